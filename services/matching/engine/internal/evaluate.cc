@@ -1,0 +1,510 @@
+#include "services/matching/engine/internal/evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "services/matching/engine/geo.h"
+#include "services/matching/engine/rules.h"
+
+namespace passerelle::engine::internal {
+namespace {
+
+std::string Day(PackedDay day) {
+  if (day == kNoDay) return "(none)";
+  return absl::FormatCivilTime(Unpack(day));
+}
+
+// Sinks for CheckRules. Fail() returns whether to keep checking.
+struct FirstFailure {
+  template <typename DetailFn>
+  bool Fail(const char*, DetailFn&&) {
+    failed = true;
+    return false;
+  }
+  bool failed = false;
+};
+
+struct CollectAll {
+  template <typename DetailFn>
+  bool Fail(const char* rule, DetailFn&& detail) {
+    out->push_back(Exclusion{rule, detail()});
+    return true;
+  }
+  std::vector<Exclusion>* out;
+};
+
+// Checks one rule: when `broken`, reports `rule` to the sink with a detail
+// built (only if the sink wants it) by the trailing lambda body.
+#define PASSERELLE_RULE(broken, rule, ...)                                  \
+  do {                                                                      \
+    if (broken) {                                                           \
+      if (!sink.Fail(rule, [&]() -> std::string __VA_ARGS__)) return false; \
+    }                                                                       \
+  } while (0)
+
+// Counts of `wanted` (sorted) found in `held` (sorted).
+int CountHeld(const uint32_t* wanted, int n,
+              const std::vector<uint32_t>& held) {
+  int count = 0;
+  auto it = held.begin();
+  for (int i = 0; i < n && it != held.end(); ++i) {
+    it = std::lower_bound(it, held.end(), wanted[i]);
+    if (it != held.end() && *it == wanted[i]) ++count;
+  }
+  return count;
+}
+
+std::string AcceptedContracts(const GraduateRec& g) {
+  if (g.n_contracts == 0) return "every type";
+  std::vector<absl::string_view> names(g.n_contracts);
+  for (int type = 1; type < kNumContractTypes; ++type) {
+    if (g.contract_pos[type] > 0) {
+      names[g.contract_pos[type] - 1] =
+          ContractTypeName(static_cast<ContractType>(type));
+    }
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string RomeList(const GraduateRec& g, const Names& names) {
+  std::vector<absl::string_view> codes;
+  for (uint16_t code : g.romes) codes.push_back(names.romes.Get(code));
+  return codes.empty() ? "none" : absl::StrJoin(codes, ", ");
+}
+
+// Fills the rule-related numbers of `e` and checks every rule, in the order
+// Explain lists them.
+template <typename Sink>
+bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
+                const TradeMatch& trade, const Names* names, Evaluation* e,
+                Sink& sink) {
+  const OfferRec& o = *ref.rec;
+  const LegalTables& legal = ctx.params->legal;
+
+  PASSERELLE_RULE(!g.Has(kGradSeeking), kRuleGraduateNotSeeking,
+                  { return "the graduate is placed or withdrawn"; });
+  PASSERELLE_RULE(!o.Has(kOfferOpen), kRuleOfferClosed,
+                  { return "the offer is closed"; });
+  PASSERELLE_RULE(o.positions_filled >= o.positions, kRuleNoPositionLeft, {
+    return absl::StrFormat("%d of %d positions filled", o.positions_filled,
+                           o.positions);
+  });
+  PASSERELLE_RULE(o.expires != kNoDay && o.expires < ctx.today,
+                  kRuleOfferExpired, {
+                    return absl::StrFormat("expired on %s, before today %s",
+                                           Day(o.expires), Day(ctx.today));
+                  });
+  const int type = static_cast<int>(o.contract);
+  PASSERELLE_RULE(g.n_contracts > 0 && g.contract_pos[type] == 0,
+                  kRuleContractNotAccepted, {
+                    return absl::StrFormat("offer is %s; graduate accepts %s",
+                                           ContractTypeName(o.contract),
+                                           AcceptedContracts(g));
+                  });
+  PASSERELLE_RULE(o.start < g.available, kRuleStartBeforeAvailability, {
+    return absl::StrFormat("starts %s, before the graduate is available on %s",
+                           Day(o.start), Day(g.available));
+  });
+  PASSERELLE_RULE(trade.kind == TradeMatch::kNone, kRuleTradeUnrelated, {
+    return absl::StrFormat(
+        "offer's trade %s is not among the graduate's (%s), their mobility "
+        "table nor their ROME v3 parents",
+        names->romes.Get(o.rome), RomeList(g, *names));
+  });
+
+  e->distance_km = HaversineKm(g.lat, g.lng, o.lat, o.lng);
+  PASSERELLE_RULE(e->distance_km > g.max_km, kRuleDistance, {
+    return absl::StrFormat("%.3f km from home > radius %.3f km", e->distance_km,
+                           g.max_km);
+  });
+
+  e->diploma_held =
+      g.level > 0 && (g.status == DiplomaStatus::kObtained ||
+                      (g.obtained != kNoDay && g.obtained <= o.start));
+  e->held_level = e->diploma_held ? g.level : 0;
+  PASSERELLE_RULE(o.required_level > e->held_level, kRuleDiplomaLevel, {
+    if (g.level >= o.required_level) {
+      return absl::StrFormat(
+          "requires level %d by the start %s; the graduate's level-%d diploma "
+          "is expected on %s",
+          o.required_level, Day(o.start), g.level, Day(g.obtained));
+    }
+    return absl::StrFormat("requires level %d; graduate's diploma is level %d",
+                           o.required_level, g.level);
+  });
+
+  const bool apprenticeship = o.contract == ContractType::kApprenticeship;
+  if (apprenticeship) {
+    const bool has_target = o.target_level > 0 || o.target_diploma != 0;
+    PASSERELLE_RULE(!has_target, kRuleApprenticeshipTarget, {
+      return "the apprenticeship names no diploma to prepare";
+    });
+    PASSERELLE_RULE(o.target_level > 0 && o.target_level < g.level,
+                    kRuleApprenticeshipTarget, {
+                      return absl::StrFormat(
+                          "prepares a level-%d diploma, below the graduate's "
+                          "level %d",
+                          o.target_level, g.level);
+                    });
+    PASSERELLE_RULE(o.target_diploma != 0 && o.target_diploma == g.diploma &&
+                        e->diploma_held,
+                    kRuleApprenticeshipTarget, {
+                      return absl::StrFormat(
+                          "prepares diploma %s, which the graduate holds by "
+                          "the start %s",
+                          names->diplomas.Get(o.target_diploma), Day(o.start));
+                    });
+  }
+
+  e->age_at_start = AgeAt(g.birth, o.start);
+  const int age = e->age_at_start;
+  if (apprenticeship) {
+    const int min_age = g.Has(kGradCollege)
+                            ? legal.apprenticeship_min_age_after_college
+                            : legal.apprenticeship_min_age;
+    PASSERELLE_RULE(age < min_age, kRuleApprenticeshipTooYoung, {
+      return absl::StrFormat(
+          "aged %d at the start %s (born %s); an apprenticeship starts at %d, "
+          "or %d once collège is completed (completed: %s)",
+          age, Day(o.start), Day(g.birth), legal.apprenticeship_min_age,
+          legal.apprenticeship_min_age_after_college,
+          g.Has(kGradCollege) ? "yes" : "no");
+    });
+    PASSERELLE_RULE(age > legal.apprenticeship_max_age,
+                    kRuleApprenticeshipTooOld, {
+                      return absl::StrFormat(
+                          "aged %d at the start %s (born %s); an "
+                          "apprenticeship starts before %d",
+                          age, Day(o.start), Day(g.birth),
+                          legal.apprenticeship_max_age + 1);
+                    });
+  } else {
+    PASSERELLE_RULE(age < legal.work_min_age, kRuleUnderWorkingAge, {
+      return absl::StrFormat(
+          "aged %d at the start %s (born %s); a %s requires %d", age,
+          Day(o.start), Day(g.birth), ContractTypeName(o.contract),
+          legal.work_min_age);
+    });
+  }
+
+  if (age < legal.majority_age) {
+    PASSERELLE_RULE(o.Has(kOfferNightWork), kRuleMinorNightWork, {
+      return absl::StrFormat(
+          "night work for a %d-year-old at the start %s (born %s)", age,
+          Day(o.start), Day(g.birth));
+    });
+    const double hours = o.weekly_centihours / 100.0;
+    PASSERELLE_RULE(
+        hours > legal.minor_max_weekly_hours, kRuleMinorWeeklyHours, {
+          return absl::StrFormat(
+              "%.2f h/week > %.4g h for a %d-year-old at start %s", hours,
+              legal.minor_max_weekly_hours, age, Day(o.start));
+        });
+    PASSERELLE_RULE(
+        o.Has(kOfferRegulated) && !o.Has(kOfferRegulatedDeclared),
+        kRuleMinorRegulatedWork, {
+          return absl::StrFormat(
+              "regulated work (travaux réglementés) not declared by the "
+              "employer, for a %d-year-old at start %s",
+              age, Day(o.start));
+        });
+  }
+
+  PASSERELLE_RULE(o.Has(kOfferLicenceRequired) && !g.Has(kGradLicence),
+                  kRuleDrivingLicence, {
+                    return "the offer requires a driving licence; the "
+                           "graduate has none";
+                  });
+  return true;
+}
+
+#undef PASSERELLE_RULE
+
+double Clamp01(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
+
+double SmicMonthlyAt(const EvalParams& p, PackedDay day) {
+  double value = p.smic_monthly.front().second;
+  for (const auto& [from, monthly] : p.smic_monthly) {
+    if (from <= day) value = monthly;
+  }
+  return value;
+}
+
+// Soft score. Relies on the rule pass having filled distance, held level,
+// ages.
+void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
+           const TradeMatch& trade, Evaluation* e) {
+  const OfferRec& o = *ref.rec;
+  const EvalParams& p = *ctx.params;
+  const ScoringConfig& c = p.config;
+
+  // skills
+  e->req_total = o.n_required;
+  e->des_total = o.n_desired;
+  e->req_held = CountHeld(ref.skills, o.n_required, g.skills);
+  e->des_held = CountHeld(ref.skills + o.n_required, o.n_desired, g.skills);
+  const double req_cov =
+      e->req_total == 0 ? 1.0 : double(e->req_held) / e->req_total;
+  const double des_cov =
+      e->des_total == 0 ? 1.0 : double(e->des_held) / e->des_total;
+  e->values[0] = Clamp01(c.skills_required_share * req_cov +
+                         (1 - c.skills_required_share) * des_cov);
+
+  // distance
+  double distance_value = 1.0;
+  if (g.max_km > 0) {
+    distance_value = std::exp(std::log(c.distance_value_at_radius) *
+                              e->distance_km / g.max_km);
+  } else if (e->distance_km > 0) {
+    distance_value = 0;
+  }
+  e->values[1] = Clamp01(distance_value);
+
+  // trade
+  e->values[2] = Clamp01(trade.closeness);
+
+  // contract preference
+  const int pos = g.contract_pos[static_cast<int>(o.contract)];
+  double contract_value = 1.0;
+  if (g.n_contracts > 0) {
+    if (pos == 0) {
+      contract_value = 0;
+    } else if (g.n_contracts > 1) {
+      contract_value =
+          1 - (1 - c.contract_last) * (pos - 1) / (g.n_contracts - 1.0);
+    }
+  }
+  e->values[3] = Clamp01(contract_value);
+
+  // salary against the legal minimum for this candidate
+  e->pay_age = AgeAt(g.birth, EndOfPreviousMonth(o.start));
+  const double share =
+      LegalMinimumShare(p.legal, o.contract, e->pay_age, e->held_level);
+  e->legal_min_cents = std::llround(
+      SmicMonthlyAt(p, o.start) * share *
+      WeeklyHoursFactor(p.legal, o.weekly_centihours / 100.0) * 100);
+  double salary_value = c.salary_not_stated;
+  e->salary_below_minimum = false;
+  if (o.salary_cents > 0) {
+    if (o.salary_cents < e->legal_min_cents) {
+      e->salary_below_minimum = true;
+      salary_value = 0;
+    } else if (e->legal_min_cents <= 0) {
+      salary_value = 1;
+    } else {
+      const double ratio = double(o.salary_cents) / e->legal_min_cents;
+      salary_value =
+          c.salary_at_minimum +
+          (1 - c.salary_at_minimum) *
+              std::min(1.0,
+                       (ratio - 1) / std::max(1e-9, c.salary_full_ratio - 1));
+    }
+  }
+  e->values[4] = Clamp01(salary_value);
+
+  // freshness
+  e->days_since_update = std::max(0, ctx.today_days - o.updated_days);
+  e->values[5] =
+      Clamp01(std::exp2(-e->days_since_update / c.freshness_half_life_days));
+
+  // offer side: the graduate as the employer sees them
+  if (o.contract == ContractType::kApprenticeship) {
+    e->fit_level = o.target_level > g.level ? 1.0 : 0.7;
+  } else {
+    const int margin = e->held_level - o.required_level;
+    e->fit_level = margin >= 1 ? 1.0 : margin == 0 ? 0.8 : 0.0;
+  }
+  const bool obtained = g.level > 0 && (g.status == DiplomaStatus::kObtained ||
+                                        g.obtained <= ctx.today);
+  e->fit_readiness = obtained ? 1.0 : 0.7;
+  e->fit_skills = req_cov;
+  e->values[6] = Clamp01(p.fit_shares[0] * e->fit_level +
+                         p.fit_shares[1] * e->fit_readiness +
+                         p.fit_shares[2] * e->fit_skills);
+
+  double score = 0;
+  for (int i = 0; i < kNumFactors; ++i) score += p.weights[i] * e->values[i];
+  e->score = Clamp01(score);
+}
+
+}  // namespace
+
+absl::string_view NameTable::Get(uint32_t id) const {
+  if (table != nullptr && id < table->capacity()) return table->Get(id);
+  const uint32_t base = table != nullptr ? table->capacity() : 0;
+  if (overlay != nullptr && id - base < overlay->size()) {
+    return (*overlay)[id - base];
+  }
+  return "?";
+}
+
+EvalContext MakeContext(const EvalParams& params, absl::CivilDay today) {
+  EvalContext ctx;
+  ctx.params = &params;
+  ctx.today = Pack(today);
+  ctx.today_days = EpochDays(today);
+  return ctx;
+}
+
+bool EvaluateFast(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
+                  const TradeMatch& trade, Evaluation* e) {
+  FirstFailure sink;
+  if (!CheckRules(ctx, g, o, trade, nullptr, e, sink)) return false;
+  Score(ctx, g, o, trade, e);
+  return true;
+}
+
+void EvaluateAll(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
+                 const TradeMatch& trade, const Names& names, Evaluation* e,
+                 std::vector<Exclusion>* exclusions) {
+  CollectAll sink{exclusions};
+  CheckRules(ctx, g, o, trade, &names, e, sink);
+  Score(ctx, g, o, trade, e);
+}
+
+std::vector<Factor> DescribeFactors(const EvalContext& ctx,
+                                    const GraduateRec& g, OfferRef ref,
+                                    const TradeMatch& trade, const Names& names,
+                                    const Evaluation& e) {
+  const OfferRec& o = *ref.rec;
+  const EvalParams& p = *ctx.params;
+  std::vector<Factor> factors(kNumFactors);
+  static constexpr const char* kNames[kNumFactors] = {
+      kFactorSkills, kFactorDistance,  kFactorTrade,   kFactorContract,
+      kFactorSalary, kFactorFreshness, kFactorOfferFit};
+  for (int i = 0; i < kNumFactors; ++i) {
+    factors[i].name = kNames[i];
+    factors[i].value = e.values[i];
+    factors[i].weight = p.weights[i];
+  }
+
+  // skills
+  {
+    auto missing = [&](const uint32_t* ids, int n) {
+      std::vector<absl::string_view> out;
+      for (int i = 0; i < n; ++i) {
+        if (!std::binary_search(g.skills.begin(), g.skills.end(), ids[i])) {
+          out.push_back(names.skills.Get(ids[i]));
+        }
+      }
+      return out;
+    };
+    std::string detail =
+        absl::StrFormat("required %d/%d held", e.req_held, e.req_total);
+    const auto missing_required = missing(ref.skills, o.n_required);
+    if (!missing_required.empty()) {
+      absl::StrAppend(
+          &detail, " (missing: ", absl::StrJoin(missing_required, ", "), ")");
+    }
+    absl::StrAppendFormat(&detail, "; desired %d/%d held", e.des_held,
+                          e.des_total);
+    factors[0].detail = std::move(detail);
+  }
+  factors[1].detail = absl::StrFormat("%.1f km from home, radius %.4g km",
+                                      e.distance_km, g.max_km);
+  {
+    const absl::string_view code = names.romes.Get(o.rome);
+    switch (trade.kind) {
+      case TradeMatch::kFirstChoice:
+        factors[2].detail =
+            absl::StrFormat("%s is the graduate's first-choice trade", code);
+        break;
+      case TradeMatch::kOtherOwn:
+        factors[2].detail = absl::StrFormat(
+            "%s is one of the graduate's trades (not the first)", code);
+        break;
+      case TradeMatch::kMobility:
+        factors[2].detail = absl::StrFormat(
+            "%s is close to the graduate's %s (ROME mobility rank %d)", code,
+            names.romes.Get(trade.via), trade.rank);
+        break;
+      case TradeMatch::kSameParent:
+        factors[2].detail = absl::StrFormat(
+            "%s shares its ROME v3 parent with the graduate's %s (distant but "
+            "allowed)",
+            code, names.romes.Get(trade.via));
+        break;
+      case TradeMatch::kNone:
+        factors[2].detail =
+            absl::StrFormat("%s is unrelated to the graduate's trades", code);
+        break;
+    }
+  }
+  {
+    const int pos = g.contract_pos[static_cast<int>(o.contract)];
+    if (g.n_contracts == 0) {
+      factors[3].detail = "the graduate stated no preference";
+    } else if (pos == 0) {
+      factors[3].detail =
+          absl::StrFormat("%s is not accepted (%s)",
+                          ContractTypeName(o.contract), AcceptedContracts(g));
+    } else {
+      factors[3].detail = absl::StrFormat("%s is choice %d of %d (%s)",
+                                          ContractTypeName(o.contract), pos,
+                                          g.n_contracts, AcceptedContracts(g));
+    }
+  }
+  {
+    const LegalMinimum minimum =
+        ComputeLegalMinimum(p.legal, o.contract, e.pay_age, e.held_level,
+                            o.weekly_centihours / 100.0, Unpack(o.start));
+    const double min_eur = e.legal_min_cents / 100.0;
+    if (o.salary_cents <= 0) {
+      factors[4].detail =
+          absl::StrFormat("not stated; the legal minimum %.2f € applies (%s)",
+                          min_eur, minimum.basis);
+    } else if (e.salary_below_minimum) {
+      factors[4].detail =
+          absl::StrFormat("%.2f €/month is BELOW the legal minimum %.2f € (%s)",
+                          o.salary_cents / 100.0, min_eur, minimum.basis);
+    } else {
+      factors[4].detail =
+          absl::StrFormat("%.2f €/month = %.2f x the legal minimum %.2f € (%s)",
+                          o.salary_cents / 100.0,
+                          min_eur > 0 ? o.salary_cents / 100.0 / min_eur : 0.0,
+                          min_eur, minimum.basis);
+    }
+  }
+  factors[5].detail =
+      absl::StrFormat("updated %d days ago (half-life %.4g days)",
+                      e.days_since_update, p.config.freshness_half_life_days);
+  {
+    std::string level;
+    if (o.contract == ContractType::kApprenticeship) {
+      level = absl::StrFormat("prepares level %d from level %d: %.2f",
+                              o.target_level, g.level, e.fit_level);
+    } else {
+      level = absl::StrFormat("level %d held for %d required: %.2f",
+                              e.held_level, o.required_level, e.fit_level);
+    }
+    factors[6].detail = absl::StrFormat(
+        "%s; diploma %s: %.2f; required skills %d/%d: %.2f", level,
+        e.fit_readiness == 1.0 ? "obtained" : "in progress", e.fit_readiness,
+        e.req_held, e.req_total, e.fit_skills);
+  }
+  return factors;
+}
+
+std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
+                                      const GraduateRec&, OfferRef ref,
+                                      const Evaluation& e) {
+  std::vector<Warning> warnings;
+  if (e.salary_below_minimum) {
+    const OfferRec& o = *ref.rec;
+    const LegalMinimum minimum = ComputeLegalMinimum(
+        ctx.params->legal, o.contract, e.pay_age, e.held_level,
+        o.weekly_centihours / 100.0, Unpack(o.start));
+    warnings.push_back(
+        Warning{kWarningSalaryBelowMinimum,
+                absl::StrFormat("%.2f €/month < legal minimum %.2f € for this "
+                                "candidate (%s)",
+                                o.salary_cents / 100.0,
+                                e.legal_min_cents / 100.0, minimum.basis)});
+  }
+  return warnings;
+}
+
+}  // namespace passerelle::engine::internal

@@ -1,0 +1,95 @@
+#pragma once
+
+// Hard rules and soft score over the compact records. Each rule is written
+// once (CheckRules) and run either to the first failure without formatting
+// anything (ranking) or to the end collecting every exclusion with its
+// values (Explain). Scores are computed by one function, so the indexed
+// ranking, the brute-force scan and Explain agree to the last bit.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "services/matching/engine/internal/records.h"
+#include "services/matching/engine/internal/string_table.h"
+#include "services/matching/engine/internal/trade_graph.h"
+#include "services/matching/engine/legal_tables.h"
+#include "services/matching/engine/scoring_config.h"
+#include "services/matching/engine/types.h"
+
+namespace passerelle::engine::internal {
+
+// Everything a query needs besides the two records; built once per engine
+// (Params) and once per query (today).
+struct EvalParams {
+  ScoringConfig config;
+  LegalTables legal;
+  double weights[kNumFactors] = {};  // normalized, sum 1
+  double fit_shares[3] = {};         // level, readiness, skills; sum 1
+  std::vector<std::pair<PackedDay, double>> smic_monthly;  // ascending
+};
+
+struct EvalContext {
+  const EvalParams* params = nullptr;
+  PackedDay today = 0;
+  int32_t today_days = 0;
+};
+
+EvalContext MakeContext(const EvalParams& params, absl::CivilDay today);
+
+// Numbers behind a verdict and a score (no strings).
+struct Evaluation {
+  double distance_km = 0;
+  double score = 0;
+  double values[kNumFactors] = {};
+  int age_at_start = 0;
+  int pay_age = 0;
+  int held_level = 0;         // level held by the start date
+  bool diploma_held = false;  // the graduate's diploma is held by the start
+  int req_total = 0, req_held = 0, des_total = 0, des_held = 0;
+  int64_t legal_min_cents = 0;
+  bool salary_below_minimum = false;
+  int days_since_update = 0;
+  double fit_level = 0, fit_readiness = 0, fit_skills = 0;
+};
+
+// String views for ids in details. Ids at or above the table's capacity
+// come from `overlay` (strings an ad-hoc Explain did not intern).
+struct NameTable {
+  const StringTable* table = nullptr;
+  const std::vector<std::string>* overlay = nullptr;
+  absl::string_view Get(uint32_t id) const;
+};
+struct Names {
+  NameTable romes, skills, diplomas;
+};
+
+// The offer's required skills are skills[0, n_required), desired ones
+// follow.
+struct OfferRef {
+  const OfferRec* rec;
+  const uint32_t* skills;
+};
+
+// Ranking path: false at the first broken rule. If true, fills `e`.
+bool EvaluateFast(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
+                  const TradeMatch& trade, Evaluation* e);
+
+// Explain path: every broken rule into `exclusions` (in rule order), and
+// the evaluation (scored as if eligible) into `e`.
+void EvaluateAll(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
+                 const TradeMatch& trade, const Names& names, Evaluation* e,
+                 std::vector<Exclusion>* exclusions);
+
+// The factors behind `e`, with their details, in kFactor* order.
+std::vector<Factor> DescribeFactors(const EvalContext& ctx,
+                                    const GraduateRec& g, OfferRef o,
+                                    const TradeMatch& trade, const Names& names,
+                                    const Evaluation& e);
+std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
+                                      const GraduateRec& g, OfferRef o,
+                                      const Evaluation& e);
+
+}  // namespace passerelle::engine::internal

@@ -1,0 +1,150 @@
+#include "services/matching/engine/legal_tables.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_format.h"
+
+namespace passerelle::engine {
+
+const SmicValue& LegalTables::SmicOn(absl::CivilDay day) const {
+  // Tables are short (one entry a year): a linear scan is fine.
+  const SmicValue* found = &smic.front();
+  for (const SmicValue& value : smic) {
+    if (value.effective_from <= day) found = &value;
+  }
+  return *found;
+}
+
+const LegalTables& DefaultLegalTables() {
+  static const LegalTables* const kTables = [] {
+    auto* t = new LegalTables;
+    // SMIC, metropolitan France and DROM except Mayotte.
+    //  - 11.88 €/h, 1,801.80 €/month (35 h) from 2024-11-01: décret
+    //    n° 2024-951 du 23 octobre 2024 (JO 24 October 2024). Unchanged on
+    //    2025-01-01 (the November raise anticipated the yearly one).
+    //  - 12.02 €/h, 1,823.03 €/month from 2026-01-01 (+1.18 %, no "coup de
+    //    pouce"): decree presented to the Conseil des ministres of
+    //    17 December 2025 (checked against the ministry's and several payroll
+    //    publications, December 2025; no later revaluation found as of
+    //    November 2026). Update here at each revaluation.
+    t->smic = {
+        {absl::CivilDay(2024, 11, 1), 11.88, 1801.80,
+         "décret n° 2024-951 du 23 octobre 2024"},
+        {absl::CivilDay(2026, 1, 1), 12.02, 1823.03,
+         "décret portant relèvement du SMIC au 1er janvier 2026"},
+    };
+    // Code du travail D6222-26 (contracts since 2019-01-01), percent of SMIC;
+    // rows: < 18, 18-20, 21-25, 26+; columns: contract year 1, 2, 3. From
+    // 21 the base is the SMIC or, if higher, the branch minimum (unknown
+    // here). The band rises on the first day of the month after the birthday
+    // (D6222-34), see PayAge().
+    const int apprentice[4][3] = {
+        {27, 39, 55}, {43, 51, 67}, {53, 61, 78}, {100, 100, 100}};
+    std::copy(&apprentice[0][0], &apprentice[0][0] + 12,
+              &t->apprentice_percent[0][0]);
+    // Code du travail D6325-15 and D6325-18: < 21: 55 % (65 % with at least a
+    // Bac Pro or a vocational title of that level); 21-25: 70 % (80 %);
+    // 26+: the SMIC (or 85 % of the branch minimum if higher).
+    const int pro[3][2] = {{55, 65}, {70, 80}, {100, 100}};
+    std::copy(&pro[0][0], &pro[0][0] + 6,
+              &t->professionalisation_percent[0][0]);
+    return t;
+  }();
+  return *kTables;
+}
+
+int PayAge(absl::CivilDay birth, absl::CivilDay start) {
+  const absl::CivilDay end_of_previous_month =
+      absl::CivilDay(absl::CivilMonth(start)) - 1;
+  // Whole years, with the 29 February convention of services/common/dates.h
+  // (a year older on 1 March in non-leap years): compare (month, day).
+  const absl::CivilDay on = end_of_previous_month;
+  int age = static_cast<int>(on.year() - birth.year());
+  if (on.month() < birth.month() ||
+      (on.month() == birth.month() && on.day() < birth.day())) {
+    --age;
+  }
+  return age;
+}
+
+double LegalMinimumShare(const LegalTables& tables, ContractType contract,
+                         int pay_age, int held_level) {
+  switch (contract) {
+    case ContractType::kApprenticeship: {
+      const int band = pay_age < 18   ? 0
+                       : pay_age < 21 ? 1
+                       : pay_age < 26 ? 2
+                                      : 3;
+      return tables.apprentice_percent[band][0] / 100.0;
+    }
+    case ContractType::kProfessionalisation: {
+      const int band = pay_age < 21 ? 0 : pay_age < 26 ? 1 : 2;
+      return tables.professionalisation_percent[band][held_level >= 4 ? 1 : 0] /
+             100.0;
+    }
+    case ContractType::kCdi:
+    case ContractType::kCdd:
+      break;
+  }
+  return 1.0;
+}
+
+double WeeklyHoursFactor(const LegalTables& t, double weekly_hours) {
+  const double base = t.legal_weekly_hours;
+  if (weekly_hours <= base) return std::max(0.0, weekly_hours) / base;
+  const double extra = weekly_hours - base;
+  const double first = std::min(extra, t.overtime_first_hours);
+  const double next = extra - first;
+  return (base + first * (1 + t.overtime_first_premium) +
+          next * (1 + t.overtime_next_premium)) /
+         base;
+}
+
+LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
+                                 ContractType contract, int pay_age,
+                                 int held_level, double weekly_hours,
+                                 absl::CivilDay start) {
+  const SmicValue& smic = tables.SmicOn(start);
+  LegalMinimum result;
+  result.smic_share = LegalMinimumShare(tables, contract, pay_age, held_level);
+  result.monthly_gross_eur =
+      std::round(smic.monthly_gross_eur * result.smic_share *
+                 WeeklyHoursFactor(tables, weekly_hours) * 100) /
+      100;
+  std::string who;
+  switch (contract) {
+    case ContractType::kApprenticeship:
+      who = absl::StrFormat("apprentice, pay age %d, year 1", pay_age);
+      break;
+    case ContractType::kProfessionalisation:
+      who = absl::StrFormat("professionalisation, pay age %d%s", pay_age,
+                            held_level >= 4 ? ", level >= 4" : "");
+      break;
+    case ContractType::kCdi:
+    case ContractType::kCdd:
+      who = std::string(ContractTypeName(contract));
+      break;
+  }
+  result.basis = absl::StrFormat(
+      "%.0f%% of SMIC %.2f €/month from %s (%s), for %.2f h/week",
+      result.smic_share * 100, smic.monthly_gross_eur,
+      absl::FormatCivilTime(smic.effective_from), who, weekly_hours);
+  return result;
+}
+
+absl::string_view ContractTypeName(ContractType type) {
+  switch (type) {
+    case ContractType::kCdi:
+      return "CDI";
+    case ContractType::kApprenticeship:
+      return "APPRENTICESHIP";
+    case ContractType::kProfessionalisation:
+      return "PROFESSIONALISATION";
+    case ContractType::kCdd:
+      return "CDD";
+  }
+  return "?";
+}
+
+}  // namespace passerelle::engine

@@ -1,0 +1,60 @@
+#pragma once
+
+// Names of the hard rules. An offer breaking any of them is never proposed
+// to the graduate; Engine::Explain lists every one broken, each with the
+// values that broke it. The names are stable: clients and tests match on
+// them.
+
+namespace passerelle::engine {
+
+// The graduate is not seeking (placed or withdrawn).
+inline constexpr char kRuleGraduateNotSeeking[] = "graduate_not_seeking";
+// The offer is closed (or filled) by its company.
+inline constexpr char kRuleOfferClosed[] = "offer_closed";
+// positions_filled >= positions.
+inline constexpr char kRuleNoPositionLeft[] = "no_position_left";
+// expires_on is before today (an offer is still open on its expiry day).
+inline constexpr char kRuleOfferExpired[] = "offer_expired";
+// The contract type is not among the graduate's accepted ones (an empty
+// list accepts every type).
+inline constexpr char kRuleContractNotAccepted[] = "contract_not_accepted";
+// The offer starts before the graduate is available.
+inline constexpr char kRuleStartBeforeAvailability[] =
+    "start_before_availability";
+// The offer's ROME code is neither one of the graduate's, nor in the
+// mobility list of one of them, nor (ScoringConfig::allow_same_parent)
+// sharing a ROME v3 parent with one of them.
+inline constexpr char kRuleTradeUnrelated[] = "trade_unrelated";
+// The graduate does not hold, by the start date, the required level: an
+// obtained diploma counts; one in progress counts if expected on or before
+// the start date; otherwise the graduate is taken to hold no level.
+inline constexpr char kRuleDiplomaLevel[] = "diploma_level";
+// Apprenticeship: it must lead to a diploma (target set) of a level at least
+// the graduate's (same level = another speciality), and not to the very
+// diploma the graduate holds by the start date.
+inline constexpr char kRuleApprenticeshipTarget[] = "apprenticeship_target";
+// Apprenticeship: under 16 at start (15 allowed after collège), L6222-1.
+inline constexpr char kRuleApprenticeshipTooYoung[] =
+    "apprenticeship_too_young";
+// Apprenticeship: 30 or older at start ("29 ans révolus"), L6222-1.
+inline constexpr char kRuleApprenticeshipTooOld[] = "apprenticeship_too_old";
+// CDI, CDD, professionalisation: under 16 at start (L4153-1; 14-15 only for
+// holiday jobs, which Passerelle does not carry).
+inline constexpr char kRuleUnderWorkingAge[] = "under_working_age";
+// Under 18 at start (the 18th birthday on the start date is adult): no
+// night work (L3163-2), at most 35 h a week (L3162-1), "travaux réglementés"
+// only once the employer has declared them (R4153-40).
+inline constexpr char kRuleMinorNightWork[] = "minor_night_work";
+inline constexpr char kRuleMinorWeeklyHours[] = "minor_weekly_hours";
+inline constexpr char kRuleMinorRegulatedWork[] = "minor_regulated_work";
+// The offer requires a driving licence the graduate does not hold.
+inline constexpr char kRuleDrivingLicence[] = "driving_licence";
+// Haversine distance above the graduate's max_distance_km (exactly at the
+// radius is within).
+inline constexpr char kRuleDistance[] = "distance";
+
+// Warning: the offer pays less than the legal minimum for this candidate.
+inline constexpr char kWarningSalaryBelowMinimum[] =
+    "salary_below_legal_minimum";
+
+}  // namespace passerelle::engine

@@ -1,0 +1,140 @@
+#pragma once
+
+// Plain value types of the matching engine: what callers hand in (Offer,
+// Graduate) and what they get back (ranked results, explanations). Ids,
+// ROME codes and skills are strings here; the engine interns them into
+// dense integers internally (see engine.h).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+
+namespace passerelle::engine {
+
+// Same numbering as passerelle.v1.ContractType (0 = unspecified).
+enum class ContractType : uint8_t {
+  kCdi = 1,
+  kApprenticeship = 2,
+  kProfessionalisation = 3,
+  kCdd = 4,
+};
+inline constexpr int kNumContractTypes = 5;  // indexable by the enum value
+
+// "CDI", "APPRENTICESHIP", "PROFESSIONALISATION", "CDD" ("?" otherwise).
+absl::string_view ContractTypeName(ContractType type);
+
+enum class DiplomaStatus : uint8_t {
+  kInProgress = 1,  // obtained_on is the expected date
+  kObtained = 2,
+};
+
+struct Diploma {
+  std::string code;  // CFD (8 characters) or RNCP code; may be empty
+  int level = 0;     // European level: 3 = CAP, 4 = Bac Pro, 5 = BTS; 0 = none
+  DiplomaStatus status = DiplomaStatus::kObtained;
+  // Obtained: when. In progress: when it is expected (an unset date means
+  // "not before the end of time", i.e. never counts as held).
+  std::optional<absl::CivilDay> obtained_on;
+};
+
+// A young person in the matching pool. Coordinates are WGS84 degrees.
+struct Graduate {
+  std::string id;
+  absl::CivilDay birth_date;
+  Diploma diploma;
+  std::vector<std::string> rome_codes;  // trades sought, first preferred
+  std::vector<std::string> skills;
+  double latitude = 0;
+  double longitude = 0;
+  double max_distance_km = 30;
+  bool driving_licence = false;
+  // In order of preference (first preferred). Empty = every type, equally.
+  std::vector<ContractType> accepted_contracts;
+  absl::CivilDay available_from;
+  // Completed the first cycle of secondary school (collège): allows an
+  // apprenticeship from 15 (Code du travail L6222-1).
+  bool completed_college = false;
+  bool seeking = true;  // false: placed or withdrawn, never ranked
+};
+
+// A company's offer. Coordinates are WGS84 degrees.
+struct Offer {
+  std::string id;
+  std::string company_id;
+  std::string rome_code;
+  ContractType contract_type = ContractType::kCdi;
+  int duration_months = 0;  // apprenticeship: 6..36; CDI: 0
+  absl::CivilDay start_date;
+  double weekly_hours = 35;
+  bool night_work = false;
+  bool regulated_work = false;           // "travaux réglementés"
+  bool regulated_work_declared = false;  // the employer's declaration is made
+  int required_level = 0;                // European level; 0 = none
+  Diploma target_diploma;                // apprenticeship: diploma prepared
+  std::vector<std::string> required_skills;
+  std::vector<std::string> desired_skills;
+  bool driving_licence_required = false;
+  double latitude = 0;
+  double longitude = 0;
+  int positions = 1;
+  int positions_filled = 0;
+  double monthly_gross_salary_eur = 0;       // 0 = not stated
+  bool open = true;                          // false: closed or filled
+  std::optional<absl::CivilDay> expires_on;  // still open on that day
+  absl::CivilDay created_on;
+  absl::CivilDay updated_on;  // freshness counts from max(created, updated)
+};
+
+// A broken hard rule: `rule` is a stable name (see rules.h), `detail` says
+// which values broke it.
+struct Exclusion {
+  std::string rule;
+  std::string detail;
+};
+
+// One named part of a score.
+struct Factor {
+  std::string name;
+  double value = 0;   // in [0, 1]
+  double weight = 0;  // normalized: the weights of a result sum to 1
+  std::string detail;
+};
+
+// Something a reader should know that does not exclude the match, e.g.
+// "salary_below_legal_minimum".
+struct Warning {
+  std::string code;
+  std::string detail;
+};
+
+struct RankedOffer {
+  std::string offer_id;
+  double score = 0;
+  double distance_km = 0;
+  std::vector<Factor> factors;
+  std::vector<Warning> warnings;
+};
+
+struct RankedGraduate {
+  std::string graduate_id;
+  double score = 0;
+  double distance_km = 0;
+  std::vector<Factor> factors;
+  std::vector<Warning> warnings;
+};
+
+struct Explanation {
+  bool eligible = false;
+  std::vector<Exclusion> exclusions;  // every broken rule; empty if eligible
+  // The score the pair would have; meaningful for ranking only if eligible.
+  double score = 0;
+  double distance_km = 0;
+  std::vector<Factor> factors;
+  std::vector<Warning> warnings;
+};
+
+}  // namespace passerelle::engine

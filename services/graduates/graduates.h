@@ -1,0 +1,111 @@
+#pragma once
+
+// Graduates: the young people in the matching pool. A school owns its
+// graduates, a partner (Mission locale) the young people it follows; an admin
+// acts for either. Companies never read these records (they see
+// pseudonymous candidates through matching).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "passerelle/v1/graduate.grpc.pb.h"
+#include "services/common/referentials.h"
+#include "services/runtime/auth.h"
+#include "services/runtime/directory.h"
+#include "services/runtime/repository.h"
+#include "services/runtime/thread_pool.h"
+#include "services/runtime/upserter.h"
+#include "storage/store.h"
+
+namespace passerelle::graduates {
+
+inline constexpr char kTable[] = "graduates";
+inline constexpr char kBySchool[] = "graduates_by_school";
+inline constexpr char kByPartner[] = "graduates_by_partner";
+inline constexpr char kByExternalId[] = "graduate_by_external_id";
+
+// The tables this component owns in a Store.
+std::vector<std::string> Tables();
+
+class Graduates {
+ public:
+  using Clock = std::function<absl::CivilDay()>;
+
+  // All pointers must outlive this. `today` defaults to today in Paris.
+  Graduates(storage::Store* store, const common::Referentials* referentials,
+            const runtime::Directory* directory, Clock today = nullptr);
+
+  // Errors: INVALID_ARGUMENT naming the field, PERMISSION_DENIED for a
+  // record the caller does not own, ALREADY_EXISTS for a taken external_id.
+  absl::StatusOr<v1::Graduate> Create(const runtime::Caller& caller,
+                                      v1::Graduate graduate);
+  absl::StatusOr<v1::Graduate> Get(const runtime::Caller& caller,
+                                   absl::string_view id) const;
+  // `graduate` carries the id and the expected version (ABORTED if stale);
+  // only the mask's paths change.
+  absl::StatusOr<v1::Graduate> Update(const runtime::Caller& caller,
+                                      const v1::Graduate& graduate,
+                                      const google::protobuf::FieldMask& mask);
+  // Erases the record and its index entries; the change log keeps the id.
+  absl::Status Delete(const runtime::Caller& caller, absl::string_view id);
+  absl::StatusOr<v1::ListGraduatesResponse> List(
+      const runtime::Caller& caller, const v1::ListGraduatesRequest& request) const;
+
+  // An import on behalf of `caller` (upsert by external_id).
+  std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> NewImport(
+      const runtime::Caller& caller);
+
+  runtime::Repository<v1::Graduate>& repository() { return repository_; }
+
+ private:
+  // Checks the owner fields against the caller (filling them for a school
+  // or partner) and every other field.
+  absl::Status CheckOwnerAndFields(const runtime::Caller& caller,
+                                   v1::Graduate* graduate) const;
+  absl::Status CheckCanRead(const runtime::Caller& caller,
+                            const v1::Graduate& graduate) const;
+
+  const common::Referentials* referentials_;
+  const runtime::Directory* directory_;
+  Clock today_;
+  runtime::Repository<v1::Graduate> repository_;
+};
+
+class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
+ public:
+  GraduateServiceImpl(Graduates* graduates,
+                      const runtime::Authenticator* authenticator,
+                      runtime::ThreadPool* pool)
+      : graduates_(graduates), authenticator_(authenticator), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* CreateGraduate(
+      grpc::CallbackServerContext* context,
+      const v1::CreateGraduateRequest* request, v1::Graduate* response) override;
+  grpc::ServerUnaryReactor* GetGraduate(grpc::CallbackServerContext* context,
+                                        const v1::GetGraduateRequest* request,
+                                        v1::Graduate* response) override;
+  grpc::ServerUnaryReactor* UpdateGraduate(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateGraduateRequest* request, v1::Graduate* response) override;
+  grpc::ServerUnaryReactor* DeleteGraduate(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteGraduateRequest* request,
+      v1::DeleteGraduateResponse* response) override;
+  grpc::ServerUnaryReactor* ListGraduates(
+      grpc::CallbackServerContext* context,
+      const v1::ListGraduatesRequest* request,
+      v1::ListGraduatesResponse* response) override;
+  grpc::ServerReadReactor<v1::ImportGraduatesRequest>* ImportGraduates(
+      grpc::CallbackServerContext* context, v1::ImportResponse* response) override;
+
+ private:
+  Graduates* graduates_;
+  const runtime::Authenticator* authenticator_;
+  runtime::ThreadPool* pool_;
+};
+
+}  // namespace passerelle::graduates

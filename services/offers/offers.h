@@ -1,0 +1,112 @@
+#pragma once
+
+// Offers: what companies post (CDI, apprenticeship, professionalisation,
+// CDD). A company writes and reads its own offers only; schools, partners and
+// the federation read every offer.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "passerelle/v1/offer.grpc.pb.h"
+#include "services/common/referentials.h"
+#include "services/runtime/auth.h"
+#include "services/runtime/directory.h"
+#include "services/runtime/repository.h"
+#include "services/runtime/thread_pool.h"
+#include "services/runtime/upserter.h"
+#include "storage/store.h"
+
+namespace passerelle::offers {
+
+inline constexpr char kTable[] = "offers";
+inline constexpr char kByCompany[] = "offers_by_company";
+inline constexpr char kByExternalId[] = "offer_by_external_id";
+inline constexpr char kByRome[] = "offers_by_rome";
+inline constexpr char kByCell[] = "offers_by_cell";
+
+// The S2 level of the cells that locate offers (~19 km wide).
+inline constexpr int kCellLevel = 9;
+
+std::vector<std::string> Tables();
+
+class Offers {
+ public:
+  using Clock = std::function<absl::CivilDay()>;
+
+  Offers(storage::Store* store, const common::Referentials* referentials,
+         const runtime::Directory* directory, Clock today = nullptr);
+
+  absl::StatusOr<v1::Offer> Create(const runtime::Caller& caller, v1::Offer offer);
+  absl::StatusOr<v1::Offer> Get(const runtime::Caller& caller,
+                                absl::string_view id) const;
+  absl::StatusOr<v1::Offer> Update(const runtime::Caller& caller,
+                                   const v1::Offer& offer,
+                                   const google::protobuf::FieldMask& mask);
+  // Idempotent: closing a closed offer returns it unchanged.
+  absl::StatusOr<v1::Offer> Close(const runtime::Caller& caller,
+                                  absl::string_view id);
+  absl::StatusOr<v1::ListOffersResponse> List(
+      const runtime::Caller& caller, const v1::ListOffersRequest& request) const;
+  // Open offers (unless include_closed) matching any of the ROME codes and
+  // contract types, within radius_km of the centre; nearest first when a
+  // centre is given, else by id. At most kMaxSearchResults in all.
+  absl::StatusOr<v1::SearchOffersResponse> Search(
+      const runtime::Caller& caller, const v1::SearchOffersRequest& request) const;
+  static constexpr int kMaxSearchResults = 5000;
+
+  std::unique_ptr<runtime::BatchUpserter<v1::Offer>> NewImport(
+      const runtime::Caller& caller);
+
+  runtime::Repository<v1::Offer>& repository() { return repository_; }
+
+ private:
+  absl::Status CheckOwnerAndFields(const runtime::Caller& caller, v1::Offer* offer,
+                                   bool is_update) const;
+  absl::Status CheckCanRead(const runtime::Caller& caller,
+                            const v1::Offer& offer) const;
+
+  const common::Referentials* referentials_;
+  const runtime::Directory* directory_;
+  Clock today_;
+  runtime::Repository<v1::Offer> repository_;
+};
+
+class OfferServiceImpl final : public v1::OfferService::CallbackService {
+ public:
+  OfferServiceImpl(Offers* offers, const runtime::Authenticator* authenticator,
+                   runtime::ThreadPool* pool)
+      : offers_(offers), authenticator_(authenticator), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* CreateOffer(grpc::CallbackServerContext* context,
+                                        const v1::CreateOfferRequest* request,
+                                        v1::Offer* response) override;
+  grpc::ServerUnaryReactor* GetOffer(grpc::CallbackServerContext* context,
+                                     const v1::GetOfferRequest* request,
+                                     v1::Offer* response) override;
+  grpc::ServerUnaryReactor* UpdateOffer(grpc::CallbackServerContext* context,
+                                        const v1::UpdateOfferRequest* request,
+                                        v1::Offer* response) override;
+  grpc::ServerUnaryReactor* CloseOffer(grpc::CallbackServerContext* context,
+                                       const v1::CloseOfferRequest* request,
+                                       v1::Offer* response) override;
+  grpc::ServerUnaryReactor* ListOffers(grpc::CallbackServerContext* context,
+                                       const v1::ListOffersRequest* request,
+                                       v1::ListOffersResponse* response) override;
+  grpc::ServerUnaryReactor* SearchOffers(
+      grpc::CallbackServerContext* context,
+      const v1::SearchOffersRequest* request,
+      v1::SearchOffersResponse* response) override;
+  grpc::ServerReadReactor<v1::ImportOffersRequest>* ImportOffers(
+      grpc::CallbackServerContext* context, v1::ImportResponse* response) override;
+
+ private:
+  Offers* offers_;
+  const runtime::Authenticator* authenticator_;
+  runtime::ThreadPool* pool_;
+};
+
+}  // namespace passerelle::offers

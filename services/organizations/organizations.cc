@@ -1,0 +1,473 @@
+#include "services/organizations/organizations.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "services/common/validation.h"
+#include "services/runtime/reactor.h"
+#include "storage/status_macros.h"
+
+namespace passerelle::organizations {
+namespace {
+
+using runtime::Caller;
+
+constexpr char kCompanies[] = "companies";
+constexpr char kSchools[] = "schools";
+constexpr char kPartners[] = "partners";
+constexpr char kTokens[] = "tokens";
+constexpr char kTokenByHash[] = "token_by_hash";
+constexpr char kTokenByRole[] = "token_by_role";
+constexpr char kCompanyBySiret[] = "company_by_siret";
+constexpr char kSchoolByUai[] = "school_by_uai";
+constexpr char kPartnerBySiret[] = "partner_by_siret";
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+
+absl::Status RequireAdmin(const Caller& caller, absl::string_view what) {
+  if (caller.is_admin()) return absl::OkStatus();
+  return runtime::Denied(absl::StrCat("only the federation (admin) may ", what));
+}
+
+// Output-only fields are the server's: whatever the client sent is dropped.
+template <typename T>
+void ClearOutputOnly(T* record) {
+  record->clear_id();
+  record->clear_version();
+  record->clear_create_time();
+  record->clear_update_time();
+}
+
+// Writes `contents` to `path` with mode 0600, failing if it exists.
+absl::Status WriteSecretFile(const std::string& path,
+                             const std::string& contents) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+  }
+  const std::string line = contents + "\n";
+  const bool ok = write(fd, line.data(), line.size()) ==
+                      static_cast<ssize_t>(line.size()) &&
+                  fsync(fd) == 0;
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<std::string> Tables() {
+  return {kCompanies, kSchools, kPartners, kTokens};
+}
+
+Organizations::Organizations(storage::Store* store,
+                             const common::Referentials* referentials)
+    : store_(store),
+      referentials_(referentials),
+      companies_(store, {kCompanies, "company", "cmp", v1::ENTITY_KIND_COMPANY,
+                         [](const v1::Company& c) {
+                           return std::vector<storage::IndexKey>{
+                               {kCompanyBySiret, c.siret(), true}};
+                         },
+                         [](const v1::Company& c, v1::ChangeEvent* e) {
+                           e->set_company_id(c.id());
+                         }}),
+      schools_(store, {kSchools, "school", "sch", v1::ENTITY_KIND_SCHOOL,
+                       [](const v1::School& s) {
+                         return std::vector<storage::IndexKey>{
+                             {kSchoolByUai, s.uai(), true}};
+                       },
+                       [](const v1::School& s, v1::ChangeEvent* e) {
+                         e->set_school_id(s.id());
+                       }}),
+      partners_(store, {kPartners, "partner", "ptn", v1::ENTITY_KIND_PARTNER,
+                        [](const v1::Partner& p) {
+                          std::vector<storage::IndexKey> keys;
+                          if (!p.siret().empty()) {
+                            keys.push_back({kPartnerBySiret, p.siret(), true});
+                          }
+                          return keys;
+                        },
+                        [](const v1::Partner& p, v1::ChangeEvent* e) {
+                          e->set_partner_id(p.id());
+                        }}) {}
+
+absl::StatusOr<v1::Company> Organizations::CreateCompany(const Caller& caller,
+                                                         v1::Company company) {
+  RETURN_IF_ERROR(RequireAdmin(caller, "create companies"));
+  ClearOutputOnly(&company);
+  RETURN_IF_ERROR(common::ValidateCompany(&company, *referentials_));
+  absl::StatusOr<v1::Company> created = companies_.Create(std::move(company));
+  if (absl::IsAlreadyExists(created.status())) {
+    return absl::AlreadyExistsError("company.siret: a company with this SIRET exists");
+  }
+  return created;
+}
+
+absl::StatusOr<v1::Company> Organizations::GetCompany(const Caller&,
+                                                      absl::string_view id) const {
+  return companies_.Get(id);
+}
+
+absl::StatusOr<v1::ListCompaniesResponse> Organizations::ListCompanies(
+    const Caller&, const v1::ListCompaniesRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
+                                                           kDefaultPageSize,
+                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page, companies_.List("", "", page_size, request.page_token()));
+  v1::ListCompaniesResponse response;
+  for (auto& c : page.records) *response.add_companies() = std::move(c);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::School> Organizations::CreateSchool(const Caller& caller,
+                                                       v1::School school) {
+  RETURN_IF_ERROR(RequireAdmin(caller, "create schools"));
+  ClearOutputOnly(&school);
+  RETURN_IF_ERROR(common::ValidateSchool(&school, *referentials_));
+  absl::StatusOr<v1::School> created = schools_.Create(std::move(school));
+  if (absl::IsAlreadyExists(created.status())) {
+    return absl::AlreadyExistsError("school.uai: a school with this UAI exists");
+  }
+  return created;
+}
+
+absl::StatusOr<v1::School> Organizations::GetSchool(const Caller&,
+                                                    absl::string_view id) const {
+  return schools_.Get(id);
+}
+
+absl::StatusOr<v1::ListSchoolsResponse> Organizations::ListSchools(
+    const Caller&, const v1::ListSchoolsRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
+                                                           kDefaultPageSize,
+                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page, schools_.List("", "", page_size, request.page_token()));
+  v1::ListSchoolsResponse response;
+  for (auto& s : page.records) *response.add_schools() = std::move(s);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::Partner> Organizations::CreatePartner(const Caller& caller,
+                                                         v1::Partner partner) {
+  RETURN_IF_ERROR(RequireAdmin(caller, "create partners"));
+  ClearOutputOnly(&partner);
+  RETURN_IF_ERROR(common::ValidatePartner(&partner, *referentials_));
+  absl::StatusOr<v1::Partner> created = partners_.Create(std::move(partner));
+  if (absl::IsAlreadyExists(created.status())) {
+    return absl::AlreadyExistsError("partner.siret: a partner with this SIRET exists");
+  }
+  return created;
+}
+
+absl::StatusOr<v1::Partner> Organizations::GetPartner(const Caller& caller,
+                                                      absl::string_view id) const {
+  if (!caller.Owns(v1::ROLE_PARTNER, id)) {
+    return runtime::Denied("a partner is read by the federation and itself only");
+  }
+  return partners_.Get(id);
+}
+
+absl::StatusOr<v1::ListPartnersResponse> Organizations::ListPartners(
+    const Caller& caller, const v1::ListPartnersRequest& request) const {
+  RETURN_IF_ERROR(RequireAdmin(caller, "list partners"));
+  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
+                                                           kDefaultPageSize,
+                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page, partners_.List("", "", page_size, request.page_token()));
+  v1::ListPartnersResponse response;
+  for (auto& p : page.records) *response.add_partners() = std::move(p);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
+    const Caller& caller, const v1::IssueTokenRequest& request) {
+  if (request.description().size() > 200) {
+    return absl::InvalidArgumentError("description: at most 200 bytes");
+  }
+  std::string org_id = request.organization_id();
+  switch (request.role()) {
+    case v1::ROLE_ADMIN:
+      if (org_id.empty()) org_id = std::string(runtime::kFederationId);
+      if (org_id != runtime::kFederationId) {
+        return absl::InvalidArgumentError(
+            "organization_id: an admin token belongs to \"federation\"");
+      }
+      break;
+    case v1::ROLE_COMPANY:
+    case v1::ROLE_SCHOOL:
+    case v1::ROLE_PARTNER: {
+      if (org_id.empty()) {
+        return absl::InvalidArgumentError("organization_id: required");
+      }
+      absl::Status exists =
+          request.role() == v1::ROLE_COMPANY ? companies_.Get(org_id).status()
+          : request.role() == v1::ROLE_SCHOOL ? schools_.Get(org_id).status()
+                                              : partners_.Get(org_id).status();
+      if (absl::IsNotFound(exists)) {
+        return absl::NotFoundError(absl::StrCat(
+            "organization_id: no ", v1::Role_Name(request.role()).substr(5),
+            " organization ", org_id));
+      }
+      RETURN_IF_ERROR(exists);
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER");
+  }
+  if (!caller.Owns(request.role(), org_id)) {
+    return runtime::Denied("tokens are issued by the federation, or by an "
+                           "organization for itself");
+  }
+  return StoreToken(org_id, request.role(), request.description());
+}
+
+absl::StatusOr<v1::IssueTokenResponse> Organizations::StoreToken(
+    const std::string& org_id, v1::Role role, const std::string& description) {
+  internal::TokenRecord record;
+  record.set_token_id(runtime::NewId("tok"));
+  record.set_organization_id(org_id);
+  record.set_role(role);
+  const std::string token = runtime::NewToken();
+  record.set_sha256(runtime::HashToken(token));
+  record.set_description(description);
+  runtime::SetTimestamp(absl::Now(), record.mutable_create_time());
+
+  storage::Mutation m;
+  m.table = kTokens;
+  m.id = record.token_id();
+  m.data = record.SerializeAsString();
+  m.version = 1;
+  m.expect = storage::Mutation::Expect::kAbsent;
+  m.index_keys = {{kTokenByHash, record.sha256(), true},
+                  {kTokenByRole, v1::Role_Name(role), false}};
+  v1::ChangeEvent event;
+  event.set_kind(v1::ENTITY_KIND_TOKEN);
+  event.set_op(v1::CHANGE_OP_CREATED);
+  event.set_id(record.token_id());
+  event.set_version(1);
+  runtime::SetTimestamp(absl::Now(), event.mutable_time());
+  RETURN_IF_ERROR(
+      store_->Commit({std::move(m)}, {runtime::ChangeEntry(event)}).status());
+  v1::IssueTokenResponse response;
+  response.set_token(token);
+  response.set_token_id(record.token_id());
+  return response;
+}
+
+absl::Status Organizations::RevokeToken(const Caller& caller,
+                                        const v1::RevokeTokenRequest& request) {
+  std::string token_id = request.token_id();
+  if (token_id.empty() && request.token().empty()) {
+    return absl::InvalidArgumentError("token_id: required (or token)");
+  }
+  if (token_id.empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                     store_->Lookup(kTokenByHash, runtime::HashToken(request.token()), 1));
+    if (ids.empty()) return absl::NotFoundError("token: unknown token");
+    token_id = ids.front();
+  }
+  absl::StatusOr<storage::Record> stored = store_->Get(kTokens, token_id);
+  if (absl::IsNotFound(stored.status())) {
+    return absl::NotFoundError(absl::StrCat("token_id: no token ", token_id));
+  }
+  RETURN_IF_ERROR(stored.status());
+  internal::TokenRecord record;
+  if (!record.ParseFromString(stored->data)) {
+    return absl::DataLossError("stored token unreadable");
+  }
+  if (!caller.Owns(record.role(), record.organization_id())) {
+    return runtime::Denied("a token is revoked by the federation or its owner");
+  }
+  if (record.has_revoke_time()) return absl::OkStatus();
+  runtime::SetTimestamp(absl::Now(), record.mutable_revoke_time());
+  storage::Mutation m;
+  m.table = kTokens;
+  m.id = record.token_id();
+  m.data = record.SerializeAsString();
+  m.version = stored->version + 1;
+  m.expect = storage::Mutation::Expect::kVersion;
+  m.expected_version = stored->version;
+  // A revoked token keeps no index entry: it can no longer be found by hash.
+  v1::ChangeEvent event;
+  event.set_kind(v1::ENTITY_KIND_TOKEN);
+  event.set_op(v1::CHANGE_OP_UPDATED);
+  event.set_id(record.token_id());
+  event.set_version(m.version);
+  runtime::SetTimestamp(absl::Now(), event.mutable_time());
+  return store_->Commit({std::move(m)}, {runtime::ChangeEntry(event)}).status();
+}
+
+absl::StatusOr<Caller> Organizations::Authenticate(absl::string_view token) const {
+  absl::StatusOr<std::vector<std::string>> ids =
+      store_->Lookup(kTokenByHash, runtime::HashToken(token), 1);
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return absl::UnauthenticatedError("unknown or revoked token");
+  ASSIGN_OR_RETURN(storage::Record stored, store_->Get(kTokens, ids->front()));
+  internal::TokenRecord record;
+  if (!record.ParseFromString(stored.data) || record.has_revoke_time()) {
+    return absl::UnauthenticatedError("unknown or revoked token");
+  }
+  return Caller{record.organization_id(), record.role(), record.token_id()};
+}
+
+absl::StatusOr<bool> Organizations::EnsureAdminToken(const std::string& path) {
+  ASSIGN_OR_RETURN(std::vector<std::string> admins,
+                   store_->Lookup(kTokenByRole, v1::Role_Name(v1::ROLE_ADMIN), 1));
+  if (!admins.empty()) return false;
+  // Issue, write the file, then keep: a token is never stored without the
+  // file that shows it, and a failed write leaves no stray token.
+  ASSIGN_OR_RETURN(v1::IssueTokenResponse issued,
+                   StoreToken(std::string(runtime::kFederationId), v1::ROLE_ADMIN,
+                              "first-start admin token"));
+  unlink(path.c_str());  // a stale file from an erased data directory
+  absl::Status written = WriteSecretFile(path, issued.token());
+  if (!written.ok()) {
+    Caller admin{std::string(runtime::kFederationId), v1::ROLE_ADMIN, ""};
+    v1::RevokeTokenRequest revoke;
+    revoke.set_token_id(issued.token_id());
+    RevokeToken(admin, revoke).IgnoreError();
+    return written;
+  }
+  return true;
+}
+
+absl::StatusOr<v1::Company> Organizations::FindCompany(absl::string_view id) const {
+  return companies_.Get(id);
+}
+absl::StatusOr<v1::School> Organizations::FindSchool(absl::string_view id) const {
+  return schools_.Get(id);
+}
+absl::StatusOr<v1::Partner> Organizations::FindPartner(absl::string_view id) const {
+  return partners_.Get(id);
+}
+
+// --- gRPC ------------------------------------------------------------------
+
+namespace {
+
+// Copies a StatusOr's value into a response.
+template <typename T>
+absl::Status Into(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return result.status();
+  *response = *std::move(result);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::CreateCompany(
+    grpc::CallbackServerContext* context, const v1::CreateCompanyRequest* request,
+    v1::Company* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->CreateCompany(caller, request->company()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::GetCompany(
+    grpc::CallbackServerContext* context, const v1::GetCompanyRequest* request,
+    v1::Company* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->GetCompany(caller, request->id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::ListCompanies(
+    grpc::CallbackServerContext* context, const v1::ListCompaniesRequest* request,
+    v1::ListCompaniesResponse* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->ListCompanies(caller, *request), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::CreateSchool(
+    grpc::CallbackServerContext* context, const v1::CreateSchoolRequest* request,
+    v1::School* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->CreateSchool(caller, request->school()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::GetSchool(
+    grpc::CallbackServerContext* context, const v1::GetSchoolRequest* request,
+    v1::School* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->GetSchool(caller, request->id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::ListSchools(
+    grpc::CallbackServerContext* context, const v1::ListSchoolsRequest* request,
+    v1::ListSchoolsResponse* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->ListSchools(caller, *request), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::CreatePartner(
+    grpc::CallbackServerContext* context, const v1::CreatePartnerRequest* request,
+    v1::Partner* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->CreatePartner(caller, request->partner()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::GetPartner(
+    grpc::CallbackServerContext* context, const v1::GetPartnerRequest* request,
+    v1::Partner* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->GetPartner(caller, request->id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::ListPartners(
+    grpc::CallbackServerContext* context, const v1::ListPartnersRequest* request,
+    v1::ListPartnersResponse* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->ListPartners(caller, *request), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::IssueToken(
+    grpc::CallbackServerContext* context, const v1::IssueTokenRequest* request,
+    v1::IssueTokenResponse* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return Into(organizations_->IssueToken(caller, *request), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::RevokeToken(
+    grpc::CallbackServerContext* context, const v1::RevokeTokenRequest* request,
+    v1::RevokeTokenResponse*) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    return organizations_->RevokeToken(caller, *request);
+  });
+}
+
+grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
+    grpc::CallbackServerContext* context, const v1::WhoAmIRequest*,
+    v1::WhoAmIResponse* response) {
+  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
+    response->set_organization_id(caller.organization_id);
+    response->set_role(caller.role);
+    response->set_token_id(caller.token_id);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace passerelle::organizations

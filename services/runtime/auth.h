@@ -1,0 +1,55 @@
+#pragma once
+
+// Callers: who is calling, and how a bearer token becomes a Caller.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_context.h"
+#include "passerelle/v1/common.pb.h"
+
+namespace passerelle::runtime {
+
+// The organization id carried by admin tokens.
+inline constexpr absl::string_view kFederationId = "federation";
+
+struct Caller {
+  std::string organization_id;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string token_id;
+
+  bool is_admin() const { return role == v1::ROLE_ADMIN; }
+  // True when the caller is `organization_id` acting in `role`, or an admin.
+  bool Owns(v1::Role owner_role, absl::string_view owner_id) const {
+    return is_admin() || (role == owner_role && organization_id == owner_id);
+  }
+};
+
+// Turns a bearer token into a Caller. Implementations: a lookup in the
+// organization store (one process), a cached remote lookup (several).
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // UNAUTHENTICATED for an unknown or revoked token.
+  virtual absl::StatusOr<Caller> Authenticate(absl::string_view token) const = 0;
+};
+
+// Reads `authorization: Bearer <token>` from the call's metadata and
+// authenticates it. UNAUTHENTICATED when missing, malformed or unknown.
+absl::StatusOr<Caller> AuthenticateCall(const Authenticator& authenticator,
+                                        const grpc::ServerContextBase& context);
+
+// A new random token ("psl_" + 43 characters of base64url, 256 bits).
+std::string NewToken();
+
+// SHA-256 of a token: what the store keeps instead of the token.
+std::string HashToken(absl::string_view token);
+
+// A new random record id: `prefix` + "_" + 20 lowercase hex characters.
+std::string NewId(absl::string_view prefix);
+
+// PERMISSION_DENIED with a message naming what was refused.
+absl::Status Denied(absl::string_view what);
+
+}  // namespace passerelle::runtime

@@ -1,0 +1,49 @@
+#pragma once
+
+// Helpers that keep gRPC handlers to "authenticate, call a library, convert
+// the status".
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "services/runtime/auth.h"
+#include "services/runtime/grpc_status.h"
+#include "services/runtime/thread_pool.h"
+
+namespace passerelle::runtime {
+
+// Authenticates the call, runs `fn(caller)` (returning absl::Status) inline
+// and finishes the call with its status. For work of microseconds.
+template <typename Fn>
+grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
+                                     const Authenticator& authenticator,
+                                     Fn&& fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = AuthenticateCall(authenticator, *context);
+  absl::Status status = caller.ok() ? fn(*caller) : caller.status();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// As ServeUnary, but runs `fn` on `pool`: for work of milliseconds, which
+// must not hold a gRPC callback thread.
+template <typename Fn>
+grpc::ServerUnaryReactor* ServeUnaryOnPool(grpc::CallbackServerContext* context,
+                                           const Authenticator& authenticator,
+                                           ThreadPool& pool, Fn fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = AuthenticateCall(authenticator, *context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  pool.Schedule([reactor, caller = *std::move(caller),
+                 fn = std::move(fn)]() mutable {
+    reactor->Finish(ToGrpcStatus(fn(caller)));
+  });
+  return reactor;
+}
+
+}  // namespace passerelle::runtime

@@ -1,0 +1,219 @@
+#pragma once
+
+// BatchUpserter<T>: the server side of ImportGraduates / ImportOffers.
+// Records arrive one by one; each is checked, matched by its external id to
+// an existing record (update, or unchanged) or created, and written in
+// batches of one atomic Commit each. A bad record is reported with its index
+// and the offending field and never stops the import.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "passerelle/v1/graduate.pb.h"
+#include "services/runtime/repository.h"
+
+namespace passerelle::runtime {
+
+// Splits "graduate.birth_date: must be ..." into field and message.
+void FillImportError(const absl::Status& status, v1::ImportError* error);
+
+template <typename T>
+class BatchUpserter {
+ public:
+  struct Hooks {
+    // Checks and normalizes an incoming record (owner, fields). Errors are
+    // reported against the record.
+    std::function<absl::Status(T*)> validate;
+    // The unique index entry holding the record's external id.
+    std::function<storage::IndexKey(const T&)> external_key;
+    // Carries server-owned fields of the stored record over to the incoming
+    // one (status, counters...).
+    std::function<void(const T& existing, T* incoming)> keep;
+  };
+
+  static constexpr int kMaxReportedErrors = 1000;
+
+  BatchUpserter(Repository<T>* repository, Hooks hooks, size_t batch_size = 256)
+      : repository_(repository), hooks_(std::move(hooks)), batch_size_(batch_size) {}
+
+  // Takes the next record of the stream (written by a later Flush). Returns
+  // a non-OK status only for a failure of the store, which ends the import.
+  absl::Status Add(T record) {
+    const int64_t index = response_.received();
+    response_.set_received(index + 1);
+    if (record.external_id().empty()) {
+      Reject(index, record.external_id(),
+             absl::InvalidArgumentError(absl::StrCat(
+                 repository_->spec().noun, ".external_id: required on import")));
+      return absl::OkStatus();
+    }
+    absl::Status valid = hooks_.validate(&record);
+    if (!valid.ok()) {
+      Reject(index, record.external_id(), valid);
+      return absl::OkStatus();
+    }
+    storage::IndexKey key = hooks_.external_key(record);
+    // The same external id twice in a batch: the second must see the first.
+    if (pending_keys_.contains(key.value)) RETURN_IF_ERROR(Flush());
+    pending_keys_.insert(key.value);
+    pending_.push_back({index, std::move(record), std::move(key)});
+    return absl::OkStatus();
+  }
+
+  // True when a batch is ready: the caller should Flush (off the network
+  // threads: a Flush reads and writes the store).
+  bool full() const { return pending_.size() >= batch_size_; }
+
+  // Writes what is pending. Returns non-OK only when the store fails.
+  absl::Status Flush() {
+    if (pending_.empty()) return absl::OkStatus();
+    std::vector<Pending> batch = std::move(pending_);
+    pending_.clear();
+    pending_keys_.clear();
+    std::vector<Planned> plan;
+    plan.reserve(batch.size());
+    for (Pending& p : batch) {
+      absl::StatusOr<Planned> planned = Plan(std::move(p));
+      if (!planned.ok()) return planned.status();
+      plan.push_back(*std::move(planned));
+    }
+    std::vector<storage::Mutation> mutations;
+    std::vector<std::string> changes;
+    for (const Planned& p : plan) {
+      if (p.outcome == Outcome::kUnchanged) continue;
+      mutations.push_back(p.mutation);
+      changes.push_back(p.change);
+    }
+    absl::Status committed =
+        mutations.empty() ? absl::OkStatus()
+                          : repository_->Commit(std::move(mutations), std::move(changes));
+    if (committed.ok()) {
+      for (const Planned& p : plan) Count(p.outcome);
+      return absl::OkStatus();
+    }
+    if (!IsConflict(committed)) return committed;
+    // A concurrent writer got in between: redo the batch one record at a
+    // time so that each conflict is retried or reported on its own record.
+    for (Planned& p : plan) {
+      absl::Status single = absl::OkStatus();
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        absl::StatusOr<Planned> again = Plan(std::move(p.pending));
+        if (!again.ok()) return again.status();
+        p = *std::move(again);
+        if (p.outcome == Outcome::kUnchanged) break;
+        single = repository_->Commit({p.mutation}, {p.change});
+        if (!IsConflict(single)) break;
+      }
+      if (single.ok()) {
+        Count(p.outcome);
+      } else if (IsConflict(single)) {
+        Reject(p.pending.index, p.pending.record.external_id(), single);
+      } else {
+        return single;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const v1::ImportResponse& response() const { return response_; }
+
+ private:
+  enum class Outcome { kCreated, kUpdated, kUnchanged };
+  struct Pending {
+    int64_t index;
+    T record;
+    storage::IndexKey key;
+  };
+  struct Planned {
+    Pending pending;
+    Outcome outcome;
+    storage::Mutation mutation;
+    std::string change;
+  };
+
+  static bool IsConflict(const absl::Status& s) {
+    return absl::IsAborted(s) || absl::IsAlreadyExists(s) || absl::IsNotFound(s);
+  }
+
+  absl::StatusOr<Planned> Plan(Pending pending) {
+    Planned out;
+    ASSIGN_OR_RETURN(std::optional<std::string> id,
+                     repository_->FindUnique(pending.key.index, pending.key.value));
+    T record = pending.record;
+    const absl::Time now = absl::Now();
+    std::optional<T> existing;
+    if (id.has_value()) {
+      absl::StatusOr<T> stored = repository_->Get(*id);
+      if (stored.ok()) {
+        existing = *std::move(stored);
+      } else if (!absl::IsNotFound(stored.status())) {
+        return stored.status();
+      }
+    }
+    if (existing.has_value()) {
+      record.set_id(existing->id());
+      record.set_version(existing->version());
+      *record.mutable_create_time() = existing->create_time();
+      *record.mutable_update_time() = existing->update_time();
+      hooks_.keep(*existing, &record);
+      if (google::protobuf::util::MessageDifferencer::Equals(record, *existing)) {
+        out.outcome = Outcome::kUnchanged;
+      } else {
+        repository_->PrepareUpdate(&record, existing->version(), now);
+        out.outcome = Outcome::kUpdated;
+        out.mutation = repository_->PutMutation(
+            record, storage::Mutation::Expect::kVersion, existing->version());
+        out.change = repository_->Event(record, v1::CHANGE_OP_UPDATED);
+      }
+    } else {
+      repository_->PrepareCreate(&record, now);
+      out.outcome = Outcome::kCreated;
+      out.mutation =
+          repository_->PutMutation(record, storage::Mutation::Expect::kAbsent, 0);
+      out.change = repository_->Event(record, v1::CHANGE_OP_CREATED);
+    }
+    out.pending = std::move(pending);
+    return out;
+  }
+
+  void Count(Outcome outcome) {
+    switch (outcome) {
+      case Outcome::kCreated:
+        response_.set_created(response_.created() + 1);
+        break;
+      case Outcome::kUpdated:
+        response_.set_updated(response_.updated() + 1);
+        break;
+      case Outcome::kUnchanged:
+        response_.set_unchanged(response_.unchanged() + 1);
+        break;
+    }
+  }
+
+  void Reject(int64_t index, const std::string& external_id,
+              const absl::Status& status) {
+    response_.set_rejected(response_.rejected() + 1);
+    if (response_.errors_size() >= kMaxReportedErrors) return;
+    v1::ImportError* error = response_.add_errors();
+    error->set_index(index);
+    error->set_external_id(external_id);
+    FillImportError(status, error);
+  }
+
+  Repository<T>* repository_;
+  Hooks hooks_;
+  size_t batch_size_;
+  std::vector<Pending> pending_;
+  absl::flat_hash_set<std::string> pending_keys_;
+  v1::ImportResponse response_;
+};
+
+}  // namespace passerelle::runtime

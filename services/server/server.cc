@@ -1,0 +1,244 @@
+#include "services/server/server.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "glog/logging.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "passerelle/v1/matching.grpc.pb.h"
+#include "passerelle/v1/proposal.grpc.pb.h"
+#include "services/changefeed/changefeed.h"
+#include "services/common/referentials.h"
+#include "services/graduates/graduates.h"
+#include "services/offers/offers.h"
+#include "services/organizations/organizations.h"
+#include "services/runtime/thread_pool.h"
+#include "storage/status_macros.h"
+#include "storage/store.h"
+
+namespace passerelle::server {
+namespace {
+
+bool IsLoopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "localhost" || address == "::1" ||
+         address == "[::1]" || address.rfind("127.", 0) == 0;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text << "\n";
+    if (!out.flush()) {
+      return absl::InvalidArgumentError(absl::StrCat("port_file: cannot write ", tmp));
+    }
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("port_file: cannot rename to ", path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+class ServerImpl final : public Server {
+ public:
+  absl::Status Init(const Options& options) {
+    options_ = options;
+    if (options.data_dir.empty()) {
+      return absl::InvalidArgumentError("data_dir: required");
+    }
+    if (mkdir(options.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "data_dir: cannot create ", options.data_dir, ": ", std::strerror(errno)));
+    }
+    if (options.port < 0 || options.port > 65535) {
+      return absl::InvalidArgumentError("port: must be within [0, 65535]");
+    }
+    if (options.worker_threads < 1 || options.worker_threads > 64) {
+      return absl::InvalidArgumentError("worker_threads: must be within [1, 64]");
+    }
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+      return absl::InvalidArgumentError("tls_cert_file: give both tls_cert_file and tls_key_file");
+    }
+    const bool tls = !options.tls_cert_file.empty();
+    if (!tls && !IsLoopback(options.listen_address) &&
+        !options.allow_insecure_remote) {
+      return absl::InvalidArgumentError(
+          "listen: plaintext is allowed on loopback only; give tls_cert_file "
+          "and tls_key_file, or allow_insecure_remote");
+    }
+    const std::string refs_dir = options.referentials_dir.empty()
+                                     ? common::DefaultDataDir()
+                                     : options.referentials_dir;
+    ASSIGN_OR_RETURN(referentials_, common::Referentials::Load(refs_dir));
+
+    storage::Store::Options store_options;
+    store_options.path = options.data_dir + "/db";
+    for (auto tables : {organizations::Tables(), graduates::Tables(), offers::Tables()}) {
+      for (std::string& t : tables) store_options.tables.push_back(std::move(t));
+    }
+    ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+
+    organizations_ = std::make_unique<organizations::Organizations>(store_.get(),
+                                                                    referentials_.get());
+    ASSIGN_OR_RETURN(bool created, organizations_->EnsureAdminToken(admin_token_path()));
+    if (created) {
+      LOG(INFO) << "First start: the admin token is in " << admin_token_path()
+                << " (mode 0600)";
+    }
+    authenticator_ =
+        std::make_unique<organizations::StoreAuthenticator>(organizations_.get());
+    graduates_ = std::make_unique<graduates::Graduates>(
+        store_.get(), referentials_.get(), organizations_.get());
+    offers_ = std::make_unique<offers::Offers>(store_.get(), referentials_.get(),
+                                               organizations_.get());
+    pool_ = std::make_unique<runtime::ThreadPool>(options.worker_threads);
+
+    organization_service_ = std::make_unique<organizations::OrganizationServiceImpl>(
+        organizations_.get(), authenticator_.get());
+    graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
+        graduates_.get(), authenticator_.get(), pool_.get());
+    offer_service_ = std::make_unique<offers::OfferServiceImpl>(
+        offers_.get(), authenticator_.get(), pool_.get());
+    changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
+        store_.get(), authenticator_.get());
+
+    std::shared_ptr<grpc::ServerCredentials> credentials;
+    if (tls) {
+      grpc::SslServerCredentialsOptions ssl(
+          options.tls_client_ca_file.empty()
+              ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+      grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+      ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key_file, "tls_key_file"));
+      ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options.tls_cert_file, "tls_cert_file"));
+      ssl.pem_key_cert_pairs.push_back(pair);
+      if (!options.tls_client_ca_file.empty()) {
+        ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                         ReadFile(options.tls_client_ca_file, "tls_client_ca_file"));
+      }
+      credentials = grpc::SslServerCredentials(ssl);
+    } else {
+      credentials = grpc::InsecureServerCredentials();
+    }
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    const std::string host = options.listen_address.find(':') != std::string::npos &&
+                                     options.listen_address.front() != '['
+                                 ? absl::StrCat("[", options.listen_address, "]")
+                                 : options.listen_address;
+    builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
+                             &port_);
+    builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+    builder.RegisterService(organization_service_.get());
+    builder.RegisterService(graduate_service_.get());
+    builder.RegisterService(offer_service_.get());
+    builder.RegisterService(changefeed_service_.get());
+    builder.RegisterService(&matching_service_);
+    builder.RegisterService(&proposal_service_);
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat(
+          "port: cannot listen on ", options.listen_address, ":", options.port));
+    }
+    if (!options.port_file.empty()) {
+      RETURN_IF_ERROR(WriteFileAtomically(options.port_file, std::to_string(port_)));
+    }
+    LOG(INFO) << "Serving on " << options.listen_address << ":" << port_
+              << (tls ? " (TLS)" : " (plaintext)") << ", data in "
+              << options.data_dir;
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  std::shared_ptr<grpc::Channel> InProcessChannel() override {
+    return server_->InProcessChannel(grpc::ChannelArguments());
+  }
+
+  std::string admin_token_path() const override {
+    return options_.data_dir + "/admin.token";
+  }
+
+  void Shutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutting_down_) return;
+      shutting_down_ = true;
+    }
+    LOG(INFO) << "Shutting down: finishing in-flight calls";
+    if (changefeed_service_) changefeed_service_->Stop();
+    if (server_) {
+      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      server_->Wait();
+    }
+    pool_.reset();  // runs what was scheduled, then joins
+    if (store_) {
+      absl::Status closed = store_->Close();
+      if (!closed.ok()) LOG(ERROR) << "Closing the store: " << closed;
+    }
+    LOG(INFO) << "Stopped";
+    done_.Notify();
+  }
+
+  void Wait() override { done_.WaitForNotification(); }
+
+  ~ServerImpl() override { Shutdown(); }
+
+ private:
+  Options options_;
+  int port_ = 0;
+  std::unique_ptr<common::Referentials> referentials_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<organizations::Organizations> organizations_;
+  std::unique_ptr<runtime::Authenticator> authenticator_;
+  std::unique_ptr<graduates::Graduates> graduates_;
+  std::unique_ptr<offers::Offers> offers_;
+  std::unique_ptr<runtime::ThreadPool> pool_;
+  std::unique_ptr<organizations::OrganizationServiceImpl> organization_service_;
+  std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
+  std::unique_ptr<offers::OfferServiceImpl> offer_service_;
+  std::unique_ptr<changefeed::ChangeFeedServiceImpl> changefeed_service_;
+  // Until their capabilities land, these answer UNIMPLEMENTED.
+  v1::MatchingService::CallbackService matching_service_;
+  v1::ProposalService::CallbackService proposal_service_;
+  std::unique_ptr<grpc::Server> server_;
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Notification done_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
+  auto server = std::make_unique<ServerImpl>();
+  absl::Status status = server->Init(options);
+  if (!status.ok()) {
+    server->Shutdown();
+    return status;
+  }
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace passerelle::server

@@ -1,0 +1,50 @@
+#pragma once
+
+// passerelle-server: every service in one process, on one port, with one
+// data directory (the embedded default). The per-service binaries build on
+// the same libraries.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+
+namespace passerelle::server {
+
+struct Options {
+  std::string data_dir;                   // created if missing
+  std::string listen_address = "127.0.0.1";
+  int port = 0;                           // 0: any free port
+  std::string port_file;                  // written once serving
+  std::string referentials_dir;           // empty: common::DefaultDataDir()
+  int worker_threads = 2;                 // for imports, searches, ranking
+  int max_message_bytes = 4 << 20;        // larger requests are refused
+  // TLS: both files, or neither (plaintext, allowed on loopback only unless
+  // allow_insecure_remote).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // set: mTLS, client certificates required
+  bool allow_insecure_remote = false;
+};
+
+class Server {
+ public:
+  // Opens the store, creates the admin token on the first start, starts
+  // serving and writes the port file. Errors name the option at fault.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const Options& options);
+  virtual ~Server() = default;
+
+  virtual int port() const = 0;
+  // A channel to this server that bypasses the network stack.
+  virtual std::shared_ptr<grpc::Channel> InProcessChannel() = 0;
+  // DATA_DIR/admin.token
+  virtual std::string admin_token_path() const = 0;
+  // Graceful: stops accepting, ends change-feed streams, lets in-flight
+  // calls finish (up to 10 s), closes the store. Idempotent.
+  virtual void Shutdown() = 0;
+  // Blocks until Shutdown has completed.
+  virtual void Wait() = 0;
+};
+
+}  // namespace passerelle::server

@@ -1,0 +1,67 @@
+// passerelle-server: flags into server::Options, signals into Shutdown.
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "glog/logging.h"
+#include "services/server/server.h"
+
+ABSL_FLAG(std::string, data_dir, "var/passerelle", "Data directory (RocksDB, admin.token)");
+ABSL_FLAG(std::string, listen, "127.0.0.1", "Address to listen on");
+ABSL_FLAG(int, port, 50051, "Port; 0 takes any free port (see --port_file)");
+ABSL_FLAG(std::string, port_file, "", "Where to write the bound port once serving");
+ABSL_FLAG(std::string, referentials_dir, "",
+          "Directory of the shipped referentials (default: the project's data/)");
+ABSL_FLAG(int, worker_threads, 2, "Threads for imports, searches and ranking");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request accepted");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain (enables TLS)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key");
+ABSL_FLAG(std::string, tls_client_ca_file, "", "PEM CA for client certificates (mTLS)");
+ABSL_FLAG(bool, allow_insecure_remote, false,
+          "Allow plaintext on a non-loopback address");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Runs every Passerelle service in one process.");
+  absl::ParseCommandLine(argc, argv);
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  passerelle::server::Options options;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.port = absl::GetFlag(FLAGS_port);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.referentials_dir = absl::GetFlag(FLAGS_referentials_dir);
+  options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+
+  auto server = passerelle::server::Server::Start(options);
+  if (!server.ok()) {
+    std::cerr << "passerelle-server: " << server.status().message() << "\n";
+    return 2;
+  }
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    LOG(INFO) << "Received " << (signal == SIGINT ? "SIGINT" : "SIGTERM");
+    (*server)->Shutdown();
+  });
+  (*server)->Wait();
+  waiter.join();
+  return 0;
+}

@@ -23,6 +23,9 @@
 #include "services/graduates/graduates.h"
 #include "services/offers/offers.h"
 #include "services/organizations/organizations.h"
+#include "services/organizations/remote.h"
+#include "grpcpp/create_channel.h"
+#include "absl/strings/strip.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/status_macros.h"
 #include "storage/store.h"
@@ -91,34 +94,67 @@ class ServerImpl final : public Server {
                                      : options.referentials_dir;
     ASSIGN_OR_RETURN(referentials_, common::Referentials::Load(refs_dir));
 
+    const Mode mode = options.mode;
+    const bool all = mode == Mode::kAll;
     storage::Store::Options store_options;
     store_options.path = options.data_dir + "/db";
-    for (auto tables : {organizations::Tables(), graduates::Tables(), offers::Tables()}) {
-      for (std::string& t : tables) store_options.tables.push_back(std::move(t));
+    std::vector<std::vector<std::string>> tables;
+    if (all || mode == Mode::kOrganizations) tables.push_back(organizations::Tables());
+    if (all || mode == Mode::kGraduates) tables.push_back(graduates::Tables());
+    if (all || mode == Mode::kOffers) tables.push_back(offers::Tables());
+    for (auto& group : tables) {
+      for (std::string& t : group) store_options.tables.push_back(std::move(t));
     }
     ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
 
-    organizations_ = std::make_unique<organizations::Organizations>(store_.get(),
-                                                                    referentials_.get());
-    ASSIGN_OR_RETURN(bool created, organizations_->EnsureAdminToken(admin_token_path()));
-    if (created) {
-      LOG(INFO) << "First start: the admin token is in " << admin_token_path()
-                << " (mode 0600)";
+    const runtime::Directory* directory = nullptr;
+    if (all || mode == Mode::kOrganizations) {
+      organizations_ = std::make_unique<organizations::Organizations>(
+          store_.get(), referentials_.get());
+      ASSIGN_OR_RETURN(bool created,
+                       organizations_->EnsureAdminToken(admin_token_path()));
+      if (created) {
+        LOG(INFO) << "First start: the admin token is in " << admin_token_path()
+                  << " (mode 0600)";
+      }
+      authenticator_ =
+          std::make_unique<organizations::StoreAuthenticator>(organizations_.get());
+      directory = organizations_.get();
+    } else {
+      if (options.organizations_address.empty()) {
+        return absl::InvalidArgumentError(
+            "organizations_address: required for this service");
+      }
+      if (options.service_token_file.empty()) {
+        return absl::InvalidArgumentError(
+            "service_token_file: required for this service");
+      }
+      ASSIGN_OR_RETURN(std::string token,
+                       ReadFile(options.service_token_file, "service_token_file"));
+      auto remote = std::make_unique<organizations::RemoteOrganizations>(
+          grpc::CreateChannel(options.organizations_address,
+                              grpc::InsecureChannelCredentials()),
+          std::string(absl::StripAsciiWhitespace(token)));
+      directory = remote.get();
+      authenticator_ = std::move(remote);
     }
-    authenticator_ =
-        std::make_unique<organizations::StoreAuthenticator>(organizations_.get());
-    graduates_ = std::make_unique<graduates::Graduates>(
-        store_.get(), referentials_.get(), organizations_.get());
-    offers_ = std::make_unique<offers::Offers>(store_.get(), referentials_.get(),
-                                               organizations_.get());
     pool_ = std::make_unique<runtime::ThreadPool>(options.worker_threads);
-
-    organization_service_ = std::make_unique<organizations::OrganizationServiceImpl>(
-        organizations_.get(), authenticator_.get());
-    graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
-        graduates_.get(), authenticator_.get(), pool_.get());
-    offer_service_ = std::make_unique<offers::OfferServiceImpl>(
-        offers_.get(), authenticator_.get(), pool_.get());
+    if (organizations_) {
+      organization_service_ = std::make_unique<organizations::OrganizationServiceImpl>(
+          organizations_.get(), authenticator_.get());
+    }
+    if (all || mode == Mode::kGraduates) {
+      graduates_ = std::make_unique<graduates::Graduates>(
+          store_.get(), referentials_.get(), directory);
+      graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
+          graduates_.get(), authenticator_.get(), pool_.get());
+    }
+    if (all || mode == Mode::kOffers) {
+      offers_ = std::make_unique<offers::Offers>(store_.get(), referentials_.get(),
+                                                 directory);
+      offer_service_ = std::make_unique<offers::OfferServiceImpl>(
+          offers_.get(), authenticator_.get(), pool_.get());
+    }
     changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
         store_.get(), authenticator_.get());
 
@@ -151,12 +187,17 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-    builder.RegisterService(organization_service_.get());
-    builder.RegisterService(graduate_service_.get());
-    builder.RegisterService(offer_service_.get());
-    builder.RegisterService(changefeed_service_.get());
-    builder.RegisterService(&matching_service_);
-    builder.RegisterService(&proposal_service_);
+    for (grpc::Service* service :
+         std::initializer_list<grpc::Service*>{organization_service_.get(),
+                                               graduate_service_.get(),
+                                               offer_service_.get(),
+                                               changefeed_service_.get()}) {
+      if (service != nullptr) builder.RegisterService(service);
+    }
+    if (all) {
+      builder.RegisterService(&matching_service_);
+      builder.RegisterService(&proposal_service_);
+    }
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(absl::StrCat(
@@ -230,6 +271,15 @@ class ServerImpl final : public Server {
 };
 
 }  // namespace
+
+absl::StatusOr<Mode> ParseMode(absl::string_view name) {
+  if (name == "all") return Mode::kAll;
+  if (name == "organizations") return Mode::kOrganizations;
+  if (name == "graduates") return Mode::kGraduates;
+  if (name == "offers") return Mode::kOffers;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "service: \"", name, "\" is not one of all, organizations, graduates, offers"));
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   auto server = std::make_unique<ServerImpl>();

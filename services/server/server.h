@@ -8,11 +8,24 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/channel.h"
 
 namespace passerelle::server {
 
+// Which services a process runs: all of them (the embedded default), or one
+// write service with its own store and change feed (multi-process layout).
+enum class Mode { kAll, kOrganizations, kGraduates, kOffers };
+
+// Parses "all", "organizations", "graduates", "offers".
+absl::StatusOr<Mode> ParseMode(absl::string_view name);
+
 struct Options {
+  Mode mode = Mode::kAll;
+  // Graduates and offers processes: where the organization service is, and
+  // the file holding an admin token for organization look-ups.
+  std::string organizations_address;
+  std::string service_token_file;
   std::string data_dir;                   // created if missing
   std::string listen_address = "127.0.0.1";
   int port = 0;                           // 0: any free port

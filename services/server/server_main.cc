@@ -21,6 +21,17 @@ ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request accepted");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain (enables TLS)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key");
 ABSL_FLAG(std::string, tls_client_ca_file, "", "PEM CA for client certificates (mTLS)");
+#ifndef PASSERELLE_DEFAULT_SERVICE
+#define PASSERELLE_DEFAULT_SERVICE "all"
+#endif
+
+ABSL_FLAG(std::string, service, PASSERELLE_DEFAULT_SERVICE,
+          "Services to run: all (embedded default), or one of organizations, "
+          "graduates, offers (multi-process layout)");
+ABSL_FLAG(std::string, organizations_address, "",
+          "graduates/offers: address of the organization service");
+ABSL_FLAG(std::string, service_token_file, "",
+          "graduates/offers: file holding an admin token for organization look-ups");
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "Allow plaintext on a non-loopback address");
 
@@ -38,6 +49,14 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   passerelle::server::Options options;
+  auto mode = passerelle::server::ParseMode(absl::GetFlag(FLAGS_service));
+  if (!mode.ok()) {
+    std::cerr << "passerelle-server: " << mode.status().message() << "\n";
+    return 2;
+  }
+  options.mode = *mode;
+  options.organizations_address = absl::GetFlag(FLAGS_organizations_address);
+  options.service_token_file = absl::GetFlag(FLAGS_service_token_file);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.port = absl::GetFlag(FLAGS_port);

@@ -1,0 +1,238 @@
+// End to end: the real passerelle-server driven by the real passerelle-cli,
+// as an operator and a school would, including a kill -9 in the middle of an
+// import. Binary paths come from the build (PASSERELLE_SERVER_BIN,
+// PASSERELLE_CLI_BIN).
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "passerelle/v1/offer.grpc.pb.h"
+#include "passerelle/v1/organization.grpc.pb.h"
+#include "tests/testing/fixture.h"
+#include "tests/testing/subprocess.h"
+
+namespace passerelle {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Subprocess;
+using testing::TempDir;
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& dir) : dir_(dir) {
+    const std::string port_file = dir + "/port";
+    unlink(port_file.c_str());
+    process_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{PASSERELLE_SERVER_BIN, "--data_dir=" + dir + "/data",
+                                 "--port=0", "--port_file=" + port_file},
+        dir + "/server.out", dir + "/server.err");
+    CHECK(testing::WaitForFile(port_file, absl::Seconds(60)))
+        << "server did not start: " << testing::ReadFileOrDie(dir + "/server.err");
+    address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(
+                                              testing::ReadFileOrDie(port_file)));
+    admin_token_ = std::string(absl::StripAsciiWhitespace(
+        testing::ReadFileOrDie(dir + "/data/admin.token")));
+  }
+
+  const std::string& address() const { return address_; }
+  const std::string& admin_token() const { return admin_token_; }
+  Subprocess& process() { return *process_; }
+
+  // Runs passerelle-cli against this server; returns its exit code.
+  int Cli(const std::string& token, std::vector<std::string> args,
+          std::string* out = nullptr, std::string* err = nullptr) {
+    std::vector<std::string> argv = {PASSERELLE_CLI_BIN, "--address=" + address_,
+                                     "--token=" + token};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string local_err;
+    const int code = testing::Run(argv, out, err ? err : &local_err);
+    if (code != 0 && err == nullptr) LOG(ERROR) << "cli: " << local_err;
+    return code;
+  }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Subprocess> process_;
+  std::string address_;
+  std::string admin_token_;
+};
+
+// The value of "key": "value" in a line of proto3 JSON.
+std::string JsonField(const std::string& json, const std::string& key) {
+  const std::string needle = absl::StrCat("\"", key, "\":");
+  size_t at = json.find(needle);
+  if (at == std::string::npos) return "";
+  at = json.find('"', at + needle.size());
+  const size_t end = json.find('"', at + 1);
+  return json.substr(at + 1, end - at - 1);
+}
+
+std::map<std::string, v1::Offer> AllOffers(const std::string& address,
+                                           const std::string& token) {
+  auto stub = v1::OfferService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::map<std::string, v1::Offer> by_external_id;
+  v1::ListOffersRequest request;
+  request.set_page_size(500);
+  do {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    v1::ListOffersResponse page;
+    grpc::Status s = stub->ListOffers(&context, request, &page);
+    CHECK(s.ok()) << s.error_message();
+    for (const v1::Offer& o : page.offers()) by_external_id[o.external_id()] = o;
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return by_external_id;
+}
+
+TEST(ServerCliTest, CliCreatesListsAndRefusesBadInput) {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  const std::string& admin = server.admin_token();
+  std::string out, err;
+  ASSERT_EQ(server.Cli(admin, {"--output=json", "school", "create",
+                               R"(--json={"uai":"0596781A","name":"École de Production de Lille","place":{"communeInsee":"59350"}})"},
+                       &out),
+            0);
+  const std::string school_id = JsonField(out, "id");
+  ASSERT_FALSE(school_id.empty()) << out;
+  EXPECT_THAT(out, HasSubstr("Lille"));
+
+  ASSERT_EQ(server.Cli(admin, {"--output=json", "token", "issue",
+                               "--organization_id=" + school_id, "--role=school"},
+                       &out),
+            0);
+  const std::string school_token = JsonField(out, "token");
+  ASSERT_FALSE(school_token.empty()) << out;
+
+  EXPECT_NE(server.Cli(school_token, {"--output=json", "graduate", "create",
+                                      R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"homeAddress":null})"},
+                       &out, &err),
+            0)
+      << "an unknown JSON field is an error, not a success";
+
+  ASSERT_EQ(server.Cli(school_token, {"--output=json", "graduate", "create",
+                                      R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
+                       &out),
+            0);
+  EXPECT_EQ(JsonField(out, "schoolId"), school_id);
+
+  // Bad input: the server names the field; the CLI says so and fails.
+  EXPECT_NE(server.Cli(school_token, {"graduate", "create",
+                                      R"(--json={"externalId":"e-2","givenName":"Léo","familyName":"Martin","birthDate":"2009-02-30","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS"},"home":{"communeInsee":"59350"}})"},
+                       &out, &err),
+            0);
+  EXPECT_THAT(err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(err, HasSubstr("graduate.birth_date"));
+
+  ASSERT_EQ(server.Cli(school_token, {"graduate", "list"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("Clémence"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("Léo")));
+
+  server.process().Signal(SIGTERM);
+  EXPECT_EQ(server.process().Wait(), 0) << "graceful shutdown exits 0";
+}
+
+TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
+  TempDir dir;
+  auto server = std::make_unique<ServerProcess>(dir.path());
+  const std::string admin = server->admin_token();
+  std::string out;
+  ASSERT_EQ(server->Cli(admin, {"--output=json", "company", "create",
+                                R"(--json={"siret":"73282932000074","name":"Décolletage du Nord","nafCode":"25.62B","place":{"communeInsee":"59512"}})"},
+                        &out),
+            0);
+  const std::string company_id = JsonField(out, "id");
+  ASSERT_EQ(server->Cli(admin, {"--output=json", "token", "issue",
+                                "--organization_id=" + company_id, "--role=company"},
+                        &out),
+            0);
+  const std::string token = JsonField(out, "token");
+  ASSERT_FALSE(token.empty());
+
+  // 60,000 offers in JSON Lines, each one distinct.
+  const int kOffers = 60000;
+  const std::string jsonl = dir.path() + "/offers.jsonl";
+  std::map<std::string, v1::Offer> sent;
+  {
+    std::ofstream file(jsonl);
+    const char* communes[] = {"59350", "59512", "59599", "62041", "80021", "59183"};
+    for (int i = 0; i < kOffers; ++i) {
+      v1::Offer o = testing::SampleOffer(absl::StrCat("k9-", i));
+      o.set_title(absl::StrCat("Offre ", i));
+      o.mutable_place()->set_commune_insee(communes[i % 6]);
+      o.set_positions(1 + i % 5);
+      o.set_monthly_gross_salary_eur(1000 + i % 700);
+      std::string line;
+      google::protobuf::util::JsonPrintOptions options;
+      ASSERT_TRUE(google::protobuf::util::MessageToJsonString(o, &line, options).ok());
+      file << line << "\n";
+      sent[o.external_id()] = o;
+    }
+  }
+  const std::string acks = dir.path() + "/acks";
+  Subprocess import({PASSERELLE_CLI_BIN, "--address=" + server->address(),
+                     "--token=" + token, "import", "offers", jsonl,
+                     "--batch_size=500", "--ack_file=" + acks},
+                    dir.path() + "/import.out", dir.path() + "/import.err");
+  // Kill the server once some chunks are acknowledged, in mid-import.
+  const absl::Time deadline = absl::Now() + absl::Seconds(120);
+  while (testing::CountLines(acks) < 5000 && absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  server->process().Signal(SIGKILL);
+  EXPECT_EQ(server->process().Wait(), 128 + SIGKILL);
+  EXPECT_NE(import.Wait(), 0) << "the import must report the lost server";
+
+  std::set<std::string> acknowledged;
+  {
+    std::ifstream in(acks);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) acknowledged.insert(line);
+    }
+  }
+  ASSERT_GE(acknowledged.size(), 5000u);
+  ASSERT_LT(acknowledged.size(), static_cast<size_t>(kOffers))
+      << "the server was not killed mid-import";
+
+  // Restart on the same data directory: every acknowledged offer is there,
+  // intact.
+  server.reset();
+  server = std::make_unique<ServerProcess>(dir.path());
+  std::map<std::string, v1::Offer> stored = AllOffers(server->address(), token);
+  for (const std::string& id : acknowledged) {
+    auto it = stored.find(id);
+    ASSERT_NE(it, stored.end()) << "acknowledged offer lost: " << id;
+    const v1::Offer& a = it->second;
+    const v1::Offer& b = sent[id];
+    EXPECT_EQ(a.title(), b.title());
+    EXPECT_EQ(a.place().commune_insee(), b.place().commune_insee());
+    EXPECT_EQ(a.positions(), b.positions());
+    EXPECT_EQ(a.monthly_gross_salary_eur(), b.monthly_gross_salary_eur());
+    EXPECT_EQ(a.company_id(), company_id);
+  }
+
+  // Importing again completes the set without duplicates.
+  ASSERT_EQ(server->Cli(token, {"import", "offers", jsonl, "--batch_size=5000"}, &out), 0);
+  stored = AllOffers(server->address(), token);
+  EXPECT_EQ(stored.size(), static_cast<size_t>(kOffers));
+  server->process().Signal(SIGTERM);
+  EXPECT_EQ(server->process().Wait(), 0);
+}
+
+}  // namespace
+}  // namespace passerelle

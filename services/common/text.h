@@ -1,0 +1,32 @@
+#pragma once
+
+// UTF-8 helpers shared by the CSV reader and the request validators.
+
+#include <cstddef>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace passerelle::common {
+
+// True if `text` is well-formed UTF-8: no stray continuation bytes, no
+// truncated sequences, no overlong forms, no UTF-16 surrogates
+// (U+D800..U+DFFF), nothing above U+10FFFF. The empty string is valid.
+bool IsValidUtf8(absl::string_view text);
+
+// Number of Unicode code points ("characters") in `text`. Precondition:
+// IsValidUtf8(text); on invalid input the count is of lead bytes.
+size_t Utf8Length(absl::string_view text);
+
+// True if `text` (valid UTF-8) contains a control character: C0
+// (U+0000..U+001F), DEL (U+007F) or C1 (U+0080..U+009F). When
+// `allow_line_breaks`, '\n', '\r' and '\t' are not counted as control
+// characters (for free-text fields such as descriptions).
+bool HasControlCharacter(absl::string_view text, bool allow_line_breaks);
+
+// `value` as it may appear in an error message: between double quotes,
+// non-printable bytes and quotes escaped (valid UTF-8 is kept readable),
+// cut after `max_bytes` bytes (on a character boundary) with "..." appended.
+std::string QuoteForError(absl::string_view value, size_t max_bytes = 64);
+
+}  // namespace passerelle::common

@@ -1,0 +1,58 @@
+#include "services/common/text.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace passerelle::common {
+namespace {
+
+TEST(IsValidUtf8Test, AcceptsWellFormedText) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("Lille"));
+  EXPECT_TRUE(IsValidUtf8("Ambérieu-en-Bugey"));
+  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));      // €
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x94\xA7"));  // 🔧
+  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+}
+
+TEST(IsValidUtf8Test, RejectsMalformedText) {
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // lone continuation
+  EXPECT_FALSE(IsValidUtf8("caf\xC3"));           // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC3\x28"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+  EXPECT_FALSE(IsValidUtf8("Ambérieu\xE9"));  // Latin-1 é
+}
+
+TEST(Utf8LengthTest, CountsCodePoints) {
+  EXPECT_EQ(Utf8Length(""), 0u);
+  EXPECT_EQ(Utf8Length("abc"), 3u);
+  EXPECT_EQ(Utf8Length("Été"), 3u);
+  EXPECT_EQ(Utf8Length("\xF0\x9F\x94\xA7x"), 2u);
+}
+
+TEST(HasControlCharacterTest, FindsC0DelAndC1) {
+  EXPECT_FALSE(HasControlCharacter("Jean-Édouard", false));
+  EXPECT_TRUE(HasControlCharacter(std::string("a\0b", 3), false));
+  EXPECT_TRUE(HasControlCharacter("a\nb", false));
+  EXPECT_FALSE(HasControlCharacter("a\nb\r\n\tc", true));
+  EXPECT_TRUE(HasControlCharacter("a\x1b", true));
+  EXPECT_TRUE(HasControlCharacter("a\x7f", true));
+  EXPECT_TRUE(HasControlCharacter("a\xC2\x85", true));   // U+0085 NEL
+  EXPECT_FALSE(HasControlCharacter("\xC2\xA0", false));  // no-break space
+}
+
+TEST(QuoteForErrorTest, QuotesEscapesAndCuts) {
+  EXPECT_EQ(QuoteForError("2024-13-01"), "\"2024-13-01\"");
+  EXPECT_EQ(QuoteForError("é\"\n"), "\"é\\\"\\n\"");
+  EXPECT_EQ(QuoteForError("abcdef", 3), "\"abc...\"");
+  // Never cuts inside a character.
+  EXPECT_EQ(QuoteForError("aé", 2), "\"a...\"");
+}
+
+}  // namespace
+}  // namespace passerelle::common

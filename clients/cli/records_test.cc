@@ -1,0 +1,214 @@
+#include "clients/cli/records.h"
+
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "passerelle/v1/graduate.pb.h"
+#include "passerelle/v1/offer.pb.h"
+
+namespace passerelle::cli {
+namespace {
+
+namespace v1 = ::passerelle::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+std::vector<Row> ReadCsv(const std::string& text,
+                         const google::protobuf::Message& prototype) {
+  std::istringstream in(text);
+  auto reader = NewCsvRecordReader(&in, prototype);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  std::vector<Row> rows;
+  if (!reader.ok()) return rows;
+  Row row;
+  while ((*reader)->Next(&row)) rows.push_back(std::move(row));
+  return rows;
+}
+
+const v1::Graduate& AsGraduate(const Row& row) {
+  return static_cast<const v1::Graduate&>(*row.message);
+}
+
+TEST(CsvImportTest, GraduateThroughReflection) {
+  const auto rows = ReadCsv(
+      "\xEF\xBB\xBF"
+      "external_id,given_name,family_name,birth_date,diploma.code,"
+      "diploma.status,rome_codes,home.commune_insee,accepted_contracts,"
+      "driving_licence,max_distance_km,skills\n"
+      "EP-1,Clémence,Lefèvre,2008-05-14,50025123,in_progress,H2903|H2202,"
+      "59350,apprenticeship|CONTRACT_TYPE_CDI,oui,30,\"soudure TIG, MIG|"
+      "lecture de plans\"\n"
+      "EP-2,Léo,Martin,2007-11-02,50025123,DIPLOMA_STATUS_OBTAINED,H2913,"
+      "59512,CDI,0,,\n",
+      v1::Graduate::default_instance());
+  ASSERT_THAT(rows, SizeIs(2));
+  ASSERT_THAT(rows[0].errors, IsEmpty());
+  const v1::Graduate& g = AsGraduate(rows[0]);
+  EXPECT_EQ(rows[0].line, 2);
+  EXPECT_EQ(g.external_id(), "EP-1");
+  EXPECT_EQ(g.given_name(), "Clémence");
+  EXPECT_EQ(g.family_name(), "Lefèvre");
+  EXPECT_EQ(g.diploma().code(), "50025123");
+  EXPECT_EQ(g.diploma().status(), v1::DIPLOMA_STATUS_IN_PROGRESS);
+  EXPECT_THAT(g.rome_codes(), ElementsAre("H2903", "H2202"));
+  EXPECT_EQ(g.home().commune_insee(), "59350");
+  EXPECT_THAT(
+      g.accepted_contracts(),
+      ElementsAre(v1::CONTRACT_TYPE_APPRENTICESHIP, v1::CONTRACT_TYPE_CDI));
+  EXPECT_TRUE(g.driving_licence());
+  EXPECT_EQ(g.max_distance_km(), 30);
+  EXPECT_THAT(g.skills(), ElementsAre("soudure TIG, MIG", "lecture de plans"));
+
+  ASSERT_THAT(rows[1].errors, IsEmpty());
+  const v1::Graduate& h = AsGraduate(rows[1]);
+  EXPECT_EQ(h.diploma().status(), v1::DIPLOMA_STATUS_OBTAINED);
+  EXPECT_THAT(h.accepted_contracts(), ElementsAre(v1::CONTRACT_TYPE_CDI));
+  EXPECT_FALSE(h.driving_licence());
+  EXPECT_EQ(h.max_distance_km(), 0);  // empty cell: unset
+  EXPECT_THAT(h.skills(), IsEmpty());
+}
+
+TEST(CsvImportTest, OfferThroughReflection) {
+  const auto rows = ReadCsv(
+      "external_id;title;rome_code;contract_type;duration_months;"
+      "weekly_hours;night_work;place.commune_insee;required_skills;"
+      "target_diploma.code;monthly_gross_salary_eur\n"
+      "OF-1;Soudeur TIG;H2913;apprenticeship;24;35,5;non;59350;"
+      "soudure|lecture de plans;32025410;1234,56\n",
+      v1::Offer::default_instance());
+  ASSERT_THAT(rows, SizeIs(1));
+  ASSERT_THAT(rows[0].errors, IsEmpty());
+  const auto& o = static_cast<const v1::Offer&>(*rows[0].message);
+  EXPECT_EQ(o.contract_type(), v1::CONTRACT_TYPE_APPRENTICESHIP);
+  EXPECT_EQ(o.duration_months(), 24);
+  EXPECT_DOUBLE_EQ(o.weekly_hours(), 35.5);
+  EXPECT_FALSE(o.night_work());
+  EXPECT_EQ(o.place().commune_insee(), "59350");
+  EXPECT_THAT(o.required_skills(), ElementsAre("soudure", "lecture de plans"));
+  EXPECT_EQ(o.target_diploma().code(), "32025410");
+  EXPECT_DOUBLE_EQ(o.monthly_gross_salary_eur(), 1234.56);
+}
+
+TEST(CsvImportTest, BadValuesReportLineColumnAndField) {
+  const auto rows = ReadCsv(
+      "external_id,given_name,max_distance_km,accepted_contracts,"
+      "driving_licence\n"
+      "EP-1,Zoé,30,cdi,oui\n"
+      "EP-2,Inès,loin,interim,peut-être\n"
+      "EP-3,Noé,10,cdd,non\n",
+      v1::Graduate::default_instance());
+  ASSERT_THAT(rows, SizeIs(3));
+  EXPECT_TRUE(rows[0].message != nullptr);
+  EXPECT_TRUE(rows[2].message != nullptr);  // the rest go on
+  const Row& bad = rows[1];
+  EXPECT_EQ(bad.message, nullptr);
+  ASSERT_THAT(bad.errors, SizeIs(3));
+  EXPECT_EQ(bad.errors[0].line, 3);
+  EXPECT_EQ(bad.errors[0].column, 3);
+  EXPECT_EQ(bad.errors[0].field, "max_distance_km");
+  EXPECT_EQ(bad.errors[0].external_id, "EP-2");
+  EXPECT_THAT(bad.errors[0].message, HasSubstr("integer"));
+  EXPECT_EQ(bad.errors[1].column, 4);
+  EXPECT_EQ(bad.errors[1].field, "accepted_contracts");
+  EXPECT_THAT(bad.errors[1].message, HasSubstr("\"interim\""));
+  EXPECT_EQ(bad.errors[2].column, 5);
+  EXPECT_EQ(bad.errors[2].field, "driving_licence");
+}
+
+TEST(CsvImportTest, RowShapeErrorsAndBlankRows) {
+  const auto rows = ReadCsv(
+      "external_id,given_name\n"
+      "EP-1,Zoé\n"
+      "\n"
+      ",\n"
+      "EP-2,Inès,extra\n"
+      "EP-3,\"Noé\"x\n"
+      "EP-4,\"Anne\n-Sophie\"\n"
+      "EP-5,Léa\n",
+      v1::Graduate::default_instance());
+  ASSERT_THAT(rows, SizeIs(5));
+  EXPECT_EQ(rows[0].line, 2);
+  EXPECT_EQ(rows[1].line, 5);
+  EXPECT_THAT(rows[1].errors[0].message, HasSubstr("3 cells"));
+  EXPECT_EQ(rows[2].line, 6);
+  EXPECT_EQ(rows[2].errors[0].column, 2);
+  EXPECT_EQ(rows[2].errors[0].field, "given_name");
+  EXPECT_EQ(rows[2].errors[0].external_id, "EP-3");
+  EXPECT_EQ(AsGraduate(rows[3]).given_name(), "Anne\n-Sophie");
+  EXPECT_EQ(rows[4].line, 9);
+}
+
+TEST(CsvImportTest, HeaderErrorsNameTheColumn) {
+  for (const auto& [header, expected] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"external_id,given_nom\n", "column 2 (given_nom)"},
+           {"external_id,diploma.grade\n", "column 2 (diploma.grade)"},
+           {"external_id,,given_name\n", "column 2"},
+           {"given_name,givenName\n", "same field as column 1"}}) {
+    std::istringstream in(header);
+    auto reader = NewCsvRecordReader(&in, v1::Graduate::default_instance());
+    ASSERT_FALSE(reader.ok()) << header;
+    EXPECT_THAT(reader.status().message(), HasSubstr(expected)) << header;
+  }
+  std::istringstream empty("");
+  EXPECT_FALSE(
+      NewCsvRecordReader(&empty, v1::Graduate::default_instance()).ok());
+}
+
+TEST(CsvSchemaTest, ApplyDirectly) {
+  auto schema = CsvSchema::FromHeader(v1::Graduate::descriptor(),
+                                      {"external_id", "home.commune_insee"});
+  ASSERT_TRUE(schema.ok());
+  EXPECT_EQ(schema->external_id_column(), 0);
+  v1::Graduate graduate;
+  EXPECT_THAT(schema->Apply({"EP-9", "59350"}, &graduate), IsEmpty());
+  EXPECT_EQ(graduate.home().commune_insee(), "59350");
+}
+
+TEST(JsonlImportTest, GoodAndBadLines) {
+  std::istringstream in(
+      "{\"external_id\":\"EP-1\",\"given_name\":\"Clémence\","
+      "\"accepted_contracts\":[\"CONTRACT_TYPE_CDI\"]}\n"
+      "\n"
+      "{\"external_id\":\"EP-2\",\"given_name\":\n"
+      "{\"externalId\":\"EP-3\",\"givenName\":\"Léo\",\"shoe_size\":42}\r\n"
+      "{\"externalId\":\"EP-4\",\"diploma\":{\"status\":\"DIPLOMA_STATUS_"
+      "OBTAINED\"}}\n");
+  auto reader = NewJsonlRecordReader(&in, v1::Graduate::default_instance());
+  std::vector<Row> rows;
+  Row row;
+  while (reader->Next(&row)) rows.push_back(std::move(row));
+  ASSERT_THAT(rows, SizeIs(4));
+  ASSERT_NE(rows[0].message, nullptr);
+  EXPECT_EQ(AsGraduate(rows[0]).given_name(), "Clémence");
+  EXPECT_EQ(rows[0].line, 1);
+
+  EXPECT_EQ(rows[1].message, nullptr);
+  EXPECT_EQ(rows[1].line, 3);
+  EXPECT_THAT(rows[1].errors[0].message, HasSubstr("invalid JSON"));
+
+  EXPECT_EQ(rows[2].message, nullptr);
+  EXPECT_EQ(rows[2].line, 4);
+  EXPECT_EQ(rows[2].errors[0].external_id, "EP-3");
+  EXPECT_THAT(rows[2].errors[0].message, HasSubstr("shoe_size"));
+
+  ASSERT_NE(rows[3].message, nullptr);
+  EXPECT_EQ(rows[3].line, 5);
+  EXPECT_EQ(AsGraduate(rows[3]).diploma().status(),
+            v1::DIPLOMA_STATUS_OBTAINED);
+}
+
+TEST(ImportFormatTest, FromPathAndName) {
+  EXPECT_EQ(*ImportFormatFromPath("data/graduates.csv"), ImportFormat::kCsv);
+  EXPECT_EQ(*ImportFormatFromPath("x.JSONL"), ImportFormat::kJsonl);
+  EXPECT_EQ(*ImportFormatFromPath("x.ndjson"), ImportFormat::kJsonl);
+  EXPECT_FALSE(ImportFormatFromPath("graduates").ok());
+  EXPECT_FALSE(ImportFormatFromPath("dir.csv/graduates").ok());
+  EXPECT_FALSE(ImportFormatFromName("xlsx").ok());
+}
+
+}  // namespace
+}  // namespace passerelle::cli

@@ -249,28 +249,29 @@ void PrintImportSummary(const ImportSummary& s, const ImportOptions& options,
                         OutputFormat format, std::ostream& out) {
   const bool complete = s.status.ok() && !s.interrupted;
   if (format == OutputFormat::kJson) {
-    // Written by hand so that keys come in a fixed, readable order.
+    // Written by hand so that keys come in a fixed, readable order;
+    // lowerCamelCase like the proto3 JSON of the other commands.
     const auto str = [](const std::string& text) {
       google::protobuf::Value value;
       value.set_string_value(text);
       return ToJson(value);
     };
     out << "{\"complete\":" << (complete ? "true" : "false")
-        << ",\"dry_run\":" << (options.dry_run ? "true" : "false")
+        << ",\"dryRun\":" << (options.dry_run ? "true" : "false")
         << ",\"rows\":" << s.rows << ",\"invalid\":" << s.invalid
         << ",\"sent\":" << s.sent << ",\"received\":" << s.received
         << ",\"created\":" << s.created << ",\"updated\":" << s.updated
         << ",\"unchanged\":" << s.unchanged << ",\"rejected\":" << s.rejected
         << ",\"acknowledged\":" << s.acknowledged
-        << ",\"not_acknowledged\":" << s.not_acknowledged
-        << ",\"unknown_outcome\":" << s.unknown_outcome
+        << ",\"notAcknowledged\":" << s.not_acknowledged
+        << ",\"unknownOutcome\":" << s.unknown_outcome
         << ",\"seconds\":" << absl::StrFormat("%.3f", s.seconds)
         << ",\"errors\":[";
     for (size_t i = 0; i < s.errors.size(); ++i) {
       const RowError& e = s.errors[i];
       out << (i > 0 ? "," : "") << "{\"line\":" << e.line;
       if (e.column > 0) out << ",\"column\":" << e.column;
-      out << ",\"external_id\":" << str(e.external_id)
+      out << ",\"externalId\":" << str(e.external_id)
           << ",\"field\":" << str(e.field) << ",\"message\":" << str(e.message)
           << "}";
     }

@@ -18,10 +18,7 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name) {
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
-           .ok()) {
+  if (!google::protobuf::util::MessageToJsonString(message, &json).ok()) {
     // Only invalid UTF-8 in a string field gets here; the server never
     // sends that, but say so rather than print nothing.
     return "{\"error\":\"unprintable message\"}";

@@ -19,8 +19,9 @@ enum class OutputFormat { kTable, kJson };
 // "table" or "json"; a usage error naming --output otherwise.
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name);
 
-// Compact proto3 JSON with proto field names ("given_name"), the names of
-// the API contract and of the CSV headers.
+// Compact proto3 JSON in its canonical form: lowerCamelCase keys
+// ("givenName"), enums by full name, 64-bit integers as strings. Readers
+// (this CLI included) accept proto field names too.
 std::string ToJson(const google::protobuf::Message& message);
 
 // One column of a list table: a header and the field path it shows.

@@ -236,10 +236,7 @@ std::string FormatOne(const Message& message, const FieldDescriptor* field,
             static_cast<const google::protobuf::Timestamp&>(sub));
       }
       std::string json;
-      google::protobuf::util::JsonPrintOptions options;
-      options.preserve_proto_field_names = true;
-      if (!google::protobuf::util::MessageToJsonString(sub, &json, options)
-               .ok()) {
+      if (!google::protobuf::util::MessageToJsonString(sub, &json).ok()) {
         return "?";
       }
       return json;

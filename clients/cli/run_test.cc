@@ -227,7 +227,7 @@ TEST_F(CliRunTest, SendsTheBearerToken) {
   // Global flags may follow the command.
   EXPECT_EQ(Run({"whoami", "--token", "secret", "--output=json"}), kExitOk);
   EXPECT_EQ(out_.str(),
-            "{\"organization_id\":\"federation\",\"role\":\"ROLE_ADMIN\"}\n");
+            "{\"organizationId\":\"federation\",\"role\":\"ROLE_ADMIN\"}\n");
 }
 
 TEST_F(CliRunTest, TokenFromFileOrEnvironment) {
@@ -427,10 +427,10 @@ TEST_F(ImportTest, ChunksAcknowledgementsAndLineNumbers) {
   EXPECT_EQ(invalid.at("line").number_value(), 3);
   EXPECT_EQ(invalid.at("column").number_value(), 4);
   EXPECT_EQ(invalid.at("field").string_value(), "max_distance_km");
-  EXPECT_EQ(invalid.at("external_id").string_value(), "EP-2");
+  EXPECT_EQ(invalid.at("externalId").string_value(), "EP-2");
   const auto& rejected = errors[1].struct_value().fields();
   EXPECT_EQ(rejected.at("line").number_value(), 4);  // mapped from index
-  EXPECT_EQ(rejected.at("external_id").string_value(), "EP-3");
+  EXPECT_EQ(rejected.at("externalId").string_value(), "EP-3");
   EXPECT_EQ(rejected.at("field").string_value(), "graduate.given_name");
 }
 

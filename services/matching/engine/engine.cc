@@ -9,8 +9,10 @@
 #include "s2/s1angle.h"
 #include "s2/s1chord_angle.h"
 #include "s2/s2cap.h"
+#include "s2/s2cell.h"
 #include "s2/s2cell_id.h"
 #include "s2/s2latlng.h"
+#include "s2/s2metrics.h"
 #include "s2/s2region_coverer.h"
 #include "services/matching/engine/geo.h"
 
@@ -99,6 +101,65 @@ void Cover(double lat, double lng, double radius_km, int max_cells,
       out->push_back(KeyRange{first << 32, (last << 32) | kIndexMask});
     }
   }
+}
+
+// One covering cell as a key range, with a lower bound of the distance
+// from the query point to any point of the cell.
+struct CellRange {
+  KeyRange range;
+  double min_km;
+};
+
+void CoverCells(double lat, double lng, double radius_km,
+                std::vector<CellRange>* out) {
+  out->clear();
+  const double padded = radius_km * (1 + 1e-9) + 0.01;
+  const S2Point center = S2LatLng::FromDegrees(lat, lng).ToPoint();
+  S2Cap cap;
+  if (padded >= M_PI * kEarthRadiusKm) {
+    cap = S2Cap::Full();
+  } else {
+    cap =
+        S2Cap(center, S1ChordAngle(S1Angle::Radians(padded / kEarthRadiusKm)));
+  }
+  // Every cell, at the level whose cells are about half the radius across,
+  // that touches the cap: a few dozen cells, fine enough to tell the cells
+  // near the home from the far ones. A flood fill from the home's cell is
+  // much cheaper than S2RegionCoverer's hierarchical search.
+  const int level =
+      std::clamp(S2::kAvgEdge.GetLevelForMaxValue(padded / 2 / kEarthRadiusKm),
+                 0, kIndexLevel);
+  std::vector<S2CellId> cells;
+  S2RegionCoverer::FloodFill(cap, S2CellId(center).parent(level), &cells);
+  for (const S2CellId& id : cells) {
+    const uint64_t first = id.range_min().parent(kIndexLevel).id() >> 32;
+    const uint64_t last = id.range_max().parent(kIndexLevel).id() >> 32;
+    // 20 m below S2's distance: the bound must never exceed what
+    // HaversineKm will say for a point of the cell.
+    const double km =
+        S2Cell(id).GetDistance(center).ToAngle().radians() * kEarthRadiusKm;
+    out->push_back(CellRange{KeyRange{first << 32, (last << 32) | kIndexMask},
+                             std::max(0.0, km - 0.02)});
+  }
+}
+
+// The cells' ranges in key order, touching ones merged: fewer lookups
+// when the order of the visit does not matter.
+void MergeRanges(const std::vector<CellRange>& cells,
+                 std::vector<KeyRange>* out) {
+  out->clear();
+  for (const CellRange& cell : cells) out->push_back(cell.range);
+  std::sort(out->begin(), out->end(),
+            [](const KeyRange& a, const KeyRange& b) { return a.lo < b.lo; });
+  size_t n = 0;
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (n > 0 && ((*out)[n - 1].hi >> 32) + 2 == ((*out)[i].lo >> 32)) {
+      (*out)[n - 1].hi = (*out)[i].hi;
+    } else {
+      (*out)[n++] = (*out)[i];
+    }
+  }
+  out->resize(n);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
@@ -366,6 +427,7 @@ absl::Status Engine::Init() {
   params_.fit_shares[0] = c.fit_level_share / shares;
   params_.fit_shares[1] = c.fit_readiness_share / shares;
   params_.fit_shares[2] = c.fit_skills_share / shares;
+  params_.log_distance_floor = std::log(c.distance_value_at_radius);
   std::vector<SmicValue> smic = options_.legal.smic;
   std::stable_sort(smic.begin(), smic.end(), [](const auto& a, const auto& b) {
     return a.effective_from < b.effective_from;
@@ -413,7 +475,7 @@ absl::Status Engine::Init() {
         {{static_cast<uint16_t>(*from), static_cast<uint16_t>(*to)}, m.rank});
   }
   trades_.Build(parents, std::move(edges));
-  offers_by_rome_.resize(romes_.capacity());
+  offers_by_rome_.resize(size_t{romes_.capacity()} * kNumContractTypes);
   graduates_by_rome_.resize(size_t{romes_.capacity()} * kRadiusClasses);
   return absl::OkStatus();
 }
@@ -431,15 +493,16 @@ std::vector<std::pair<std::string, double>> Engine::Weights() const {
 
 uint32_t Engine::InternRome(absl::string_view code) {
   const uint32_t id = romes_.Intern(code);
-  if (offers_by_rome_.size() <= id) {
-    offers_by_rome_.resize(id + 1);
+  if (offers_by_rome_.size() <= size_t{id} * kNumContractTypes) {
+    offers_by_rome_.resize(size_t{id + 1} * kNumContractTypes);
     graduates_by_rome_.resize(size_t{id + 1} * kRadiusClasses);
   }
   return id;
 }
 
-Engine::KeySet& Engine::OfferSet(uint16_t rome) {
-  return offers_by_rome_[rome];
+Engine::KeySet& Engine::OfferSet(uint16_t rome, ContractType contract) {
+  return offers_by_rome_[size_t{rome} * kNumContractTypes +
+                         static_cast<int>(contract)];
 }
 
 Engine::KeySet& Engine::GraduateSet(uint16_t rome, int radius_class) {
@@ -486,9 +549,10 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
     const OfferRec& old = offers_[idx];
     const uint64_t old_key = RecordKey(old.lat, old.lng, idx);
     const uint64_t new_key = RecordKey(rec.lat, rec.lng, idx);
-    if (old.rome != rec.rome || old_key != new_key) {
-      OfferSet(old.rome).erase(old_key);
-      OfferSet(rec.rome).insert(new_key);
+    if (old.rome != rec.rome || old.contract != rec.contract ||
+        old_key != new_key) {
+      OfferSet(old.rome, old.contract).erase(old_key);
+      OfferSet(rec.rome, rec.contract).insert(new_key);
     }
     const size_t old_n = size_t{old.n_required} + old.n_desired;
     if (skills.size() <= old_n) {
@@ -504,7 +568,7 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
     if (idx >= offers_.size()) offers_.resize(idx + 1);
     rec.skills = static_cast<uint32_t>(offer_skill_pool_.size());
     offer_skill_pool_.resize(offer_skill_pool_.size() + skills.size());
-    OfferSet(rec.rome).insert(RecordKey(rec.lat, rec.lng, idx));
+    OfferSet(rec.rome, rec.contract).insert(RecordKey(rec.lat, rec.lng, idx));
   }
   std::copy(skills.begin(), skills.end(),
             offer_skill_pool_.begin() + rec.skills);
@@ -514,7 +578,7 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
 
 void Engine::RemoveOfferLocked(uint32_t idx) {
   const OfferRec& old = offers_[idx];
-  OfferSet(old.rome).erase(RecordKey(old.lat, old.lng, idx));
+  OfferSet(old.rome, old.contract).erase(RecordKey(old.lat, old.lng, idx));
   offer_skill_garbage_ += size_t{old.n_required} + old.n_desired;
   offers_[idx] = OfferRec{};  // flags 0: not live
   offer_ids_.Erase(idx);
@@ -695,6 +759,9 @@ class TopK {
   bool Admits(double score) const {
     return heap_.size() < k_ || score >= heap_.front().score;
   }
+  bool Full() const { return heap_.size() >= k_; }
+  // The worst kept score; only meaningful when Full().
+  double Worst() const { return heap_.front().score; }
   void Push(const Candidate& c) {
     auto better = [this](const Candidate& a, const Candidate& b) {
       return Better(a, b);
@@ -759,32 +826,140 @@ absl::StatusOr<std::vector<RankedOffer>> Engine::RankOffersImpl(
   };
   TopK<Candidate, decltype(id_of)> top(static_cast<size_t>(query.k), id_of);
   if (query.k == 0) return std::vector<RankedOffer>{};
+  RankQuery::Stats local_stats;
+  RankQuery::Stats& stats = query.stats != nullptr ? *query.stats : local_stats;
+  stats = RankQuery::Stats{};
   auto consider = [&](uint32_t idx, const TradeMatch& trade) {
+    ++stats.visited;
     const OfferRec& o = offers_[idx];
     if (contract_mask != 0 &&
         (contract_mask & (1u << static_cast<int>(o.contract))) == 0) {
       return;
     }
     Evaluation e;
-    if (!internal::EvaluateFast(ctx, g, OfferAt(idx), trade, &e)) return;
+    // The brute force stays the naive reference: it never prunes.
+    const double threshold = !brute_force && top.Full() ? top.Worst() : -1;
+    if (!internal::EvaluateFast(ctx, g, OfferAt(idx), trade, &e, threshold)) {
+      return;
+    }
+    ++stats.eligible;
     if (!top.Admits(e.score)) return;
     top.Push(Candidate{e.score, e.distance_km, idx, trade});
   };
 
   if (!brute_force) {
+    // Buckets are (ROME code, contract type) sets, visited in decreasing
+    // order of the best score any of their offers could have (trade
+    // closeness and contract preference are known per bucket); within a
+    // large bucket, cells are visited nearest first. Once the heap is full,
+    // a bucket or cell whose upper bound is below the worst kept score is
+    // skipped with everything after it. Pruning never changes the result:
+    // a skipped offer scores at most its bound, strictly below k kept
+    // scores.
     std::vector<std::pair<uint16_t, TradeMatch>> romes;
     internal::OfferRomeCandidates(trades_, config, g.romes, &romes);
-    std::vector<KeyRange> ranges;
-    Cover(g.lat, g.lng, g.max_km, options_.max_covering_cells, &ranges);
-    for (const auto& [rome, trade] : romes) {
-      if (rome >= offers_by_rome_.size() || !rome_allowed(rome)) continue;
-      const KeySet& set = offers_by_rome_[rome];
-      if (set.empty()) continue;
-      for (const KeyRange& range : ranges) {
-        for (auto it = set.lower_bound(range.lo);
-             it != set.end() && *it <= range.hi; ++it) {
-          consider(static_cast<uint32_t>(*it & kIndexMask), trade);
+    std::vector<CellRange> cells;
+    CoverCells(g.lat, g.lng, g.max_km, &cells);
+    std::sort(cells.begin(), cells.end(),
+              [](const CellRange& a, const CellRange& b) {
+                if (a.min_km != b.min_km) return a.min_km < b.min_km;
+                return a.range.lo < b.range.lo;
+              });
+    std::vector<KeyRange> merged;
+    MergeRanges(cells, &merged);
+    std::vector<double> cell_distance_value(cells.size());
+    for (size_t c = 0; c < cells.size(); ++c) {
+      cell_distance_value[c] =
+          internal::DistanceValue(params_, g, cells[c].min_km);
+    }
+    struct Bucket {
+      double bound;  // at distance 0
+      double closeness;
+      double contract_value;
+      const KeySet* set;
+      uint32_t rome;  // index in romes
+    };
+    std::vector<Bucket> buckets;
+    for (uint32_t r = 0; r < romes.size(); ++r) {
+      const uint16_t rome = romes[r].first;
+      if (!rome_allowed(rome)) continue;
+      for (int type = 1; type < kNumContractTypes; ++type) {
+        if (contract_mask != 0 && (contract_mask & (1u << type)) == 0) continue;
+        if (g.n_contracts > 0 && g.contract_pos[type] == 0) continue;
+        const size_t slot = size_t{rome} * kNumContractTypes + type;
+        if (slot >= offers_by_rome_.size() || offers_by_rome_[slot].empty()) {
+          continue;
         }
+        const double closeness = romes[r].second.closeness;
+        const double contract_value =
+            internal::ContractValue(config, g, static_cast<ContractType>(type));
+        buckets.push_back(Bucket{
+            internal::ScoreUpperBound(ctx, closeness, contract_value, 1.0),
+            closeness, contract_value, &offers_by_rome_[slot], r});
+      }
+    }
+    std::sort(buckets.begin(), buckets.end(),
+              [](const Bucket& a, const Bucket& b) {
+                if (a.bound != b.bound) return a.bound > b.bound;
+                return a.set < b.set;  // any fixed order
+              });
+    // Record indices of one range, read ahead of their evaluation: the
+    // records are scattered, so let the memory system fetch several at once.
+    constexpr int kBatch = 16;
+    uint32_t batch[kBatch];
+    // Evaluates a batch, fetching each record's skills a few records ahead
+    // (the record itself was prefetched when the batch was filled).
+    auto flush = [&](int n, const TradeMatch& trade) {
+      constexpr int kAhead = 4;
+      for (int i = 0; i < std::min(n, kAhead); ++i) {
+        __builtin_prefetch(offer_skill_pool_.data() + offers_[batch[i]].skills);
+      }
+      for (int i = 0; i < n; ++i) {
+        if (i + kAhead < n) {
+          __builtin_prefetch(offer_skill_pool_.data() +
+                             offers_[batch[i + kAhead]].skills);
+        }
+        consider(batch[i], trade);
+      }
+    };
+    auto scan = [&](const KeySet& set, const KeyRange& range,
+                    const TradeMatch& trade) {
+      ++stats.buckets;
+      int n = 0;
+      for (auto it = set.lower_bound(range.lo);
+           it != set.end() && *it <= range.hi; ++it) {
+        const uint32_t idx = static_cast<uint32_t>(*it & kIndexMask);
+        __builtin_prefetch(&offers_[idx]);
+        batch[n++] = idx;
+        if (n == kBatch) {
+          flush(n, trade);
+          n = 0;
+        }
+      }
+      flush(n, trade);
+    };
+    // Below this many offers nationwide, a bucket is scanned in key order
+    // (fewer lookups); above, cell by cell nearest first (pruning).
+    constexpr size_t kSmallBucket = 512;
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      const Bucket& bucket = buckets[b];
+      if (top.Full() && bucket.bound < top.Worst()) {
+        stats.pruned_buckets += buckets.size() - b;
+        break;
+      }
+      const TradeMatch& trade = romes[bucket.rome].second;
+      if (bucket.set->size() <= kSmallBucket) {
+        for (const KeyRange& range : merged) scan(*bucket.set, range, trade);
+        continue;
+      }
+      for (size_t c = 0; c < cells.size(); ++c) {
+        if (top.Full() && internal::ScoreUpperBound(
+                              ctx, bucket.closeness, bucket.contract_value,
+                              cell_distance_value[c]) < top.Worst()) {
+          ++stats.pruned_buckets;
+          break;  // cells are sorted by distance: the rest is farther
+        }
+        scan(*bucket.set, cells[c].range, trade);
       }
     }
   } else {
@@ -842,12 +1017,17 @@ absl::StatusOr<std::vector<RankedGraduate>> Engine::RankGraduatesImpl(
     return graduate_ids_.Get(idx);
   };
   TopK<Candidate, decltype(id_of)> top(static_cast<size_t>(query.k), id_of);
+  RankQuery::Stats local_stats;
+  RankQuery::Stats& stats = query.stats != nullptr ? *query.stats : local_stats;
+  stats = RankQuery::Stats{};
   auto consider = [&](uint32_t idx) {
+    ++stats.visited;
     const GraduateRec& g = graduates_[idx];
     const TradeMatch trade =
         internal::MatchTrade(trades_, config, g.romes, o.rome);
     Evaluation e;
     if (!internal::EvaluateFast(ctx, g, offer, trade, &e)) return;
+    ++stats.eligible;
     if (!top.Admits(e.score)) return;
     top.Push(Candidate{e.score, e.distance_km, idx, trade});
   };
@@ -871,6 +1051,7 @@ absl::StatusOr<std::vector<RankedGraduate>> Engine::RankGraduatesImpl(
           covered = true;
         }
         for (const KeyRange& range : ranges) {
+          ++stats.buckets;
           for (auto it = set.lower_bound(range.lo);
                it != set.end() && *it <= range.hi; ++it) {
             found.push_back(static_cast<uint32_t>(*it & kIndexMask));

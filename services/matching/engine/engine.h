@@ -9,14 +9,17 @@
 // or storage. The matching service feeds it from a snapshot plus the change
 // feed (Upsert*/Remove*) and asks it to rank.
 //
-// Index. Offers are grouped by ROME code; within a code they sit in an
-// ordered set keyed by the S2 cell (level 14, ~600 m) of their location, so
-// that a radius query visits only the offers of the cells covering the
-// graduate's cap (S2RegionCoverer, a few cells of mixed levels, each a key
-// range). RankOffers asks the codes reachable from the graduate's (own
-// codes, mobility targets, same ROME v3 parent), covers the cap of radius
+// Index. Offers are grouped by ROME code and contract type; within a group
+// they sit in an ordered set keyed by the S2 cell (level 14, ~600 m) of
+// their location, so that a radius query visits only the offers of the
+// cells covering the graduate's cap (every cell, at the level about half the
+// radius across, that touches the cap; each a key range). RankOffers asks the
+// codes reachable from the graduate's (own codes, mobility targets, same ROME
+// v3 parent) and the contract types they accept, covers the cap of radius
 // max_distance_km, applies the hard rules and scores, keeping the top k in
-// a bounded heap; ties go to the smaller id.
+// a bounded heap; ties go to the smaller id. Groups and cells are visited
+// best first by an upper bound of their scores, and skipped once the bound
+// falls below the k-th score (which cannot change the result).
 // Graduates are indexed the same way under each of their codes and, since
 // each has their own radius, also by radius class (<= 5, 10, 15, 20, 30,
 // 40, 50, 75, 100, 150, 200, 300 km, more): RankGraduates covers, for each
@@ -72,8 +75,10 @@ struct EngineOptions {
   ScoringConfig scoring;
   LegalTables legal = DefaultLegalTables();
   TradeReferential trades;
-  // S2RegionCoverer cells per radius query: more cells hug the cap closer
-  // (fewer offers visited) at a higher covering cost.
+  // RankGraduates: S2RegionCoverer cells per radius query; more cells hug
+  // the cap closer (fewer graduates visited) at a higher covering cost.
+  // (RankOffers covers the cap with the cells of one level, about half the
+  // radius across.)
   int max_covering_cells = 12;
 };
 
@@ -86,6 +91,14 @@ struct RankQuery {
   std::vector<std::string> rome_codes;
   // Fill factors and warnings (the ranking itself does not need them).
   bool with_factors = true;
+  // If set, receives how much work the query did (for metrics, benchmarks).
+  struct Stats {
+    size_t buckets = 0;         // (ROME code, cell) ranges scanned
+    size_t visited = 0;         // records read
+    size_t eligible = 0;        // records passing every hard rule
+    size_t pruned_buckets = 0;  // skipped by the score bound
+  };
+  Stats* stats = nullptr;
 };
 
 // Estimated heap bytes.
@@ -204,7 +217,8 @@ class Engine {
   void IndexGraduate(uint32_t idx, bool insert)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MaybeCompactSkills() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  KeySet& OfferSet(uint16_t rome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  KeySet& OfferSet(uint16_t rome, ContractType contract)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   KeySet& GraduateSet(uint16_t rome, int radius_class)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -236,6 +250,7 @@ class Engine {
   std::vector<internal::OfferRec> offers_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> offer_skill_pool_ ABSL_GUARDED_BY(mu_);
   size_t offer_skill_garbage_ ABSL_GUARDED_BY(mu_) = 0;
+  // [rome * kNumContractTypes + contract type]
   std::vector<KeySet> offers_by_rome_ ABSL_GUARDED_BY(mu_);
 
   internal::StringTable graduate_ids_ ABSL_GUARDED_BY(mu_);

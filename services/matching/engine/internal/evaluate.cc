@@ -12,25 +12,56 @@
 namespace passerelle::engine::internal {
 namespace {
 
+double Clamp01(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
+
 std::string Day(PackedDay day) {
   if (day == kNoDay) return "(none)";
   return absl::FormatCivilTime(Unpack(day));
 }
 
-// Sinks for CheckRules. Fail() returns whether to keep checking.
+double FreshnessValue(const EvalContext& ctx, const OfferRec& o);
+
+// Sinks for CheckRules. Fail() returns whether to keep checking;
+// AfterDistance() whether the candidate is still worth checking.
 struct FirstFailure {
   template <typename DetailFn>
   bool Fail(const char*, DetailFn&&) {
-    failed = true;
     return false;
   }
-  bool failed = false;
+  // With the distance known, bound the score by the exact trade, contract,
+  // distance and freshness values and 1 for the rest (skills, salary, offer
+  // fit), summed like Score() sums: below the threshold, stop.
+  bool AfterDistance(const EvalContext& ctx, const GraduateRec& g,
+                     const OfferRec& o, const TradeMatch& trade,
+                     Evaluation* e) const {
+    if (threshold <= 0) return true;
+    const EvalParams& p = *ctx.params;
+    const double values[kNumFactors] = {1,
+                                        DistanceValue(p, g, e->distance_km),
+                                        Clamp01(trade.closeness),
+                                        ContractValue(p.config, g, o.contract),
+                                        1,
+                                        FreshnessValue(ctx, o),
+                                        1};
+    double bound = 0;
+    for (int i = 0; i < kNumFactors; ++i) bound += p.weights[i] * values[i];
+    if (Clamp01(bound) < threshold) {
+      e->pruned = true;
+      return false;
+    }
+    return true;
+  }
+  double threshold;
 };
 
 struct CollectAll {
   template <typename DetailFn>
   bool Fail(const char* rule, DetailFn&& detail) {
     out->push_back(Exclusion{rule, detail()});
+    return true;
+  }
+  bool AfterDistance(const EvalContext&, const GraduateRec&, const OfferRec&,
+                     const TradeMatch&, Evaluation*) const {
     return true;
   }
   std::vector<Exclusion>* out;
@@ -223,7 +254,11 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
 #undef PASSERELLE_RULE
 
-double Clamp01(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
+double FreshnessValue(const EvalContext& ctx, const OfferRec& o) {
+  const int days = std::max(0, ctx.today_days - o.updated_days);
+  return Clamp01(
+      std::exp2(-days / ctx.params->config.freshness_half_life_days));
+}
 
 double SmicMonthlyAt(const EvalParams& p, PackedDay day) {
   double value = p.smic_monthly.front().second;
@@ -254,30 +289,13 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
                          (1 - c.skills_required_share) * des_cov);
 
   // distance
-  double distance_value = 1.0;
-  if (g.max_km > 0) {
-    distance_value = std::exp(std::log(c.distance_value_at_radius) *
-                              e->distance_km / g.max_km);
-  } else if (e->distance_km > 0) {
-    distance_value = 0;
-  }
-  e->values[1] = Clamp01(distance_value);
+  e->values[1] = DistanceValue(p, g, e->distance_km);
 
   // trade
   e->values[2] = Clamp01(trade.closeness);
 
   // contract preference
-  const int pos = g.contract_pos[static_cast<int>(o.contract)];
-  double contract_value = 1.0;
-  if (g.n_contracts > 0) {
-    if (pos == 0) {
-      contract_value = 0;
-    } else if (g.n_contracts > 1) {
-      contract_value =
-          1 - (1 - c.contract_last) * (pos - 1) / (g.n_contracts - 1.0);
-    }
-  }
-  e->values[3] = Clamp01(contract_value);
+  e->values[3] = ContractValue(c, g, o.contract);
 
   // salary against the legal minimum for this candidate
   e->pay_age = AgeAt(g.birth, EndOfPreviousMonth(o.start));
@@ -307,8 +325,7 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // freshness
   e->days_since_update = std::max(0, ctx.today_days - o.updated_days);
-  e->values[5] =
-      Clamp01(std::exp2(-e->days_since_update / c.freshness_half_life_days));
+  e->values[5] = FreshnessValue(ctx, o);
 
   // offer side: the graduate as the employer sees them
   if (o.contract == ContractType::kApprenticeship) {
@@ -341,6 +358,17 @@ absl::string_view NameTable::Get(uint32_t id) const {
   return "?";
 }
 
+double DistanceValue(const EvalParams& params, const GraduateRec& g,
+                     double distance_km) {
+  double value = 1.0;
+  if (g.max_km > 0) {
+    value = std::exp(params.log_distance_floor * distance_km / g.max_km);
+  } else if (distance_km > 0) {
+    value = 0;
+  }
+  return Clamp01(value);
+}
+
 EvalContext MakeContext(const EvalParams& params, absl::CivilDay today) {
   EvalContext ctx;
   ctx.params = &params;
@@ -350,8 +378,9 @@ EvalContext MakeContext(const EvalParams& params, absl::CivilDay today) {
 }
 
 bool EvaluateFast(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
-                  const TradeMatch& trade, Evaluation* e) {
-  FirstFailure sink;
+                  const TradeMatch& trade, Evaluation* e, double threshold) {
+  FirstFailure sink{threshold};
+  e->pruned = false;
   if (!CheckRules(ctx, g, o, trade, nullptr, e, sink)) return false;
   Score(ctx, g, o, trade, e);
   return true;
@@ -363,6 +392,32 @@ void EvaluateAll(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
   CollectAll sink{exclusions};
   CheckRules(ctx, g, o, trade, &names, e, sink);
   Score(ctx, g, o, trade, e);
+}
+
+double ContractValue(const ScoringConfig& c, const GraduateRec& g,
+                     ContractType type) {
+  const int pos = g.contract_pos[static_cast<int>(type)];
+  double value = 1.0;
+  if (g.n_contracts > 0) {
+    if (pos == 0) {
+      value = 0;
+    } else if (g.n_contracts > 1) {
+      value = 1 - (1 - c.contract_last) * (pos - 1) / (g.n_contracts - 1.0);
+    }
+  }
+  return Clamp01(value);
+}
+
+double ScoreUpperBound(const EvalContext& ctx, double closeness,
+                       double contract_value, double distance_value) {
+  const EvalParams& p = *ctx.params;
+  // Every factor at 1 except trade, contract and distance, summed like
+  // Score() sums.
+  const double values[kNumFactors] = {
+      1, distance_value, Clamp01(closeness), contract_value, 1, 1, 1};
+  double score = 0;
+  for (int i = 0; i < kNumFactors; ++i) score += p.weights[i] * values[i];
+  return Clamp01(score);
 }
 
 std::vector<Factor> DescribeFactors(const EvalContext& ctx,

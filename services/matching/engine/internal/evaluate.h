@@ -28,6 +28,7 @@ struct EvalParams {
   LegalTables legal;
   double weights[kNumFactors] = {};  // normalized, sum 1
   double fit_shares[3] = {};         // level, readiness, skills; sum 1
+  double log_distance_floor = 0;     // log(config.distance_value_at_radius)
   std::vector<std::pair<PackedDay, double>> smic_monthly;  // ascending
 };
 
@@ -50,6 +51,7 @@ struct Evaluation {
   bool diploma_held = false;  // the graduate's diploma is held by the start
   int req_total = 0, req_held = 0, des_total = 0, des_held = 0;
   int64_t legal_min_cents = 0;
+  bool pruned = false;  // EvaluateFast stopped: score below the threshold
   bool salary_below_minimum = false;
   int days_since_update = 0;
   double fit_level = 0, fit_readiness = 0, fit_skills = 0;
@@ -73,15 +75,34 @@ struct OfferRef {
   const uint32_t* skills;
 };
 
-// Ranking path: false at the first broken rule. If true, fills `e`.
+// Ranking path: false at the first broken rule, or (e->pruned) as soon as
+// the score is known to be below `threshold` (a candidate that cannot enter
+// the top k need not be checked further). If true, fills `e`.
 bool EvaluateFast(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
-                  const TradeMatch& trade, Evaluation* e);
+                  const TradeMatch& trade, Evaluation* e,
+                  double threshold = -1);
 
 // Explain path: every broken rule into `exclusions` (in rule order), and
 // the evaluation (scored as if eligible) into `e`.
 void EvaluateAll(const EvalContext& ctx, const GraduateRec& g, OfferRef o,
                  const TradeMatch& trade, const Names& names, Evaluation* e,
                  std::vector<Exclusion>* exclusions);
+
+// An upper bound of the score of any offer whose trade has `closeness`,
+// whose contract preference value is `contract_value` and whose distance
+// factor is at most `distance_value`: the exact
+// score (Evaluate*) is <= this value, bit for bit (same operations in the
+// same order on values that are each >= the real ones).
+double ScoreUpperBound(const EvalContext& ctx, double closeness,
+                       double contract_value, double distance_value);
+
+// The distance factor's value at `distance_km` (decreasing in it).
+double DistanceValue(const EvalParams& params, const GraduateRec& g,
+                     double distance_km);
+
+// The contract_preference factor's value for an offer of type `type`.
+double ContractValue(const ScoringConfig& config, const GraduateRec& g,
+                     ContractType type);
 
 // The factors behind `e`, with their details, in kFactor* order.
 std::vector<Factor> DescribeFactors(const EvalContext& ctx,

@@ -9,11 +9,10 @@
 // CDD 10 %; graduates are 15 to 20 years old.
 //
 // Deterministic: the same seed and options give the same records on every
-// platform (own integer-to-real transforms over std::mt19937_64, no
+// platform (SplitMix64 streams and own integer-to-real transforms, no
 // std::*_distribution).
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 

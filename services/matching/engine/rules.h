@@ -3,7 +3,7 @@
 // Names of the hard rules. An offer breaking any of them is never proposed
 // to the graduate; Engine::Explain lists every one broken, each with the
 // values that broke it. The names are stable: clients and tests match on
-// them.
+// them. Explain lists broken rules in the order of this file.
 
 namespace passerelle::engine {
 

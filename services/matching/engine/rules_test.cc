@@ -327,9 +327,10 @@ TEST(RulesTest, ExplainListsEveryBrokenRule) {
   ASSERT_TRUE(explanation.ok());
   std::vector<std::string> rules;
   for (const auto& e : explanation->exclusions) rules.push_back(e.rule);
-  EXPECT_THAT(rules, ::testing::ElementsAre(
-                         kRuleOfferExpired, kRuleDistance, kRuleMinorNightWork,
-                         kRuleMinorWeeklyHours, kRuleDrivingLicence));
+  EXPECT_THAT(rules,
+              ::testing::ElementsAre(kRuleOfferExpired, kRuleMinorNightWork,
+                                     kRuleMinorWeeklyHours, kRuleDrivingLicence,
+                                     kRuleDistance));
   EXPECT_FALSE(explanation->eligible);
   EXPECT_EQ(explanation->factors.size(), 7u);
 }

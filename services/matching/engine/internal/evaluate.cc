@@ -146,12 +146,6 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
         names->romes.Get(o.rome), RomeList(g, *names));
   });
 
-  e->distance_km = HaversineKm(g.lat, g.lng, o.lat, o.lng);
-  PASSERELLE_RULE(e->distance_km > g.max_km, kRuleDistance, {
-    return absl::StrFormat("%.3f km from home > radius %.3f km", e->distance_km,
-                           g.max_km);
-  });
-
   e->diploma_held =
       g.level > 0 && (g.status == DiplomaStatus::kObtained ||
                       (g.obtained != kNoDay && g.obtained <= o.start));
@@ -249,7 +243,14 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
                     return "the offer requires a driving licence; the "
                            "graduate has none";
                   });
-  return true;
+
+  // Last: the only rule that needs trigonometry.
+  e->distance_km = HaversineKm(g.lat, g.lng, o.lat, o.lng);
+  PASSERELLE_RULE(e->distance_km > g.max_km, kRuleDistance, {
+    return absl::StrFormat("%.3f km from home > radius %.3f km", e->distance_km,
+                           g.max_km);
+  });
+  return sink.AfterDistance(ctx, g, o, trade, e);
 }
 
 #undef PASSERELLE_RULE

@@ -61,6 +61,9 @@ struct LegalTables {
   const SmicValue& SmicOn(absl::CivilDay day) const;
 };
 
+// "YYYY-MM-DD".
+std::string FormatDay(absl::CivilDay day);
+
 // The tables in force as of 2026-01-01 (see legal_tables.cc for sources).
 const LegalTables& DefaultLegalTables();
 

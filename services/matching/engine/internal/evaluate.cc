@@ -16,7 +16,8 @@ double Clamp01(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
 
 std::string Day(PackedDay day) {
   if (day == kNoDay) return "(none)";
-  return absl::FormatCivilTime(Unpack(day));
+  return absl::StrFormat("%04d-%02d-%02d", day / 10000, day / 100 % 100,
+                         day % 100);
 }
 
 double FreshnessValue(const EvalContext& ctx, const OfferRec& o);

@@ -2,109 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "services/matching/engine/legal_tables.h"
 
 namespace passerelle::datagen {
 namespace {
-
-// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF. Returns the
-// rows after the header and the header's column indices.
-struct Csv {
-  absl::flat_hash_map<std::string, size_t> columns;
-  std::vector<std::vector<std::string>> rows;
-  std::string path;
-
-  absl::StatusOr<size_t> Column(const std::string& name) const {
-    auto it = columns.find(name);
-    if (it == columns.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": no column \"", name, "\""));
-    }
-    return it->second;
-  }
-};
-
-absl::StatusOr<Csv> ReadCsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  Csv csv;
-  csv.path = path;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  size_t line = 1;
-  auto end_row = [&] {
-    row.push_back(std::move(field));
-    field.clear();
-    if (!(row.size() == 1 && row[0].empty()))
-      csv.rows.push_back(std::move(row));
-    row.clear();
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      ++line;
-      end_row();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  if (quoted) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ":", line, ": unterminated quote"));
-  }
-  if (!field.empty() || !row.empty()) end_row();
-  if (csv.rows.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": empty"));
-  }
-  for (size_t i = 0; i < csv.rows[0].size(); ++i) {
-    csv.columns[csv.rows[0][i]] = i;
-  }
-  csv.rows.erase(csv.rows.begin());
-  for (size_t i = 0; i < csv.rows.size(); ++i) {
-    if (csv.rows[i].size() != csv.columns.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", i + 2, ": ", csv.rows[i].size(),
-                       " fields, expected ", csv.columns.size()));
-    }
-  }
-  return csv;
-}
-
-#define DATAGEN_ASSIGN_OR_RETURN(lhs, expr)     \
-  auto lhs##_or = (expr);                       \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = std::move(lhs##_or).value()
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -198,101 +104,51 @@ class Generator::Rng {
   uint64_t state_;
 };
 
-std::string DefaultDataDir() {
-  const char* env = std::getenv("PASSERELLE_DATA_DIR");
-  if (env != nullptr && *env != '\0') return env;
-#ifdef PASSERELLE_DATA_DIR_DEFAULT
-  return PASSERELLE_DATA_DIR_DEFAULT;
-#else
-  return "data";
-#endif
+engine::TradeReferential TradesFrom(const common::Referentials& refs) {
+  engine::TradeReferential trades;
+  for (const common::RomeCode& code : refs.rome_codes()) {
+    trades.codes.push_back({code.code, code.parent});
+    for (const common::MobilityTarget& target : refs.Mobility(code.code)) {
+      trades.mobility.push_back({code.code, target.code, target.rank});
+    }
+  }
+  return trades;
 }
 
-absl::StatusOr<Referential> Referential::Load(const std::string& dir) {
+Referential Referential::From(const common::Referentials& refs,
+                              absl::CivilDay today) {
   Referential ref;
-
-  DATAGEN_ASSIGN_OR_RETURN(romes, ReadCsv(dir + "/rome_codes.csv"));
-  DATAGEN_ASSIGN_OR_RETURN(rc_code, romes.Column("code"));
-  DATAGEN_ASSIGN_OR_RETURN(rc_title, romes.Column("title"));
-  DATAGEN_ASSIGN_OR_RETURN(rc_parent, romes.Column("parent"));
-  absl::flat_hash_set<std::string> known;
-  for (const auto& row : romes.rows) {
-    ref.trades.codes.push_back({row[rc_code], row[rc_parent]});
-    ref.rome_titles.emplace_back(row[rc_code], row[rc_title]);
-    known.insert(row[rc_code]);
+  ref.trades = TradesFrom(refs);
+  for (const common::RomeCode& code : refs.rome_codes()) {
+    ref.rome_titles.emplace_back(code.code, code.title);
   }
-
-  DATAGEN_ASSIGN_OR_RETURN(mobility, ReadCsv(dir + "/rome_mobility.csv"));
-  DATAGEN_ASSIGN_OR_RETURN(m_code, mobility.Column("code"));
-  DATAGEN_ASSIGN_OR_RETURN(m_target, mobility.Column("target"));
-  DATAGEN_ASSIGN_OR_RETURN(m_rank, mobility.Column("rank"));
-  for (size_t i = 0; i < mobility.rows.size(); ++i) {
-    const auto& row = mobility.rows[i];
-    int rank = 0;
-    if (!absl::SimpleAtoi(row[m_rank], &rank) || !known.contains(row[m_code]) ||
-        !known.contains(row[m_target])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(mobility.path, ":", i + 2, ": bad mobility row"));
-    }
-    ref.trades.mobility.push_back({row[m_code], row[m_target], rank});
-  }
-
-  DATAGEN_ASSIGN_OR_RETURN(communes, ReadCsv(dir + "/communes.csv"));
-  DATAGEN_ASSIGN_OR_RETURN(c_insee, communes.Column("insee"));
-  DATAGEN_ASSIGN_OR_RETURN(c_name, communes.Column("name"));
-  DATAGEN_ASSIGN_OR_RETURN(c_dep, communes.Column("departement"));
-  DATAGEN_ASSIGN_OR_RETURN(c_lat, communes.Column("latitude"));
-  DATAGEN_ASSIGN_OR_RETURN(c_lng, communes.Column("longitude"));
-  DATAGEN_ASSIGN_OR_RETURN(c_type, communes.Column("type"));
-  DATAGEN_ASSIGN_OR_RETURN(c_pop, communes.Column("population"));
+  std::sort(ref.rome_titles.begin(), ref.rome_titles.end());
   // Paris, Marseille, Lyon: their arrondissements carry the population.
   const absl::flat_hash_set<std::string> with_arrondissements = {
       "75056", "13055", "69123"};
-  for (size_t i = 0; i < communes.rows.size(); ++i) {
-    const auto& row = communes.rows[i];
-    if (row[c_type] != "COM" && row[c_type] != "ARM") continue;
-    if (with_arrondissements.contains(row[c_insee])) continue;
-    Commune c;
-    c.insee = row[c_insee];
-    c.name = row[c_name];
-    c.departement = row[c_dep];
-    if (!absl::SimpleAtod(row[c_lat], &c.latitude) ||
-        !absl::SimpleAtod(row[c_lng], &c.longitude)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(communes.path, ":", i + 2, ": bad coordinates"));
-    }
-    if (!absl::SimpleAtoi(row[c_pop], &c.population)) c.population = 0;
-    if (c.population > 0) ref.communes.push_back(std::move(c));
+  for (const common::Commune& c : refs.communes()) {
+    if (c.type != "COM" && c.type != "ARM") continue;
+    if (with_arrondissements.contains(c.insee) || c.population <= 0) continue;
+    ref.communes.push_back({c.insee, c.name, c.departement, c.latitude,
+                            c.longitude, c.population});
   }
+  const std::string today_text = engine::FormatDay(today);
+  for (const common::Diploma& d : refs.diplomas()) {
+    if (!d.closed_on.empty() && d.closed_on <= today_text) continue;
+    if (d.level < 3 || d.level > 5 || d.rome_codes.empty()) continue;
+    ref.diplomas.push_back({d.code, d.kind, d.title, d.level, d.rome_codes});
+  }
+  return ref;
+}
 
-  DATAGEN_ASSIGN_OR_RETURN(diplomas, ReadCsv(dir + "/diplomas.csv"));
-  DATAGEN_ASSIGN_OR_RETURN(d_code, diplomas.Column("code"));
-  DATAGEN_ASSIGN_OR_RETURN(d_kind, diplomas.Column("kind"));
-  DATAGEN_ASSIGN_OR_RETURN(d_title, diplomas.Column("title"));
-  DATAGEN_ASSIGN_OR_RETURN(d_level, diplomas.Column("level"));
-  DATAGEN_ASSIGN_OR_RETURN(d_romes, diplomas.Column("rome_codes"));
-  DATAGEN_ASSIGN_OR_RETURN(d_closed, diplomas.Column("closed_on"));
-  for (const auto& row : diplomas.rows) {
-    if (!row[d_closed].empty()) continue;  // closed diplomas
-    Diploma d;
-    d.code = row[d_code];
-    d.kind = row[d_kind];
-    d.title = row[d_title];
-    if (!absl::SimpleAtoi(row[d_level], &d.level) || d.level < 3 ||
-        d.level > 5) {
-      continue;
-    }
-    for (absl::string_view code :
-         absl::StrSplit(row[d_romes], ' ', absl::SkipEmpty())) {
-      // diplomas.csv also cites ROME v3 group codes without a fiche.
-      if (known.contains(code)) d.rome_codes.emplace_back(code);
-    }
-    if (!d.rome_codes.empty()) ref.diplomas.push_back(std::move(d));
-  }
-  std::sort(ref.rome_titles.begin(), ref.rome_titles.end());
+absl::StatusOr<Referential> Referential::Load(const std::string& data_dir,
+                                              absl::CivilDay today) {
+  auto refs = common::Referentials::Load(data_dir);
+  if (!refs.ok()) return refs.status();
+  Referential ref = From(**refs, today);
   if (ref.communes.empty() || ref.diplomas.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(dir, ": no usable communes or diplomas"));
+        absl::StrCat(data_dir, ": no usable communes or diplomas"));
   }
   return ref;
 }

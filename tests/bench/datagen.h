@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "services/common/referentials.h"
 #include "services/matching/engine/engine.h"
 #include "services/matching/engine/types.h"
 
@@ -44,22 +45,26 @@ struct Referential {
   // whose municipal arrondissements (ARM) are used instead (no double
   // counting).
   std::vector<Commune> communes;
-  // Diplomas of levels 3 to 5 with at least one known ROME code, not closed.
+  // Diplomas of levels 3 to 5 with at least one ROME fiche, open on `today`.
   std::vector<Diploma> diplomas;
-  // ROME code -> title (rome_codes.csv).
+  // ROME code -> title, sorted by code.
   std::vector<std::pair<std::string, std::string>> rome_titles;
   // For the engine: codes with parents, mobility table.
   engine::TradeReferential trades;
 
-  // Reads communes.csv, rome_codes.csv, rome_mobility.csv and diplomas.csv
-  // from `data_dir`. NotFound if a file is missing, InvalidArgument naming
-  // file and line on malformed content.
-  static absl::StatusOr<Referential> Load(const std::string& data_dir);
+  // From the shared referentials (services/common/referentials.h).
+  static Referential From(const common::Referentials& refs,
+                          absl::CivilDay today);
+  // Loads them from `data_dir` (common::Referentials::Load's errors), and
+  // InvalidArgument if nothing usable remains.
+  static absl::StatusOr<Referential> Load(const std::string& data_dir,
+                                          absl::CivilDay today);
 };
 
-// The data directory: $PASSERELLE_DATA_DIR if set, else the one compiled in
-// (the repository's data/).
-std::string DefaultDataDir();
+// The engine's trade referential (codes with ROME v3 parents, mobility
+// table) from the shared referentials; what a matching service passes in
+// EngineOptions::trades.
+engine::TradeReferential TradesFrom(const common::Referentials& refs);
 
 struct Options {
   uint64_t seed = 20260315;

@@ -105,14 +105,15 @@ engine::RankQuery Query(int k) {
 void Build() {
   setup = new Setup;
   auto t0 = Clock::now();
-  auto ref = datagen::Referential::Load(datagen::DefaultDataDir());
+  datagen::Options options;
+  auto ref =
+      datagen::Referential::Load(common::DefaultDataDir(), options.today);
   if (!ref.ok()) {
-    std::fprintf(stderr, "loading %s: %s\n", datagen::DefaultDataDir().c_str(),
+    std::fprintf(stderr, "loading %s: %s\n", common::DefaultDataDir().c_str(),
                  std::string(ref.status().message()).c_str());
     std::exit(1);
   }
   setup->ref = std::move(*ref);
-  datagen::Options options;
   options.seed = flags.seed;
   setup->today = options.today;
   datagen::Generator gen(setup->ref, options);
@@ -151,7 +152,7 @@ void Build() {
 
   std::printf("== Passerelle matching engine benchmark ==\n");
   std::printf("data: %s (%zu communes, %zu diplomas, %zu ROME codes)\n",
-              datagen::DefaultDataDir().c_str(), setup->ref.communes.size(),
+              common::DefaultDataDir().c_str(), setup->ref.communes.size(),
               setup->ref.diplomas.size(), setup->ref.trades.codes.size());
   std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
   double load[3] = {0, 0, 0};

@@ -21,7 +21,10 @@
 #include "services/changefeed/changefeed.h"
 #include "services/common/referentials.h"
 #include "services/graduates/graduates.h"
+#include "services/matching/index.h"
+#include "services/matching/matching.h"
 #include "services/offers/offers.h"
+#include "services/runtime/auth.h"
 #include "services/organizations/organizations.h"
 #include "services/organizations/remote.h"
 #include "grpcpp/create_channel.h"
@@ -60,6 +63,32 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& tex
         absl::StrCat("port_file: cannot rename to ", path, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
+}
+
+// The secret keying candidates' pseudonyms: made on the first start, kept
+// in the data directory (mode 0600) so pseudonyms survive restarts.
+absl::StatusOr<std::string> PseudonymKey(const std::string& data_dir) {
+  const std::string path = data_dir + "/pseudonym.key";
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().size() >= 32) return ss.str();
+  }
+  const std::string key = runtime::NewToken();  // 256 random bits
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << key;
+    if (!out.flush()) {
+      return absl::InternalError(absl::StrCat("data_dir: cannot write ", tmp));
+    }
+  }
+  chmod(tmp.c_str(), 0600);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("data_dir: cannot write ", path));
+  }
+  return key;
 }
 
 class ServerImpl final : public Server {
@@ -157,6 +186,16 @@ class ServerImpl final : public Server {
     }
     changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
         store_.get(), authenticator_.get());
+    if (all) {
+      // The matcher follows the shared store's change log from its snapshot.
+      ASSIGN_OR_RETURN(std::string key, PseudonymKey(options.data_dir));
+      match_source_ = matching::NewStoreSource(store_.get());
+      ASSIGN_OR_RETURN(match_index_, matching::MatchingIndex::Start(match_source_.get(),
+                                                                    *referentials_));
+      matching_ = std::make_unique<matching::Matching>(match_index_.get(), std::move(key));
+      matching_service_ = std::make_unique<matching::MatchingServiceImpl>(
+          matching_.get(), authenticator_.get(), pool_.get());
+    }
 
     std::shared_ptr<grpc::ServerCredentials> credentials;
     if (tls) {
@@ -187,17 +226,13 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-    for (grpc::Service* service :
-         std::initializer_list<grpc::Service*>{organization_service_.get(),
-                                               graduate_service_.get(),
-                                               offer_service_.get(),
-                                               changefeed_service_.get()}) {
+    for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+             organization_service_.get(), graduate_service_.get(),
+             offer_service_.get(), changefeed_service_.get(),
+             matching_service_.get()}) {
       if (service != nullptr) builder.RegisterService(service);
     }
-    if (all) {
-      builder.RegisterService(&matching_service_);
-      builder.RegisterService(&proposal_service_);
-    }
+    if (all) builder.RegisterService(&proposal_service_);
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(absl::StrCat(
@@ -235,6 +270,7 @@ class ServerImpl final : public Server {
       server_->Wait();
     }
     pool_.reset();  // runs what was scheduled, then joins
+    match_index_.reset();  // stops following the store
     if (store_) {
       absl::Status closed = store_->Close();
       if (!closed.ok()) LOG(ERROR) << "Closing the store: " << closed;
@@ -261,8 +297,11 @@ class ServerImpl final : public Server {
   std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
   std::unique_ptr<offers::OfferServiceImpl> offer_service_;
   std::unique_ptr<changefeed::ChangeFeedServiceImpl> changefeed_service_;
-  // Until their capabilities land, these answer UNIMPLEMENTED.
-  v1::MatchingService::CallbackService matching_service_;
+  std::unique_ptr<matching::RecordSource> match_source_;
+  std::unique_ptr<matching::MatchingIndex> match_index_;
+  std::unique_ptr<matching::Matching> matching_;
+  std::unique_ptr<matching::MatchingServiceImpl> matching_service_;
+  // Until its capability lands, this answers UNIMPLEMENTED.
   v1::ProposalService::CallbackService proposal_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Mutex mu_;

@@ -610,10 +610,10 @@ TEST_P(ServicesTest, OversizedRequestsAreRefused) {
 }
 
 TEST_P(ServicesTest, FutureCapabilitiesAnswerUnimplemented) {
-  v1::RankOffersRequest req;
+  v1::SendProposalRequest req;
   req.set_graduate_id("grd_x");
-  v1::RankOffersResponse out;
-  EXPECT_EQ(admin_.matching->RankOffers(admin_.Context().get(), req, &out).error_code(),
+  v1::Proposal out;
+  EXPECT_EQ(admin_.proposals->SendProposal(admin_.Context().get(), req, &out).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
 }
 

@@ -42,10 +42,20 @@ std::unique_ptr<grpc::ClientContext> Client::Context() const {
   return context;
 }
 
-TestServer::TestServer(server::Options options) {
-  options.data_dir = dir_.path() + "/data";
-  options.port = 0;
-  auto started = server::Server::Start(options);
+TestServer::TestServer(server::Options options) : options_(std::move(options)) {
+  options_.data_dir = dir_.path() + "/data";
+  options_.port = 0;
+  Start();
+}
+
+void TestServer::Restart() {
+  Stop();
+  server_.reset();
+  Start();
+}
+
+void TestServer::Start() {
+  auto started = server::Server::Start(options_);
   CHECK(started.ok()) << started.status();
   server_ = *std::move(started);
   admin_token_ = std::string(
@@ -146,7 +156,7 @@ v1::Offer SampleOffer(const std::string& external_id) {
   o.set_duration_months(24);
   o.set_start_date("2027-09-01");
   o.set_weekly_hours(35);
-  o.mutable_target_diploma()->set_code("50025123");
+  o.mutable_target_diploma()->set_code("40025014");  // Bac Pro TRPM
   o.add_required_skills("tournage");
   o.mutable_place()->set_commune_insee("59512");
   o.set_positions(2);

@@ -60,9 +60,14 @@ class TestServer {
   std::shared_ptr<grpc::Channel> Channel(Transport transport);
   Client NewClient(Transport transport, const std::string& token);
   void Stop();
+  // Stops, then starts a new server on the same data directory.
+  void Restart();
 
  private:
+  void Start();
+
   TempDir dir_;
+  server::Options options_;
   std::unique_ptr<server::Server> server_;
   std::string admin_token_;
 };

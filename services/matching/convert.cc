@@ -1,0 +1,120 @@
+#include "services/matching/convert.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/dates.h"
+
+namespace passerelle::matching {
+namespace {
+
+absl::StatusOr<absl::CivilDay> Day(const std::string& text, const char* field) {
+  std::optional<absl::CivilDay> day = common::ParseDate(text);
+  if (!day.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not a date: \"", text, "\""));
+  }
+  return *day;
+}
+
+absl::CivilDay DayOf(const google::protobuf::Timestamp& t) {
+  return common::DayInParis(absl::FromUnixSeconds(t.seconds()));
+}
+
+}  // namespace
+
+absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
+  engine::Graduate out;
+  out.id = g.id();
+  absl::StatusOr<absl::CivilDay> birth = Day(g.birth_date(), "graduate.birth_date");
+  if (!birth.ok()) return birth.status();
+  out.birth_date = *birth;
+  out.diploma.code = g.diploma().code();
+  out.diploma.level = g.diploma().level();
+  out.diploma.status = g.diploma().status() == v1::DIPLOMA_STATUS_OBTAINED
+                           ? engine::DiplomaStatus::kObtained
+                           : engine::DiplomaStatus::kInProgress;
+  if (!g.diploma().obtained_on().empty()) {
+    absl::StatusOr<absl::CivilDay> on =
+        Day(g.diploma().obtained_on(), "graduate.diploma.obtained_on");
+    if (!on.ok()) return on.status();
+    out.diploma.obtained_on = *on;
+  }
+  out.rome_codes.assign(g.rome_codes().begin(), g.rome_codes().end());
+  out.skills.assign(g.skills().begin(), g.skills().end());
+  out.latitude = g.home().latitude();
+  out.longitude = g.home().longitude();
+  out.max_distance_km = g.max_distance_km();
+  out.driving_licence = g.driving_licence();
+  for (int c : g.accepted_contracts()) {
+    out.accepted_contracts.push_back(static_cast<engine::ContractType>(c));
+  }
+  absl::StatusOr<absl::CivilDay> available =
+      Day(g.available_from(), "graduate.available_from");
+  if (!available.ok()) return available.status();
+  out.available_from = *available;
+  out.completed_college = g.completed_college();
+  out.seeking = g.status() == v1::GRADUATE_STATUS_SEEKING;
+  return out;
+}
+
+absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
+  engine::Offer out;
+  out.id = o.id();
+  out.company_id = o.company_id();
+  out.rome_code = o.rome_code();
+  if (o.contract_type() == v1::CONTRACT_TYPE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("offer.contract_type: unspecified");
+  }
+  out.contract_type = static_cast<engine::ContractType>(o.contract_type());
+  out.duration_months = o.duration_months();
+  absl::StatusOr<absl::CivilDay> start = Day(o.start_date(), "offer.start_date");
+  if (!start.ok()) return start.status();
+  out.start_date = *start;
+  out.weekly_hours = o.weekly_hours();
+  out.night_work = o.night_work();
+  out.regulated_work = o.regulated_work();
+  out.regulated_work_declared = o.regulated_work_declared();
+  out.required_level = o.required_level();
+  out.target_diploma.code = o.target_diploma().code();
+  out.target_diploma.level = o.target_diploma().level();
+  out.required_skills.assign(o.required_skills().begin(), o.required_skills().end());
+  out.desired_skills.assign(o.desired_skills().begin(), o.desired_skills().end());
+  out.driving_licence_required = o.driving_licence_required();
+  out.latitude = o.place().latitude();
+  out.longitude = o.place().longitude();
+  out.positions = o.positions();
+  out.positions_filled = o.positions_filled();
+  out.monthly_gross_salary_eur = o.monthly_gross_salary_eur();
+  out.open = o.status() == v1::OFFER_STATUS_OPEN;
+  if (!o.expires_on().empty()) {
+    absl::StatusOr<absl::CivilDay> expires = Day(o.expires_on(), "offer.expires_on");
+    if (!expires.ok()) return expires.status();
+    out.expires_on = *expires;
+  }
+  out.created_on = DayOf(o.create_time());
+  out.updated_on = DayOf(o.update_time());
+  return out;
+}
+
+void ToProto(const engine::Factor& factor, v1::Factor* out) {
+  out->set_name(factor.name);
+  out->set_value(factor.value);
+  out->set_weight(factor.weight);
+  out->set_detail(factor.detail);
+}
+
+engine::TradeReferential TradesFrom(const common::Referentials& referentials) {
+  engine::TradeReferential trades;
+  for (const common::RomeCode& code : referentials.rome_codes()) {
+    trades.codes.push_back({code.code, code.parent});
+  }
+  for (const common::RomeCode& code : referentials.rome_codes()) {
+    for (const common::MobilityTarget& target : referentials.Mobility(code.code)) {
+      trades.mobility.push_back({code.code, target.code, target.rank});
+    }
+  }
+  return trades;
+}
+
+}  // namespace passerelle::matching

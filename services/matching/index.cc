@@ -1,0 +1,284 @@
+#include "services/matching/index.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "services/graduates/graduates.h"
+#include "services/matching/convert.h"
+#include "services/offers/offers.h"
+#include "storage/status_macros.h"
+
+namespace passerelle::matching {
+namespace {
+
+constexpr size_t kBuildBatch = 20000;
+constexpr size_t kLagWindow = 1024;
+
+template <typename T>
+absl::StatusOr<T> Parse(const storage::Record& record) {
+  T out;
+  if (!out.ParseFromString(record.data)) {
+    return absl::DataLossError(absl::StrCat("unreadable record ", record.id));
+  }
+  return out;
+}
+
+class StoreSource final : public RecordSource {
+ public:
+  explicit StoreSource(storage::Store* store) : store_(store) {}
+
+  absl::StatusOr<uint64_t> Snapshot(
+      const std::function<void(v1::Graduate)>& on_graduate,
+      const std::function<void(v1::Offer)>& on_offer) override {
+    std::unique_ptr<storage::Snapshot> snapshot = store_->GetSnapshot();
+    absl::Status failed;
+    RETURN_IF_ERROR(snapshot->ForEach(graduates::kTable, [&](const storage::Record& r) {
+      absl::StatusOr<v1::Graduate> g = Parse<v1::Graduate>(r);
+      if (!g.ok()) {
+        failed = g.status();
+        return false;
+      }
+      on_graduate(*std::move(g));
+      return true;
+    }));
+    RETURN_IF_ERROR(failed);
+    RETURN_IF_ERROR(snapshot->ForEach(offers::kTable, [&](const storage::Record& r) {
+      absl::StatusOr<v1::Offer> o = Parse<v1::Offer>(r);
+      if (!o.ok()) {
+        failed = o.status();
+        return false;
+      }
+      on_offer(*std::move(o));
+      return true;
+    }));
+    RETURN_IF_ERROR(failed);
+    return snapshot->sequence();
+  }
+
+  absl::StatusOr<std::vector<v1::ChangeEvent>> Changes(uint64_t since,
+                                                       absl::Time deadline) override {
+    if (store_->LastSequence() <= since) store_->WaitForChanges(since, deadline);
+    ASSIGN_OR_RETURN(std::vector<storage::Change> changes,
+                     store_->ReadChanges(since, 1024));
+    std::vector<v1::ChangeEvent> events;
+    for (const storage::Change& change : changes) {
+      v1::ChangeEvent event;
+      if (!event.ParseFromString(change.data)) {
+        return absl::DataLossError(
+            absl::StrCat("unreadable change-log entry ", change.sequence));
+      }
+      event.set_sequence(change.sequence);
+      events.push_back(std::move(event));
+    }
+    return events;
+  }
+
+  uint64_t LastSequence() override { return store_->LastSequence(); }
+
+  absl::StatusOr<v1::Graduate> GetGraduate(absl::string_view id) override {
+    ASSIGN_OR_RETURN(storage::Record r, store_->Get(graduates::kTable, id));
+    return Parse<v1::Graduate>(r);
+  }
+
+  absl::StatusOr<v1::Offer> GetOffer(absl::string_view id) override {
+    ASSIGN_OR_RETURN(storage::Record r, store_->Get(offers::kTable, id));
+    return Parse<v1::Offer>(r);
+  }
+
+ private:
+  storage::Store* store_;
+};
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t at = std::min(values.size() - 1,
+                             static_cast<size_t>(p * static_cast<double>(values.size())));
+  return values[at];
+}
+
+}  // namespace
+
+std::unique_ptr<RecordSource> NewStoreSource(storage::Store* store) {
+  return std::make_unique<StoreSource>(store);
+}
+
+MatchingIndex::MatchingIndex(RecordSource* source,
+                             std::unique_ptr<engine::Engine> engine)
+    : source_(source), engine_(std::move(engine)) {}
+
+absl::StatusOr<std::unique_ptr<MatchingIndex>> MatchingIndex::Start(
+    RecordSource* source, const common::Referentials& referentials) {
+  engine::EngineOptions options;
+  options.trades = TradesFrom(referentials);
+  ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                   engine::Engine::Create(std::move(options)));
+  std::unique_ptr<MatchingIndex> index(new MatchingIndex(source, std::move(engine)));
+  RETURN_IF_ERROR(index->Build());
+  index->follower_ = std::thread([raw = index.get()] { raw->Follow(); });
+  return index;
+}
+
+MatchingIndex::~MatchingIndex() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (follower_.joinable()) follower_.join();
+}
+
+absl::Status MatchingIndex::Build() {
+  const absl::Time start = absl::Now();
+  std::vector<engine::Graduate> graduates;
+  std::vector<engine::Offer> offers;
+  absl::Status status;
+  absl::flat_hash_map<std::string, Owner> owners;
+  size_t skipped = 0;
+  auto flush_offers = [&] {
+    if (status.ok() && !offers.empty()) status = engine_->UpsertOffers(offers);
+    offers.clear();
+  };
+  ASSIGN_OR_RETURN(
+      uint64_t sequence,
+      source_->Snapshot(
+          [&](v1::Graduate g) {
+            absl::StatusOr<engine::Graduate> e = ToEngine(g);
+            if (!e.ok()) {
+              ++skipped;
+              LOG(WARNING) << "matching: graduate " << g.id() << " skipped: " << e.status();
+              return;
+            }
+            owners[g.id()] = Owner{g.school_id(), g.partner_id()};
+            graduates.push_back(*std::move(e));
+          },
+          [&](v1::Offer o) {
+            absl::StatusOr<engine::Offer> e = ToEngine(o);
+            if (!e.ok()) {
+              ++skipped;
+              LOG(WARNING) << "matching: offer " << o.id() << " skipped: " << e.status();
+              return;
+            }
+            offers.push_back(*std::move(e));
+            if (offers.size() >= kBuildBatch) flush_offers();
+          }));
+  flush_offers();
+  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(engine_->UpsertGraduates(graduates));
+  build_seconds_ = absl::ToDoubleSeconds(absl::Now() - start);
+  absl::MutexLock lock(&mu_);
+  owners_ = std::move(owners);
+  applied_ = sequence;
+  LOG(INFO) << "matching: index built from the snapshot at sequence " << sequence
+            << ": " << engine_->offer_count() << " offers, "
+            << engine_->graduate_count() << " graduates in " << build_seconds_
+            << " s" << (skipped ? absl::StrCat(" (", skipped, " skipped)") : "");
+  return absl::OkStatus();
+}
+
+void MatchingIndex::Follow() {
+  while (true) {
+    uint64_t since;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      since = applied_;
+    }
+    absl::StatusOr<std::vector<v1::ChangeEvent>> events =
+        source_->Changes(since, absl::Now() + absl::Milliseconds(200));
+    if (!events.ok()) {
+      LOG(ERROR) << "matching: reading the change feed: " << events.status();
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1));
+      continue;
+    }
+    for (const v1::ChangeEvent& event : *events) {
+      Apply(event);
+      const absl::Time committed =
+          absl::FromUnixSeconds(event.time().seconds()) + absl::Nanoseconds(event.time().nanos());
+      const bool counted = event.kind() == v1::ENTITY_KIND_GRADUATE ||
+                           event.kind() == v1::ENTITY_KIND_OFFER;
+      absl::MutexLock lock(&mu_);
+      applied_ = event.sequence();
+      if (counted) {
+        ++applied_events_;
+        lags_ms_.push_back(absl::ToDoubleMilliseconds(absl::Now() - committed));
+        if (lags_ms_.size() > kLagWindow) lags_ms_.pop_front();
+      }
+    }
+  }
+}
+
+void MatchingIndex::Apply(const v1::ChangeEvent& event) {
+  if (event.kind() == v1::ENTITY_KIND_GRADUATE) {
+    absl::StatusOr<v1::Graduate> g = event.op() == v1::CHANGE_OP_DELETED
+                                         ? absl::NotFoundError("deleted")
+                                         : source_->GetGraduate(event.id());
+    if (absl::IsNotFound(g.status())) {
+      engine_->RemoveGraduate(event.id());
+      absl::MutexLock lock(&mu_);
+      owners_.erase(event.id());
+      return;
+    }
+    absl::StatusOr<engine::Graduate> e =
+        g.ok() ? ToEngine(*g) : absl::StatusOr<engine::Graduate>(g.status());
+    absl::Status upserted = e.ok() ? engine_->UpsertGraduate(*e) : e.status();
+    if (!upserted.ok()) {
+      LOG(WARNING) << "matching: graduate " << event.id() << ": " << upserted;
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    owners_[g->id()] = Owner{g->school_id(), g->partner_id()};
+  } else if (event.kind() == v1::ENTITY_KIND_OFFER) {
+    absl::StatusOr<v1::Offer> o = event.op() == v1::CHANGE_OP_DELETED
+                                      ? absl::NotFoundError("deleted")
+                                      : source_->GetOffer(event.id());
+    if (absl::IsNotFound(o.status())) {
+      engine_->RemoveOffer(event.id());
+      return;
+    }
+    absl::StatusOr<engine::Offer> e =
+        o.ok() ? ToEngine(*o) : absl::StatusOr<engine::Offer>(o.status());
+    absl::Status upserted = e.ok() ? engine_->UpsertOffer(*e) : e.status();
+    if (!upserted.ok()) {
+      LOG(WARNING) << "matching: offer " << event.id() << ": " << upserted;
+    }
+  }
+}
+
+std::optional<MatchingIndex::Owner> MatchingIndex::GraduateOwner(
+    absl::string_view id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = owners_.find(id);
+  if (it == owners_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool MatchingIndex::WaitForSequence(uint64_t sequence, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return applied_ >= sequence; };
+  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
+v1::IndexStatus MatchingIndex::Status() const {
+  v1::IndexStatus status;
+  const engine::MemoryStats memory = engine_->Memory();
+  status.set_offers(static_cast<int64_t>(memory.offers));
+  status.set_graduates(static_cast<int64_t>(memory.graduates));
+  status.set_memory_bytes(static_cast<int64_t>(memory.total));
+  status.set_bytes_per_offer(memory.bytes_per_offer);
+  status.set_build_seconds(build_seconds_);
+  status.set_log_sequence(source_->LastSequence());
+  absl::MutexLock lock(&mu_);
+  status.set_applied_sequence(applied_);
+  status.set_applied_events(applied_events_);
+  std::vector<double> lags(lags_ms_.begin(), lags_ms_.end());
+  status.set_lag_p50_ms(Percentile(lags, 0.5));
+  status.set_lag_p99_ms(Percentile(lags, 0.99));
+  status.set_lag_max_ms(lags.empty() ? 0 : *std::max_element(lags.begin(), lags.end()));
+  return status;
+}
+
+}  // namespace passerelle::matching

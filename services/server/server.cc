@@ -15,6 +15,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/server_builder.h"
 #include "passerelle/v1/matching.grpc.pb.h"
 #include "passerelle/v1/proposal.grpc.pb.h"
@@ -217,6 +218,8 @@ class ServerImpl final : public Server {
     }
 
     grpc::EnableDefaultHealthCheckService(true);
+    // Links the Health descriptor in, for reflection (see health.proto).
+    (void)grpc::health::v1::HealthCheckRequest::descriptor();
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     const std::string host = options.listen_address.find(':') != std::string::npos &&

@@ -212,26 +212,6 @@ class ReflectionClient:
                 for b in resp.file_descriptor_response.file_descriptor_proto]
 
 
-def health_file_descriptor():
-    """grpc.health.v1 (public definition) for servers that cannot describe it."""
-    fdp = descriptor_pb2.FileDescriptorProto(
-        name="grpc/health/v1/health.proto", package="grpc.health.v1", syntax="proto3")
-    req = fdp.message_type.add(name="HealthCheckRequest")
-    req.field.add(name="service", number=1, type=descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
-                  label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
-    resp = fdp.message_type.add(name="HealthCheckResponse")
-    status = resp.enum_type.add(name="ServingStatus")
-    for i, n in enumerate(["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"]):
-        status.value.add(name=n, number=i)
-    resp.field.add(name="status", number=1, type=descriptor_pb2.FieldDescriptorProto.TYPE_ENUM,
-                   type_name=".grpc.health.v1.HealthCheckResponse.ServingStatus",
-                   label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
-    svc = fdp.service.add(name="Health")
-    svc.method.add(name="Check", input_type=".grpc.health.v1.HealthCheckRequest",
-                   output_type=".grpc.health.v1.HealthCheckResponse")
-    return fdp
-
-
 class DynamicApi:
     """Message classes and unary calls built from descriptors fetched at run time."""
 
@@ -443,17 +423,9 @@ class ReflectionClientTest(unittest.TestCase):
 
     def test_03_health_check_serving(self):
         api = self.dynamic()
-        try:
-            api.load_symbol(HEALTH_SERVICE)
-            type(self).health_described = True
-        except ReflectionError:
-            # grpc++'s default health service is not protobuf-generated, so
-            # reflection cannot describe it: use the public definition.
-            type(self).health_described = False
-            print(f"\n  note: reflection cannot describe {HEALTH_SERVICE} (grpc++'s default "
-                  "health service has no descriptor); using its public definition ...",
-                  end=" ", file=sys.stderr, flush=True)
-            api.add_local(health_file_descriptor())
+        # The server links the Health descriptor in, so reflection (and
+        # grpcurl) can describe it.
+        api.load_symbol(HEALTH_SERVICE)
         # No token: probes (Kubernetes, grpc_health_probe) carry none.
         resp = api.call(HEALTH_SERVICE, "Check", {"service": ""})
         self.assertEqual(to_dict(resp).get("status"), "SERVING")

@@ -395,6 +395,16 @@ absl::Status Stats(Invocation& inv) {
   return absl::OkStatus();
 }
 
+absl::Status IndexStatus(Invocation& inv) {
+  auto stub = MatchingService::NewStub(inv.channel);
+  v1::IndexStatus response;
+  RETURN_IF_ERROR(inv.Call("GetIndexStatus", [&](grpc::ClientContext* c) {
+    return stub->GetIndexStatus(c, v1::GetIndexStatusRequest(), &response);
+  }));
+  inv.printer.PrintMessage(response);
+  return absl::OkStatus();
+}
+
 std::vector<FlagDoc> RankFlags() {
   return Concat({{"factors", FlagKind::kBool, "show each score's factors"}},
                 PagingFlags());
@@ -425,6 +435,10 @@ void AddMatchingCommands(std::vector<Command>* commands) {
       {{"graduate_id", FlagKind::kString, "the graduate"},
        {"offer_id", FlagKind::kString, "the offer"}},
       Explain));
+  commands->push_back(MakeCommand(
+      {"matching", "status"},
+      "The matcher's index: size, change-feed position, freshness (admin).",
+      "passerelle-cli matching status", {}, IndexStatus));
   commands->push_back(MakeCommand(
       {"plan"},
       "Computes the placement plan: a stable assignment and k recommended "

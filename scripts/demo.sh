@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The main job, embedded: one passerelle-server (every service, RocksDB in a
+# local directory), demo companies, schools, offers and graduates generated
+# from the real referentials (Hauts-de-France), then the ranked offers of a
+# few graduates with the factors behind each rank.
+#
+#   scripts/demo.sh              # set up, build, run the demo, stop
+#   KEEP_RUNNING=1 scripts/demo.sh   # ... and keep serving until Ctrl-C
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/build.sh passerelle-server passerelle-cli passerelle-datagen
+
+build=${BUILD_DIR:-build}
+demo=${DEMO_DIR:-var/demo}
+rm -rf "$demo"
+mkdir -p "$demo"
+
+"$build/services/server/passerelle-server" --data_dir="$demo/data" --port=0 \
+  --port_file="$demo/port" >"$demo/server.log" 2>&1 &
+server=$!
+stop() { kill -TERM "$server" 2>/dev/null && wait "$server" || true; }
+trap stop EXIT
+for _ in $(seq 600); do
+  [ -s "$demo/port" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$demo/server.log"; exit 1; }
+  sleep 0.1
+done
+[ -s "$demo/port" ] || { echo "the server did not start" >&2; exit 1; }
+address="127.0.0.1:$(cat "$demo/port")"
+token_file="$demo/data/admin.token"
+echo "== passerelle-server on $address, data in $demo/data (admin token: $token_file)"
+
+cli() { "$build/clients/cli/passerelle-cli" --address="$address" --token_file="$token_file" "$@"; }
+
+echo "== Demo data from the real referentials (region 32, Hauts-de-France)"
+"$build/tests/bench/passerelle-datagen" --address="$address" --token_file="$token_file" \
+  --region=32 --companies=40 --schools=4 --offers=2000 --graduates=200 --seed=7
+
+echo; echo "== Schools"; cli school list --page_size=4
+echo; echo "== Some companies"; cli company list --page_size=5
+echo; echo "== Some offers"; cli offer list --page_size=5
+echo; echo "== Some graduates"; cli graduate list --page_size=5
+
+# Wait until the matcher has applied every write (it follows the change log).
+for _ in $(seq 200); do
+  status=$(cli --output=json matching status 2>/dev/null || true)
+  applied=$(echo "$status" | sed -n 's/.*"appliedSequence": *"\{0,1\}\([0-9]*\).*/\1/p')
+  logseq=$(echo "$status" | sed -n 's/.*"logSequence": *"\{0,1\}\([0-9]*\).*/\1/p')
+  [ -n "$applied" ] && [ "$applied" = "$logseq" ] && break
+  sleep 0.05
+done
+
+for id in $(cli --output=json graduate list --page_size=3 |
+              sed -n 's/.*"id": *"\(grd_[0-9a-f]*\)".*/\1/p' | head -3); do
+  echo; echo "== Ranked offers for graduate $id"
+  cli rank offers --graduate_id="$id" --page_size=5 --factors
+done
+
+if [ -n "${KEEP_RUNNING:-}" ]; then
+  echo; echo "== Serving on $address until Ctrl-C (passerelle-cli --address=$address --token_file=$token_file ...)"
+  wait "$server"
+fi

@@ -161,9 +161,22 @@ class ServerImpl final : public Server {
       }
       ASSIGN_OR_RETURN(std::string token,
                        ReadFile(options.service_token_file, "service_token_file"));
+      std::shared_ptr<grpc::ChannelCredentials> channel_credentials =
+          grpc::InsecureChannelCredentials();
+      if (!options.organizations_ca_file.empty()) {
+        grpc::SslCredentialsOptions ssl;
+        ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                         ReadFile(options.organizations_ca_file, "organizations_ca_file"));
+        if (tls) {
+          ASSIGN_OR_RETURN(ssl.pem_private_key,
+                           ReadFile(options.tls_key_file, "tls_key_file"));
+          ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                           ReadFile(options.tls_cert_file, "tls_cert_file"));
+        }
+        channel_credentials = grpc::SslCredentials(ssl);
+      }
       auto remote = std::make_unique<organizations::RemoteOrganizations>(
-          grpc::CreateChannel(options.organizations_address,
-                              grpc::InsecureChannelCredentials()),
+          grpc::CreateChannel(options.organizations_address, channel_credentials),
           std::string(absl::StripAsciiWhitespace(token)));
       directory = remote.get();
       authenticator_ = std::move(remote);

@@ -26,6 +26,9 @@ struct Options {
   // the file holding an admin token for organization look-ups.
   std::string organizations_address;
   std::string service_token_file;
+  // Set: reach the organization service over TLS, trusting this CA (and
+  // presenting tls_cert_file/tls_key_file when given, for mTLS).
+  std::string organizations_ca_file;
   std::string data_dir;                   // created if missing
   std::string listen_address = "127.0.0.1";
   int port = 0;                           // 0: any free port

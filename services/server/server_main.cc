@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, organizations_address, "",
           "graduates/offers: address of the organization service");
 ABSL_FLAG(std::string, service_token_file, "",
           "graduates/offers: file holding an admin token for organization look-ups");
+ABSL_FLAG(std::string, organizations_ca_file, "",
+          "graduates/offers: reach the organization service over TLS with this CA");
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "Allow plaintext on a non-loopback address");
 
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   options.mode = *mode;
   options.organizations_address = absl::GetFlag(FLAGS_organizations_address);
   options.service_token_file = absl::GetFlag(FLAGS_service_token_file);
+  options.organizations_ca_file = absl::GetFlag(FLAGS_organizations_ca_file);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.port = absl::GetFlag(FLAGS_port);

@@ -33,19 +33,24 @@ using testing::TempDir;
 
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& dir) : dir_(dir) {
+  // `extra` flags select a single service (multi-process layout).
+  explicit ServerProcess(const std::string& dir, std::vector<std::string> extra = {})
+      : dir_(dir) {
     const std::string port_file = dir + "/port";
     unlink(port_file.c_str());
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{PASSERELLE_SERVER_BIN, "--data_dir=" + dir + "/data",
-                                 "--port=0", "--port_file=" + port_file},
-        dir + "/server.out", dir + "/server.err");
+    std::vector<std::string> argv = {PASSERELLE_SERVER_BIN, "--data_dir=" + dir + "/data",
+                                     "--port=0", "--port_file=" + port_file};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Subprocess>(argv, dir + "/server.out",
+                                            dir + "/server.err");
     CHECK(testing::WaitForFile(port_file, absl::Seconds(60)))
         << "server did not start: " << testing::ReadFileOrDie(dir + "/server.err");
     address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(
                                               testing::ReadFileOrDie(port_file)));
-    admin_token_ = std::string(absl::StripAsciiWhitespace(
-        testing::ReadFileOrDie(dir + "/data/admin.token")));
+    if (testing::WaitForFile(dir + "/data/admin.token", absl::ZeroDuration())) {
+      admin_token_ = std::string(absl::StripAsciiWhitespace(
+          testing::ReadFileOrDie(dir + "/data/admin.token")));
+    }
   }
 
   const std::string& address() const { return address_; }
@@ -234,6 +239,48 @@ TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
   EXPECT_EQ(stored.size(), static_cast<size_t>(kOffers));
   server->process().Signal(SIGTERM);
   EXPECT_EQ(server->process().Wait(), 0);
+}
+
+TEST(ServerCliTest, MultiProcessLayoutChecksTokensAgainstTheOrganizationService) {
+  TempDir org_dir, grad_dir;
+  ServerProcess organizations(org_dir.path(), {"--service=organizations"});
+  const std::string admin = organizations.admin_token();
+  ServerProcess graduates(
+      grad_dir.path(),
+      {"--service=graduates", "--organizations_address=" + organizations.address(),
+       "--service_token_file=" + org_dir.path() + "/data/admin.token"});
+  std::string out;
+  ASSERT_EQ(organizations.Cli(admin, {"--output=json", "school", "create",
+                                      "--uai=0596781A", "--name=EdP Lille",
+                                      "--commune=59350"},
+                              &out),
+            0);
+  const std::string school_id = JsonField(out, "id");
+  ASSERT_EQ(organizations.Cli(admin, {"--output=json", "token", "issue",
+                                      "--organization_id=" + school_id, "--role=school"},
+                              &out),
+            0);
+  const std::string token = JsonField(out, "token");
+  const std::string token_id = JsonField(out, "tokenId");
+  // The graduate service knows the school and the token through the
+  // organization service.
+  ASSERT_EQ(graduates.Cli(token, {"--output=json", "graduate", "create",
+                                  R"(--json={"externalId":"m-1","givenName":"Inès","familyName":"Leroy","birthDate":"2009-03-02","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
+                          &out),
+            0);
+  EXPECT_EQ(JsonField(out, "schoolId"), school_id);
+  std::string err;
+  EXPECT_NE(graduates.Cli("psl_forged", {"graduate", "list"}, &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr("UNAUTHENTICATED"));
+  // Revoked at the organization service: refused by the graduate service
+  // within its cache period (5 s).
+  ASSERT_EQ(organizations.Cli(admin, {"token", "revoke", "--token_id=" + token_id}), 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (graduates.Cli(token, {"graduate", "list"}, &out, &err) == 0) {
+    ASSERT_LT(absl::Now(), deadline) << "a revoked token still works";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_THAT(err, HasSubstr("UNAUTHENTICATED"));
 }
 
 }  // namespace

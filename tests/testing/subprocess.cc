@@ -73,12 +73,12 @@ int Run(const std::vector<std::string>& argv, std::string* out, std::string* err
 
 bool WaitForFile(const std::string& path, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
+  while (true) {
     struct stat st;
     if (stat(path.c_str(), &st) == 0 && st.st_size > 0) return true;
+    if (absl::Now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return false;
 }
 
 int CountLines(const std::string& path) {

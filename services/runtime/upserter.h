@@ -6,6 +6,8 @@
 // batches of one atomic Commit each. A bad record is reported with its index
 // and the offending field and never stops the import.
 
+#include <algorithm>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -47,8 +50,11 @@ class BatchUpserter {
   // Takes the next record of the stream (written by a later Flush). Returns
   // a non-OK status only for a failure of the store, which ends the import.
   absl::Status Add(T record) {
-    const int64_t index = response_.received();
-    response_.set_received(index + 1);
+    const int64_t index = received_++;
+    {
+      absl::MutexLock lock(&mu_);
+      response_.set_received(received_);
+    }
     if (record.external_id().empty()) {
       Reject(index, record.external_id(),
              absl::InvalidArgumentError(absl::StrCat(
@@ -61,23 +67,47 @@ class BatchUpserter {
       return absl::OkStatus();
     }
     storage::IndexKey key = hooks_.external_key(record);
-    // The same external id twice in a batch: the second must see the first.
-    if (pending_keys_.contains(key.value)) RETURN_IF_ERROR(Flush());
+    // The same external id twice in a batch: the second goes into the next
+    // batch, which is written after this one and so sees it.
+    if (pending_keys_.contains(key.value)) Seal();
     pending_keys_.insert(key.value);
     pending_.push_back({index, std::move(record), std::move(key)});
+    if (pending_.size() >= batch_size_) Seal();
     return absl::OkStatus();
   }
 
-  // True when a batch is ready: the caller should Flush (off the network
-  // threads: a Flush reads and writes the store).
-  bool full() const { return pending_.size() >= batch_size_; }
+  struct Pending {
+    int64_t index;
+    T record;
+    storage::IndexKey key;
+  };
+  using Batch = std::vector<Pending>;
 
-  // Writes what is pending. Returns non-OK only when the store fails.
+  // A batch is ready to be written.
+  bool ready() const { return !sealed_.empty(); }
+  // Nothing is waiting to be written.
+  bool empty() const { return sealed_.empty() && pending_.empty(); }
+  // The next batch to write: the oldest ready one, else what is pending.
+  Batch Take() {
+    if (sealed_.empty()) Seal();
+    if (sealed_.empty()) return {};
+    Batch batch = std::move(sealed_.front());
+    sealed_.pop_front();
+    return batch;
+  }
+
+  // Writes everything taken so far, in order. Returns non-OK only when the
+  // store fails.
   absl::Status Flush() {
-    if (pending_.empty()) return absl::OkStatus();
-    std::vector<Pending> batch = std::move(pending_);
-    pending_.clear();
-    pending_keys_.clear();
+    while (!empty()) RETURN_IF_ERROR(Write(Take()));
+    return absl::OkStatus();
+  }
+
+  // Writes one batch (off the network threads: it reads and writes the
+  // store). Batches must be written one at a time, in Take() order; Add()
+  // may run meanwhile. Returns non-OK only when the store fails.
+  absl::Status Write(Batch batch) {
+    if (batch.empty()) return absl::OkStatus();
     std::vector<Planned> plan;
     plan.reserve(batch.size());
     for (Pending& p : batch) {
@@ -123,15 +153,19 @@ class BatchUpserter {
     return absl::OkStatus();
   }
 
-  const v1::ImportResponse& response() const { return response_; }
+  // The counts and errors so far, errors in stream order.
+  v1::ImportResponse response() const {
+    absl::MutexLock lock(&mu_);
+    v1::ImportResponse out = response_;
+    std::stable_sort(out.mutable_errors()->begin(), out.mutable_errors()->end(),
+                     [](const v1::ImportError& a, const v1::ImportError& b) {
+                       return a.index() < b.index();
+                     });
+    return out;
+  }
 
  private:
   enum class Outcome { kCreated, kUpdated, kUnchanged };
-  struct Pending {
-    int64_t index;
-    T record;
-    storage::IndexKey key;
-  };
   struct Planned {
     Pending pending;
     Outcome outcome;
@@ -184,7 +218,15 @@ class BatchUpserter {
     return out;
   }
 
+  void Seal() {
+    if (pending_.empty()) return;
+    sealed_.push_back(std::move(pending_));
+    pending_.clear();
+    pending_keys_.clear();
+  }
+
   void Count(Outcome outcome) {
+    absl::MutexLock lock(&mu_);
     switch (outcome) {
       case Outcome::kCreated:
         response_.set_created(response_.created() + 1);
@@ -200,6 +242,7 @@ class BatchUpserter {
 
   void Reject(int64_t index, const std::string& external_id,
               const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
     response_.set_rejected(response_.rejected() + 1);
     if (response_.errors_size() >= kMaxReportedErrors) return;
     v1::ImportError* error = response_.add_errors();
@@ -211,9 +254,14 @@ class BatchUpserter {
   Repository<T>* repository_;
   Hooks hooks_;
   size_t batch_size_;
-  std::vector<Pending> pending_;
+  // Owned by the Add() side.
+  int64_t received_ = 0;
+  Batch pending_;
   absl::flat_hash_set<std::string> pending_keys_;
-  v1::ImportResponse response_;
+  std::deque<Batch> sealed_;
+  // Counters, updated by both sides.
+  mutable absl::Mutex mu_;
+  v1::ImportResponse response_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace passerelle::runtime

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
 #include "services/matching/convert.h"
+#include "services/matching/plan/plan.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
 
@@ -63,8 +65,9 @@ absl::Status Matching::CheckGraduateAccess(const Caller& caller,
       absl::StrCat("graduate ", graduate_id, " is not yours to rank for"));
 }
 
-absl::StatusOr<v1::RankOffersResponse> Matching::RankOffers(
-    const Caller& caller, const v1::RankOffersRequest& request) {
+absl::Status Matching::RankOffers(const Caller& caller,
+                                  const v1::RankOffersRequest& request,
+                                  v1::RankOffersResponse* response) {
   if (request.graduate_id().empty()) {
     return absl::InvalidArgumentError("graduate_id: required");
   }
@@ -93,13 +96,16 @@ absl::StatusOr<v1::RankOffersResponse> Matching::RankOffers(
   }
   ASSIGN_OR_RETURN(std::vector<engine::RankedOffer> ranked,
                    index_->engine().RankOffers(request.graduate_id(), query));
-  v1::RankOffersResponse response;
+  response->Clear();
   for (size_t i = offset; i < ranked.size(); ++i) {
-    absl::StatusOr<v1::Offer> offer = index_->source().GetOffer(ranked[i].offer_id);
-    if (absl::IsNotFound(offer.status())) continue;  // deleted since
-    RETURN_IF_ERROR(offer.status());
-    v1::RankedOffer* out = response.add_results();
-    *out->mutable_offer() = *std::move(offer);
+    v1::RankedOffer* out = response->add_results();
+    // Parsed straight into the answer: no copy of the offer.
+    absl::Status read = index_->source().ReadOffer(ranked[i].offer_id, out->mutable_offer());
+    if (absl::IsNotFound(read)) {  // deleted since
+      response->mutable_results()->RemoveLast();
+      continue;
+    }
+    RETURN_IF_ERROR(read);
     out->set_score(ranked[i].score);
     out->set_distance_km(ranked[i].distance_km);
     for (const engine::Factor& f : ranked[i].factors) ToProto(f, out->add_factors());
@@ -110,9 +116,9 @@ absl::StatusOr<v1::RankOffersResponse> Matching::RankOffers(
     }
   }
   if (static_cast<int>(ranked.size()) == query.k && query.k < kMaxRank) {
-    response.set_next_page_token(PageToken(query.k));
+    response->set_next_page_token(PageToken(query.k));
   }
-  return response;
+  return absl::OkStatus();
 }
 
 v1::Candidate Matching::MakeCandidate(const v1::Graduate& g, const v1::Offer& offer) const {
@@ -216,6 +222,118 @@ absl::StatusOr<v1::IndexStatus> Matching::GetIndexStatus(const Caller& caller) {
   return index_->Status();
 }
 
+absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
+    const Caller& caller, const v1::PlanPlacementsRequest& request) {
+  const int k = request.recommendations_per_graduate() == 0
+                    ? 5
+                    : request.recommendations_per_graduate();
+  if (k < 1 || k > 20) {
+    return absl::InvalidArgumentError(
+        "recommendations_per_graduate: must be within 1..20 (0 = 5)");
+  }
+  std::string school_id = request.school_id();
+  if (caller.role == v1::ROLE_SCHOOL) {
+    if (!school_id.empty() && school_id != caller.organization_id) {
+      return runtime::Denied("a school plans for its own graduates only");
+    }
+    school_id = caller.organization_id;
+  } else if (!caller.is_admin()) {
+    return runtime::Denied("the placement plan is the federation's (or a school's)");
+  }
+  if (!plan_mu_.TryLock()) {
+    return absl::UnavailableError("a placement plan is running; try again when it ends");
+  }
+  struct Unlock {
+    absl::Mutex* mu;
+    ~Unlock() { mu->Unlock(); }
+  } unlock{&plan_mu_};
+  const absl::Time start = absl::Now();
+
+  // Who is planned and how many positions each offer has left, from one
+  // snapshot; the index ranks (it follows the same log).
+  std::vector<std::string> graduate_ids;
+  absl::flat_hash_map<std::string, int32_t> capacity;
+  RETURN_IF_ERROR(
+      index_->source()
+          .Snapshot(
+              [&](v1::Graduate g) {
+                if (g.status() == v1::GRADUATE_STATUS_SEEKING &&
+                    (school_id.empty() || g.school_id() == school_id)) {
+                  graduate_ids.push_back(g.id());
+                }
+              },
+              [&](v1::Offer o) {
+                if (o.status() == v1::OFFER_STATUS_OPEN &&
+                    o.positions() > o.positions_filled()) {
+                  capacity[o.id()] = o.positions() - o.positions_filled();
+                }
+              })
+          .status());
+  plan::EngineMarketOptions market_options;
+  market_options.today = today_();
+  market_options.candidates_per_graduate = kPlanCandidates;
+  market_options.threads = kPlanThreads;
+  ASSIGN_OR_RETURN(plan::Market market,
+                   plan::MarketFromEngine(
+                       index_->engine(), std::move(graduate_ids),
+                       [&](absl::string_view id) -> int32_t {
+                         auto it = capacity.find(id);
+                         return it == capacity.end() ? 0 : it->second;
+                       },
+                       market_options));
+  plan::PlanOptions plan_options;
+  plan_options.recommendations_per_graduate = k;
+  plan_options.exposure_factor = kPlanExposure;
+  ASSIGN_OR_RETURN(plan::PlanResult result, plan::Plan(market, plan_options));
+
+  v1::PlanPlacementsResponse response;
+  response.set_graduates(static_cast<int64_t>(market.graduates()));
+  response.set_offers(static_cast<int64_t>(market.offers()));
+  response.set_matched_graduates(result.matched);
+  response.set_coverage(result.coverage);
+  response.set_graduates_without_options(result.without_options);
+  response.set_mean_recommendations(result.mean_recommendations);
+  response.set_candidates_per_graduate(kPlanCandidates);
+  response.set_exposure_bound(kPlanExposure);
+  v1::ExposureStats* exposure = response.mutable_exposure();
+  exposure->set_mean(result.exposure.mean);
+  exposure->set_p50(result.exposure.p50);
+  exposure->set_p99(result.exposure.p99);
+  exposure->set_max(result.exposure.max);
+  // Blocking pairs are always reported (there must be none).
+  for (const plan::BlockingPair& b : result.blocking_pairs) {
+    v1::BlockingPair* out = response.add_blocking_pairs();
+    out->set_graduate_id(market.graduate_ids[b.graduate]);
+    out->set_offer_id(market.offer_ids[b.offer]);
+  }
+  if (!request.summary_only()) {
+    for (size_t g = 0; g < market.graduates(); ++g) {
+      const int32_t o = result.assignment[g];
+      if (o >= 0) {
+        v1::Assignment* a = response.add_assignments();
+        a->set_graduate_id(market.graduate_ids[g]);
+        a->set_offer_id(market.offer_ids[o]);
+        for (uint32_t i = market.begin[g]; i < market.begin[g + 1]; ++i) {
+          if (market.edges[i].offer == static_cast<uint32_t>(o)) {
+            a->set_score(market.edges[i].score);
+            break;
+          }
+        }
+      }
+      if (result.recommended_begin[g + 1] > result.recommended_begin[g]) {
+        v1::Recommendation* r = response.add_recommendations();
+        r->set_graduate_id(market.graduate_ids[g]);
+        for (uint32_t i = result.recommended_begin[g];
+             i < result.recommended_begin[g + 1]; ++i) {
+          r->add_offer_ids(market.offer_ids[result.recommended[i]]);
+        }
+      }
+    }
+  }
+  response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+  return response;
+}
+
 // --- gRPC ------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::RankOffers(
@@ -223,8 +341,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::RankOffers(
     v1::RankOffersResponse* response) {
   return runtime::ServeUnaryOnPool(
       context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
-        ASSIGN_OR_RETURN(*response, matching_->RankOffers(caller, *request));
-        return absl::OkStatus();
+        return matching_->RankOffers(caller, *request, response);
       });
 }
 
@@ -257,6 +374,16 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::GetIndexStatus(
                                                       matching_->GetIndexStatus(caller));
                                      return absl::OkStatus();
                                    });
+}
+
+grpc::ServerUnaryReactor* MatchingServiceImpl::PlanPlacements(
+    grpc::CallbackServerContext* context, const v1::PlanPlacementsRequest* request,
+    v1::PlanPlacementsResponse* response) {
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, matching_->PlanPlacements(caller, *request));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace passerelle::matching

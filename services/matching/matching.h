@@ -1,15 +1,19 @@
 #pragma once
 
 // MatchingService: RankOffers (a graduate's best offers), RankGraduates (an
-// offer's best candidates, pseudonymous), ExplainMatch, GetIndexStatus.
+// offer's best candidates, pseudonymous), ExplainMatch, GetIndexStatus,
+// PlanPlacements (the global placement plan, see plan/plan.h).
 // Each caller ranks only for its own graduates (school, partner) or offers
 // (company); the federation for all. Ranking runs on a worker pool, never
 // on gRPC's threads.
 
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "passerelle/v1/matching.grpc.pb.h"
 #include "services/matching/index.h"
+#include "services/runtime/arena_allocator.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/thread_pool.h"
 
@@ -21,13 +25,30 @@ class Matching {
   // `pseudonym_key`: secret bytes keying the candidates' pseudonyms.
   Matching(MatchingIndex* index, std::string pseudonym_key, Clock today = nullptr);
 
-  absl::StatusOr<v1::RankOffersResponse> RankOffers(
-      const runtime::Caller& caller, const v1::RankOffersRequest& request);
+  // Fills `*response` in place (it may live on an arena).
+  absl::Status RankOffers(const runtime::Caller& caller,
+                          const v1::RankOffersRequest& request,
+                          v1::RankOffersResponse* response);
   absl::StatusOr<v1::RankGraduatesResponse> RankGraduates(
       const runtime::Caller& caller, const v1::RankGraduatesRequest& request);
   absl::StatusOr<v1::ExplainMatchResponse> ExplainMatch(
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
+
+  // The placement plan over the seeking graduates (of `school_id` if set)
+  // and the offers with an open position, as the index and the store see
+  // them now: each graduate's top kPlanCandidates offers by score, a
+  // stable assignment (graduate-proposing deferred acceptance, offers
+  // preferring by offer_fit), up to k recommendations per graduate with
+  // each offer recommended to at most kPlanExposure x its open positions,
+  // the blocking pairs (none), coverage and exposure. An admin for
+  // everyone or a school; a school for its own graduates. INVALID_ARGUMENT
+  // for k outside 1..20; UNAVAILABLE while another plan runs.
+  absl::StatusOr<v1::PlanPlacementsResponse> PlanPlacements(
+      const runtime::Caller& caller, const v1::PlanPlacementsRequest& request);
+  static constexpr int kPlanCandidates = 50;
+  static constexpr double kPlanExposure = 3;
+  static constexpr int kPlanThreads = 2;
 
   // What a company may see of a graduate before acceptance.
   v1::Candidate MakeCandidate(const v1::Graduate& graduate, const v1::Offer& offer) const;
@@ -39,13 +60,16 @@ class Matching {
   MatchingIndex* index_;
   std::string pseudonym_key_;
   Clock today_;
+  absl::Mutex plan_mu_;  // one plan at a time
 };
 
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  public:
   MatchingServiceImpl(Matching* matching, const runtime::Authenticator* authenticator,
                       runtime::ThreadPool* pool)
-      : matching_(matching), authenticator_(authenticator), pool_(pool) {}
+      : matching_(matching), authenticator_(authenticator), pool_(pool) {
+    SetMessageAllocatorFor_RankOffers(&rank_offers_allocator_);
+  }
 
   grpc::ServerUnaryReactor* RankOffers(grpc::CallbackServerContext* context,
                                        const v1::RankOffersRequest* request,
@@ -59,11 +83,18 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
   grpc::ServerUnaryReactor* GetIndexStatus(grpc::CallbackServerContext* context,
                                            const v1::GetIndexStatusRequest* request,
                                            v1::IndexStatus* response) override;
+  grpc::ServerUnaryReactor* PlanPlacements(
+      grpc::CallbackServerContext* context, const v1::PlanPlacementsRequest* request,
+      v1::PlanPlacementsResponse* response) override;
 
  private:
   Matching* matching_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
+  // RankOffers answers (twenty offers with their factors) are built on an
+  // arena: one free per call instead of one per string.
+  runtime::ArenaMessageAllocator<v1::RankOffersRequest, v1::RankOffersResponse>
+      rank_offers_allocator_;
 };
 
 }  // namespace passerelle::matching

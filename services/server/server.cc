@@ -28,6 +28,7 @@
 #include "services/runtime/auth.h"
 #include "services/organizations/organizations.h"
 #include "services/organizations/remote.h"
+#include "services/proposals/proposals.h"
 #include "grpcpp/create_channel.h"
 #include "absl/strings/strip.h"
 #include "services/runtime/thread_pool.h"
@@ -132,6 +133,7 @@ class ServerImpl final : public Server {
     if (all || mode == Mode::kOrganizations) tables.push_back(organizations::Tables());
     if (all || mode == Mode::kGraduates) tables.push_back(graduates::Tables());
     if (all || mode == Mode::kOffers) tables.push_back(offers::Tables());
+    if (all) tables.push_back(proposals::Tables());
     for (auto& group : tables) {
       for (std::string& t : group) store_options.tables.push_back(std::move(t));
     }
@@ -209,6 +211,21 @@ class ServerImpl final : public Server {
       matching_ = std::make_unique<matching::Matching>(match_index_.get(), std::move(key));
       matching_service_ = std::make_unique<matching::MatchingServiceImpl>(
           matching_.get(), authenticator_.get(), pool_.get());
+      // Proposals write the graduates and offers they place (one commit);
+      // they follow the change log to erase a deleted graduate's proposals.
+      proposals::Proposals::Options proposal_options;
+      proposal_options.store = store_.get();
+      proposal_options.graduates = &graduates_->repository();
+      proposal_options.offers = &offers_->repository();
+      proposal_options.engine = &match_index_->engine();
+      proposal_options.candidate = [m = matching_.get()](const v1::Graduate& g,
+                                                         const v1::Offer& o) {
+        return m->MakeCandidate(g, o);
+      };
+      proposals_ = std::make_unique<proposals::Proposals>(std::move(proposal_options));
+      RETURN_IF_ERROR(proposals_->StartErasure());
+      proposal_service_ = std::make_unique<proposals::ProposalServiceImpl>(
+          proposals_.get(), authenticator_.get(), pool_.get());
     }
 
     std::shared_ptr<grpc::ServerCredentials> credentials;
@@ -245,10 +262,9 @@ class ServerImpl final : public Server {
     for (grpc::Service* service : std::initializer_list<grpc::Service*>{
              organization_service_.get(), graduate_service_.get(),
              offer_service_.get(), changefeed_service_.get(),
-             matching_service_.get()}) {
+             matching_service_.get(), proposal_service_.get()}) {
       if (service != nullptr) builder.RegisterService(service);
     }
-    if (all) builder.RegisterService(&proposal_service_);
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(absl::StrCat(
@@ -286,6 +302,7 @@ class ServerImpl final : public Server {
       server_->Wait();
     }
     pool_.reset();  // runs what was scheduled, then joins
+    if (proposals_) proposals_->Stop();  // stops following the store
     match_index_.reset();  // stops following the store
     if (store_) {
       absl::Status closed = store_->Close();
@@ -317,8 +334,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<matching::MatchingIndex> match_index_;
   std::unique_ptr<matching::Matching> matching_;
   std::unique_ptr<matching::MatchingServiceImpl> matching_service_;
-  // Until its capability lands, this answers UNIMPLEMENTED.
-  v1::ProposalService::CallbackService proposal_service_;
+  std::unique_ptr<proposals::Proposals> proposals_;
+  std::unique_ptr<proposals::ProposalServiceImpl> proposal_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;

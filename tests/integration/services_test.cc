@@ -609,12 +609,14 @@ TEST_P(ServicesTest, OversizedRequestsAreRefused) {
             grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
-TEST_P(ServicesTest, FutureCapabilitiesAnswerUnimplemented) {
+TEST_P(ServicesTest, ProposalServiceIsServed) {
+  // Its behaviour is tested in proposals_test.cc.
   v1::SendProposalRequest req;
   req.set_graduate_id("grd_x");
   v1::Proposal out;
-  EXPECT_EQ(admin_.proposals->SendProposal(admin_.Context().get(), req, &out).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  grpc::Status s = admin_.proposals->SendProposal(admin_.Context().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("offer_id"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ServicesTest,

@@ -18,6 +18,9 @@
 
 namespace passerelle::engine {
 
+static_assert(kFactorValues == kNumFactors,
+              "RankedOffer::values holds one value per factor");
+
 using internal::EvalContext;
 using internal::Evaluation;
 using internal::GraduateRec;
@@ -988,12 +991,15 @@ absl::StatusOr<std::vector<RankedOffer>> Engine::RankOffersImpl(
     r.offer_id = offer_ids_.Get(c.idx);
     r.score = c.score;
     r.distance_km = c.distance_km;
-    if (query.with_factors) {
+    if (query.with_factors || query.with_values) {
       Evaluation e;
       internal::EvaluateFast(ctx, g, OfferAt(c.idx), c.trade, &e);
-      r.factors =
-          internal::DescribeFactors(ctx, g, OfferAt(c.idx), c.trade, names, e);
-      r.warnings = internal::DescribeWarnings(ctx, g, OfferAt(c.idx), e);
+      std::copy(e.values, e.values + kFactorValues, r.values);
+      if (query.with_factors) {
+        r.factors = internal::DescribeFactors(ctx, g, OfferAt(c.idx), c.trade,
+                                              names, e);
+        r.warnings = internal::DescribeWarnings(ctx, g, OfferAt(c.idx), e);
+      }
     }
     results.push_back(std::move(r));
   }

@@ -91,6 +91,9 @@ struct RankQuery {
   std::vector<std::string> rome_codes;
   // Fill factors and warnings (the ranking itself does not need them).
   bool with_factors = true;
+  // RankOffers: fill RankedOffer::values only (no strings): cheap enough
+  // for bulk use such as the placement plan.
+  bool with_values = false;
   // If set, receives how much work the query did (for metrics, benchmarks).
   struct Stats {
     size_t buckets = 0;         // (ROME code, cell) ranges scanned

@@ -111,12 +111,19 @@ struct Warning {
   std::string detail;
 };
 
+// The values of the seven factors, in the order of scoring_config.h's
+// kFactor* names (skills, distance, trade, contract_preference, salary,
+// freshness, offer_fit), without their details.
+inline constexpr int kFactorValues = 7;
+
 struct RankedOffer {
   std::string offer_id;
   double score = 0;
   double distance_km = 0;
   std::vector<Factor> factors;
   std::vector<Warning> warnings;
+  // Filled when RankQuery::with_factors or with_values; else zeros.
+  double values[kFactorValues] = {};
 };
 
 struct RankedGraduate {

@@ -1,0 +1,1040 @@
+#include "services/proposals/proposals.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "services/common/dates.h"
+#include "services/common/validation.h"
+#include "services/matching/convert.h"
+#include "services/runtime/reactor.h"
+#include "storage/status_macros.h"
+
+namespace passerelle::proposals {
+namespace {
+
+using runtime::Caller;
+using storage::Mutation;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kListBatch = 500;
+constexpr size_t kMaxMessageChars = 2000;
+
+std::string PairKey(absl::string_view offer_id, absl::string_view graduate_id) {
+  return absl::StrCat(offer_id, "/", graduate_id);
+}
+
+bool IsLive(v1::ProposalState state) {
+  return state == v1::PROPOSAL_STATE_SENT ||
+         state == v1::PROPOSAL_STATE_ACCEPTED;
+}
+
+std::vector<storage::IndexKey> IndexKeys(const v1::Proposal& p) {
+  std::vector<storage::IndexKey> keys = {{kByGraduate, p.graduate_id(), false},
+                                         {kByOffer, p.offer_id(), false},
+                                         {kByCompany, p.company_id(), false}};
+  if (!p.school_id().empty()) keys.push_back({kBySchool, p.school_id(), false});
+  if (!p.partner_id().empty())
+    keys.push_back({kByPartner, p.partner_id(), false});
+  if (IsLive(p.state())) {
+    keys.push_back({kLiveByPair, PairKey(p.offer_id(), p.graduate_id()), true});
+  }
+  return keys;
+}
+
+absl::string_view StateName(v1::ProposalState state) {
+  const std::string& name = v1::ProposalState_Name(state);
+  absl::string_view view = name;
+  absl::ConsumePrefix(&view, "PROPOSAL_STATE_");
+  return view;
+}
+
+// Expired: SENT and today is after respond_by.
+bool PastDeadline(const v1::Proposal& p, absl::CivilDay today) {
+  std::optional<absl::CivilDay> by = common::ParseDate(p.respond_by());
+  return by.has_value() && today > *by;
+}
+
+v1::ProposalState EffectiveState(const v1::Proposal& p, absl::CivilDay today) {
+  if (p.state() == v1::PROPOSAL_STATE_SENT && PastDeadline(p, today)) {
+    return v1::PROPOSAL_STATE_EXPIRED;
+  }
+  return p.state();
+}
+
+// Page tokens of the sorted listings: offsets ("o:<offset>").
+absl::StatusOr<size_t> ParseOffsetToken(const std::string& token) {
+  if (token.empty()) return 0;
+  std::string raw;
+  size_t offset = 0;
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.rfind("o:", 0) != 0 ||
+      !absl::SimpleAtoi(raw.substr(2), &offset)) {
+    return absl::InvalidArgumentError(
+        "page_token: not a token of this listing");
+  }
+  return offset;
+}
+
+std::string OffsetToken(size_t offset) {
+  std::string token;
+  absl::WebSafeBase64Escape(absl::StrCat("o:", offset), &token);
+  return token;
+}
+
+// A record written back unchanged, at the version it was read: the commit
+// then fails (ABORTED, NOT_FOUND) if it changed or vanished meanwhile.
+template <typename T>
+Mutation Unchanged(const runtime::Repository<T>& repository, const T& record) {
+  return repository.PutMutation(record, Mutation::Expect::kVersion,
+                                record.version());
+}
+
+// Conflicts that a fresh read may resolve (or turn into a clear error).
+bool Retryable(const absl::Status& status) {
+  return absl::IsAborted(status) || absl::IsNotFound(status) ||
+         absl::IsAlreadyExists(status);
+}
+
+void AddFactors(const engine::Explanation& x,
+                google::protobuf::RepeatedPtrField<v1::Factor>* out) {
+  for (const engine::Factor& f : x.factors) matching::ToProto(f, out->Add());
+  for (const engine::Warning& w : x.warnings) {
+    v1::Factor* warning = out->Add();
+    warning->set_name(absl::StrCat("warning:", w.code));
+    warning->set_detail(w.detail);
+  }
+}
+
+absl::Status Internal(absl::string_view what, const absl::Status& status) {
+  return absl::InternalError(absl::StrCat(what, ": ", status.message()));
+}
+
+}  // namespace
+
+std::vector<std::string> Tables() { return {kTable}; }
+
+Proposals::Proposals(Options options)
+    : options_(std::move(options)),
+      proposals_(options_.store,
+                 {kTable, "proposal", "prp", v1::ENTITY_KIND_PROPOSAL,
+                  &IndexKeys, [](const v1::Proposal& p, v1::ChangeEvent* e) {
+                    e->set_company_id(p.company_id());
+                    e->set_school_id(p.school_id());
+                    e->set_partner_id(p.partner_id());
+                  }}) {
+  CHECK(options_.store != nullptr && options_.graduates != nullptr &&
+        options_.offers != nullptr && options_.engine != nullptr &&
+        options_.candidate != nullptr);
+  if (!options_.now) options_.now = [] { return absl::Now(); };
+  if (options_.max_attempts < 1) options_.max_attempts = 1;
+}
+
+Proposals::~Proposals() { Stop(); }
+
+absl::CivilDay Proposals::Today() const { return common::DayInParis(Now()); }
+
+absl::StatusOr<std::vector<v1::Proposal>> Proposals::ListAll(
+    absl::string_view index, absl::string_view value) const {
+  std::vector<v1::Proposal> out;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(auto page,
+                     proposals_.List(index, value, kListBatch, token));
+    for (v1::Proposal& p : page.records) out.push_back(std::move(p));
+    token = std::move(page.next_page_token);
+  } while (!token.empty());
+  return out;
+}
+
+absl::Status Proposals::CheckGraduateSide(const Caller& caller,
+                                          const v1::Graduate& g) const {
+  if (caller.is_admin()) return absl::OkStatus();
+  if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
+    return absl::OkStatus();
+  }
+  if (!g.partner_id().empty() &&
+      caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
+    return absl::OkStatus();
+  }
+  return runtime::Denied(
+      absl::StrCat("graduate ", g.id(),
+                   " is not yours: proposals are answered by the "
+                   "graduate's school or partner"));
+}
+
+v1::Proposal Proposals::View(const Caller& caller, v1::Proposal p,
+                             const v1::Graduate* g,
+                             const v1::Offer* offer) const {
+  p.set_state(EffectiveState(p, Today()));
+  const bool company = caller.role == v1::ROLE_COMPANY;
+  // The company learns who the graduate is only once they accepted.
+  const bool identity = !company || p.state() == v1::PROPOSAL_STATE_ACCEPTED;
+  if (g != nullptr && offer != nullptr) {
+    *p.mutable_candidate() = options_.candidate(*g, *offer);
+  }
+  if (identity && g != nullptr) {
+    p.set_given_name(g->given_name());
+    p.set_family_name(g->family_name());
+    p.set_email(g->email());
+    p.set_phone(g->phone());
+  }
+  if (!identity) {
+    p.clear_school_id();
+    p.clear_partner_id();
+  }
+  return p;
+}
+
+// --- Send ------------------------------------------------------------------
+
+absl::StatusOr<v1::Proposal> Proposals::Send(
+    const Caller& caller, const v1::SendProposalRequest& request) {
+  if (request.offer_id().empty())
+    return absl::InvalidArgumentError("offer_id: required");
+  if (request.graduate_id().empty()) {
+    return absl::InvalidArgumentError("graduate_id: required");
+  }
+  const absl::CivilDay today = Today();
+  absl::CivilDay respond_by = today + kDefaultRespondDays;
+  if (!request.respond_by().empty()) {
+    ASSIGN_OR_RETURN(
+        respond_by, common::ParseDateField(request.respond_by(), "respond_by"));
+    if (respond_by < today) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("respond_by: must not be before today (",
+                       common::FormatDate(today), ")"));
+    }
+    if (respond_by > today + kMaxRespondDays) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("respond_by: at most ", kMaxRespondDays, " days ahead (",
+                       common::FormatDate(today + kMaxRespondDays), ")"));
+    }
+  }
+  std::string message = request.message();
+  RETURN_IF_ERROR(common::NormalizeText("message", &message, 0,
+                                        kMaxMessageChars,
+                                        /*allow_line_breaks=*/true));
+  if (caller.role != v1::ROLE_COMPANY) {
+    return runtime::Denied("proposals are sent by the offer's company");
+  }
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    bool retry = false;
+    absl::StatusOr<v1::Proposal> sent =
+        SendOnce(caller, request, respond_by, message, &retry);
+    if (!retry) return sent;
+  }
+  return absl::AbortedError("SendProposal: concurrent updates; try again");
+}
+
+absl::StatusOr<v1::Proposal> Proposals::SendOnce(
+    const Caller& caller, const v1::SendProposalRequest& request,
+    absl::CivilDay respond_by, const std::string& message, bool* retry) {
+  const absl::Time now = Now();
+  const absl::CivilDay today = common::DayInParis(now);
+  ASSIGN_OR_RETURN(v1::Offer offer, options_.offers->Get(request.offer_id()));
+  if (offer.company_id() != caller.organization_id) {
+    return runtime::Denied(absl::StrCat("offer ", offer.id(), " is not yours"));
+  }
+  ASSIGN_OR_RETURN(v1::Graduate graduate,
+                   options_.graduates->Get(request.graduate_id()));
+  if (graduate.status() != v1::GRADUATE_STATUS_SEEKING) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "graduate_not_seeking: graduate ", graduate.id(), " is ",
+        graduate.status() == v1::GRADUATE_STATUS_PLACED ? "already placed"
+                                                        : "no longer seeking"));
+  }
+  if (offer.status() != v1::OFFER_STATUS_OPEN) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "offer_closed: offer ", offer.id(), " is ",
+        offer.status() == v1::OFFER_STATUS_FILLED ? "filled" : "closed"));
+  }
+  if (offer.positions_filled() >= offer.positions()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no_position_left: offer ", offer.id(), " has no position left"));
+  }
+  // The engine's hard rules on the records as read now (not the index,
+  // which may lag by milliseconds).
+  absl::StatusOr<engine::Graduate> eg = matching::ToEngine(graduate);
+  if (!eg.ok())
+    return Internal(absl::StrCat("graduate ", graduate.id()), eg.status());
+  absl::StatusOr<engine::Offer> eo = matching::ToEngine(offer);
+  if (!eo.ok())
+    return Internal(absl::StrCat("offer ", offer.id()), eo.status());
+  ASSIGN_OR_RETURN(engine::Explanation x,
+                   options_.engine->Explain(*eg, *eo, today));
+  if (!x.eligible) {
+    std::vector<std::string> rules;
+    for (const engine::Exclusion& e : x.exclusions) {
+      rules.push_back(absl::StrCat(e.rule, " (", e.detail, ")"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        x.exclusions.front().rule, ": graduate ", graduate.id(),
+        " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, "; ")));
+  }
+
+  std::vector<Mutation> mutations;
+  std::vector<std::string> events;
+  // One live proposal per pair; a lazily expired one gives way (stored
+  // EXPIRED in the same commit, releasing the unique entry).
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> live,
+      proposals_.FindUnique(kLiveByPair, PairKey(offer.id(), graduate.id())));
+  if (live.has_value()) {
+    absl::StatusOr<v1::Proposal> existing = proposals_.Get(*live);
+    if (!existing.ok()) {
+      *retry = absl::IsNotFound(existing.status());
+      return existing.status();
+    }
+    const v1::ProposalState state = EffectiveState(*existing, today);
+    if (state != v1::PROPOSAL_STATE_EXPIRED) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "proposal ", existing->id(), " of offer ", offer.id(),
+          " to graduate ", graduate.id(), " is already ", StateName(state)));
+    }
+    v1::Proposal expired = *existing;
+    expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
+    proposals_.PrepareUpdate(&expired, existing->version(), now);
+    mutations.push_back(proposals_.PutMutation(
+        expired, Mutation::Expect::kVersion, existing->version()));
+    events.push_back(proposals_.Event(expired, v1::CHANGE_OP_UPDATED));
+  }
+
+  v1::Proposal p;
+  proposals_.PrepareCreate(&p, now);
+  p.set_offer_id(offer.id());
+  p.set_graduate_id(graduate.id());
+  p.set_company_id(offer.company_id());
+  p.set_school_id(graduate.school_id());
+  p.set_partner_id(graduate.partner_id());
+  p.set_state(v1::PROPOSAL_STATE_SENT);
+  p.set_respond_by(common::FormatDate(respond_by));
+  p.set_score(x.score);
+  p.set_sent_score(x.score);
+  p.set_distance_km(x.distance_km);
+  AddFactors(x, p.mutable_factors());
+  p.set_message(message);
+  p.set_offer_title(offer.title());
+  p.set_contract_type(offer.contract_type());
+  mutations.push_back(proposals_.PutMutation(p, Mutation::Expect::kAbsent, 0));
+  events.push_back(proposals_.Event(p, v1::CHANGE_OP_CREATED));
+  // The checks above hold at commit time: the offer and the graduate are
+  // still as read (a graduate deleted meanwhile fails the commit).
+  mutations.push_back(Unchanged(*options_.offers, offer));
+  mutations.push_back(Unchanged(*options_.graduates, graduate));
+  absl::Status committed =
+      proposals_.Commit(std::move(mutations), std::move(events));
+  if (!committed.ok()) {
+    *retry = Retryable(committed);
+    return committed;
+  }
+  return View(caller, std::move(p), &graduate, &offer);
+}
+
+// --- Respond -----------------------------------------------------------------
+
+absl::StatusOr<v1::Proposal> Proposals::Respond(
+    const Caller& caller, const v1::RespondToProposalRequest& request) {
+  if (request.proposal_id().empty()) {
+    return absl::InvalidArgumentError("proposal_id: required");
+  }
+  if (caller.role != v1::ROLE_SCHOOL && caller.role != v1::ROLE_PARTNER &&
+      !caller.is_admin()) {
+    return runtime::Denied(
+        "a proposal is answered by the graduate's school or partner");
+  }
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    bool retry = false;
+    absl::StatusOr<v1::Proposal> answered =
+        RespondOnce(caller, request, &retry);
+    if (!retry) return answered;
+  }
+  return absl::AbortedError("RespondToProposal: concurrent updates; try again");
+}
+
+absl::Status Proposals::StoreExpired(const v1::Proposal& current) {
+  v1::Proposal expired = current;
+  expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
+  proposals_.PrepareUpdate(&expired, current.version(), Now());
+  return proposals_.Commit(
+      {proposals_.PutMutation(expired, Mutation::Expect::kVersion,
+                              current.version())},
+      {proposals_.Event(expired, v1::CHANGE_OP_UPDATED)});
+}
+
+absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
+    const Caller& caller, const v1::RespondToProposalRequest& request,
+    bool* retry) {
+  const absl::Time now = Now();
+  const absl::CivilDay today = common::DayInParis(now);
+  ASSIGN_OR_RETURN(v1::Proposal p, proposals_.Get(request.proposal_id()));
+  absl::StatusOr<v1::Graduate> graduate =
+      options_.graduates->Get(p.graduate_id());
+  if (absl::IsNotFound(graduate.status())) {  // erased; the proposal follows
+    return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
+  }
+  RETURN_IF_ERROR(graduate.status());
+  RETURN_IF_ERROR(CheckGraduateSide(caller, *graduate));
+  const v1::ProposalState state = EffectiveState(p, today);
+  if (state == v1::PROPOSAL_STATE_EXPIRED &&
+      p.state() == v1::PROPOSAL_STATE_SENT) {
+    absl::Status stored = StoreExpired(p);
+    if (!stored.ok()) {
+      *retry = Retryable(stored);
+      return stored;
+    }
+  }
+  if (state != v1::PROPOSAL_STATE_SENT) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "proposal ", p.id(), " is ", StateName(state),
+        state == v1::PROPOSAL_STATE_EXPIRED
+            ? absl::StrCat(" (respond_by was ", p.respond_by(), ")")
+            : std::string(),
+        ": it can no longer be answered"));
+  }
+  ASSIGN_OR_RETURN(v1::Offer offer, options_.offers->Get(p.offer_id()));
+
+  v1::Proposal answered = p;
+  runtime::SetTimestamp(now, answered.mutable_respond_time());
+  proposals_.PrepareUpdate(&answered, p.version(), now);
+  std::vector<Mutation> mutations;
+  std::vector<std::string> events;
+  if (!request.accept()) {
+    answered.set_state(v1::PROPOSAL_STATE_DECLINED);
+    mutations.push_back(proposals_.PutMutation(
+        answered, Mutation::Expect::kVersion, p.version()));
+    events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+  } else {
+    if (graduate->status() != v1::GRADUATE_STATUS_SEEKING) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("graduate ", graduate->id(), " is ",
+                       graduate->status() == v1::GRADUATE_STATUS_PLACED
+                           ? "already placed"
+                           : "no longer seeking"));
+    }
+    if (offer.status() == v1::OFFER_STATUS_CLOSED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("offer ", offer.id(), " is closed"));
+    }
+    if (offer.status() == v1::OFFER_STATUS_FILLED ||
+        offer.positions_filled() >= offer.positions()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("offer ", offer.id(), ": no position left"));
+    }
+    answered.set_state(v1::PROPOSAL_STATE_ACCEPTED);
+    answered.set_contract_type(offer.contract_type());
+    mutations.push_back(proposals_.PutMutation(
+        answered, Mutation::Expect::kVersion, p.version()));
+    events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+
+    v1::Offer taken = offer;
+    taken.set_positions_filled(offer.positions_filled() + 1);
+    if (taken.positions_filled() >= taken.positions()) {
+      taken.set_status(v1::OFFER_STATUS_FILLED);
+    }
+    options_.offers->PrepareUpdate(&taken, offer.version(), now);
+    mutations.push_back(options_.offers->PutMutation(
+        taken, Mutation::Expect::kVersion, offer.version()));
+    events.push_back(options_.offers->Event(taken, v1::CHANGE_OP_UPDATED));
+
+    v1::Graduate placed = *graduate;
+    placed.set_status(v1::GRADUATE_STATUS_PLACED);
+    options_.graduates->PrepareUpdate(&placed, graduate->version(), now);
+    mutations.push_back(options_.graduates->PutMutation(
+        placed, Mutation::Expect::kVersion, graduate->version()));
+    events.push_back(options_.graduates->Event(placed, v1::CHANGE_OP_UPDATED));
+
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> others,
+                     ListAll(kByGraduate, graduate->id()));
+    for (const v1::Proposal& other : others) {
+      if (other.id() == p.id() || other.state() != v1::PROPOSAL_STATE_SENT)
+        continue;
+      v1::Proposal closed = other;
+      closed.set_state(PastDeadline(other, today)
+                           ? v1::PROPOSAL_STATE_EXPIRED
+                           : v1::PROPOSAL_STATE_SUPERSEDED);
+      proposals_.PrepareUpdate(&closed, other.version(), now);
+      mutations.push_back(proposals_.PutMutation(
+          closed, Mutation::Expect::kVersion, other.version()));
+      events.push_back(proposals_.Event(closed, v1::CHANGE_OP_UPDATED));
+    }
+    *graduate = std::move(placed);
+  }
+  absl::Status committed =
+      proposals_.Commit(std::move(mutations), std::move(events));
+  if (!committed.ok()) {
+    *retry = Retryable(committed);
+    return committed;
+  }
+  if (request.accept()) {
+    // A proposal sent between our listing and our commit escaped the
+    // supersession (its commit checked the graduate before the placement
+    // changed it): close it now. Best effort; answering it would fail
+    // anyway, the graduate being placed.
+    absl::Status swept = SupersedeRemaining(graduate->id(), answered.id());
+    if (!swept.ok()) {
+      LOG(WARNING) << "proposals: superseding after placing " << graduate->id()
+                   << ": " << swept;
+    }
+  }
+  return View(caller, std::move(answered), &*graduate, &offer);
+}
+
+absl::Status Proposals::SupersedeRemaining(absl::string_view graduate_id,
+                                           absl::string_view accepted_id) {
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    const absl::Time now = Now();
+    const absl::CivilDay today = common::DayInParis(now);
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                     ListAll(kByGraduate, graduate_id));
+    std::vector<Mutation> mutations;
+    std::vector<std::string> events;
+    for (const v1::Proposal& other : stored) {
+      if (other.id() == accepted_id || other.state() != v1::PROPOSAL_STATE_SENT)
+        continue;
+      v1::Proposal closed = other;
+      closed.set_state(PastDeadline(other, today)
+                           ? v1::PROPOSAL_STATE_EXPIRED
+                           : v1::PROPOSAL_STATE_SUPERSEDED);
+      proposals_.PrepareUpdate(&closed, other.version(), now);
+      mutations.push_back(proposals_.PutMutation(
+          closed, Mutation::Expect::kVersion, other.version()));
+      events.push_back(proposals_.Event(closed, v1::CHANGE_OP_UPDATED));
+    }
+    if (mutations.empty()) return absl::OkStatus();
+    absl::Status committed =
+        proposals_.Commit(std::move(mutations), std::move(events));
+    if (committed.ok() || !Retryable(committed)) return committed;
+  }
+  return absl::AbortedError("concurrent updates");
+}
+
+// --- Withdraw ----------------------------------------------------------------
+
+absl::StatusOr<v1::Proposal> Proposals::Withdraw(
+    const Caller& caller, const v1::WithdrawProposalRequest& request) {
+  if (request.proposal_id().empty()) {
+    return absl::InvalidArgumentError("proposal_id: required");
+  }
+  if (caller.role != v1::ROLE_COMPANY) {
+    return runtime::Denied("a proposal is withdrawn by its company");
+  }
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    bool retry = false;
+    absl::StatusOr<v1::Proposal> withdrawn =
+        WithdrawOnce(caller, request, &retry);
+    if (!retry) return withdrawn;
+  }
+  return absl::AbortedError("WithdrawProposal: concurrent updates; try again");
+}
+
+absl::StatusOr<v1::Proposal> Proposals::WithdrawOnce(
+    const Caller& caller, const v1::WithdrawProposalRequest& request,
+    bool* retry) {
+  const absl::Time now = Now();
+  const absl::CivilDay today = common::DayInParis(now);
+  ASSIGN_OR_RETURN(v1::Proposal p, proposals_.Get(request.proposal_id()));
+  if (p.company_id() != caller.organization_id) {
+    return runtime::Denied(absl::StrCat("proposal ", p.id(), " is not yours"));
+  }
+  absl::StatusOr<v1::Graduate> graduate =
+      options_.graduates->Get(p.graduate_id());
+  if (absl::IsNotFound(graduate.status())) {
+    return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
+  }
+  RETURN_IF_ERROR(graduate.status());
+  const v1::ProposalState state = EffectiveState(p, today);
+  if (state == v1::PROPOSAL_STATE_EXPIRED &&
+      p.state() == v1::PROPOSAL_STATE_SENT) {
+    absl::Status stored = StoreExpired(p);
+    if (!stored.ok()) {
+      *retry = Retryable(stored);
+      return stored;
+    }
+  }
+  if (state != v1::PROPOSAL_STATE_SENT) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("proposal ", p.id(), " is ", StateName(state),
+                     ": it can no longer be withdrawn"));
+  }
+  v1::Proposal withdrawn = p;
+  withdrawn.set_state(v1::PROPOSAL_STATE_WITHDRAWN);
+  proposals_.PrepareUpdate(&withdrawn, p.version(), now);
+  absl::Status committed = proposals_.Commit(
+      {proposals_.PutMutation(withdrawn, Mutation::Expect::kVersion,
+                              p.version())},
+      {proposals_.Event(withdrawn, v1::CHANGE_OP_UPDATED)});
+  if (!committed.ok()) {
+    *retry = Retryable(committed);
+    return committed;
+  }
+  absl::StatusOr<v1::Offer> offer = options_.offers->Get(p.offer_id());
+  return View(caller, std::move(withdrawn), &*graduate,
+              offer.ok() ? &*offer : nullptr);
+}
+
+// --- List --------------------------------------------------------------------
+
+absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
+    const Caller& caller, const v1::ListProposalsRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
+  if (!request.graduate_id().empty() && !request.offer_id().empty()) {
+    return absl::InvalidArgumentError(
+        "graduate_id: give at most one of graduate_id and offer_id");
+  }
+  if (!v1::ProposalState_IsValid(request.state())) {
+    return absl::InvalidArgumentError("state: unknown value");
+  }
+  const absl::CivilDay today = Today();
+  auto wanted = [&](const v1::Proposal& p) {
+    return request.state() == v1::PROPOSAL_STATE_UNSPECIFIED ||
+           EffectiveState(p, today) == request.state();
+  };
+  v1::ListProposalsResponse response;
+
+  if (request.graduate_id().empty() && request.offer_id().empty()) {
+    std::string index, value;
+    switch (caller.role) {
+      case v1::ROLE_COMPANY:
+        index = kByCompany;
+        break;
+      case v1::ROLE_SCHOOL:
+        index = kBySchool;
+        break;
+      case v1::ROLE_PARTNER:
+        index = kByPartner;
+        break;
+      case v1::ROLE_ADMIN:
+        break;
+      default:
+        return runtime::Denied("no proposals for this caller");
+    }
+    if (!index.empty()) value = caller.organization_id;
+    ASSIGN_OR_RETURN(auto page, proposals_.List(index, value, page_size,
+                                                request.page_token()));
+    for (v1::Proposal& p : page.records) {
+      if (!wanted(p)) continue;
+      absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
+      if (absl::IsNotFound(g.status())) continue;  // erased
+      RETURN_IF_ERROR(g.status());
+      absl::StatusOr<v1::Offer> o = options_.offers->Get(p.offer_id());
+      *response.add_proposals() =
+          View(caller, std::move(p), &*g, o.ok() ? &*o : nullptr);
+    }
+    response.set_next_page_token(page.next_page_token);
+    return response;
+  }
+
+  ASSIGN_OR_RETURN(size_t offset, ParseOffsetToken(request.page_token()));
+  std::vector<v1::Proposal> listed;
+  if (!request.graduate_id().empty()) {
+    ASSIGN_OR_RETURN(v1::Graduate g,
+                     options_.graduates->Get(request.graduate_id()));
+    RETURN_IF_ERROR(CheckGraduateSide(caller, g));
+    absl::StatusOr<engine::Graduate> eg = matching::ToEngine(g);
+    if (!eg.ok())
+      return Internal(absl::StrCat("graduate ", g.id()), eg.status());
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                     ListAll(kByGraduate, g.id()));
+    for (v1::Proposal& p : stored) {
+      if (!wanted(p)) continue;
+      absl::StatusOr<v1::Offer> o = options_.offers->Get(p.offer_id());
+      if (absl::IsNotFound(o.status())) continue;
+      RETURN_IF_ERROR(o.status());
+      // Today's score for this graduate, and what no longer holds.
+      absl::StatusOr<engine::Offer> eo = matching::ToEngine(*o);
+      if (!eo.ok())
+        return Internal(absl::StrCat("offer ", o->id()), eo.status());
+      ASSIGN_OR_RETURN(engine::Explanation x,
+                       options_.engine->Explain(*eg, *eo, today));
+      v1::Proposal view = View(caller, std::move(p), &g, &*o);
+      view.set_score(x.score);
+      view.set_distance_km(x.distance_km);
+      view.clear_factors();
+      AddFactors(x, view.mutable_factors());
+      for (const engine::Exclusion& e : x.exclusions) {
+        v1::Exclusion* out = view.add_exclusions();
+        out->set_rule(e.rule);
+        out->set_detail(e.detail);
+      }
+      *view.mutable_offer() = *std::move(o);
+      listed.push_back(std::move(view));
+    }
+    std::stable_sort(
+        listed.begin(), listed.end(),
+        [](const v1::Proposal& a, const v1::Proposal& b) {
+          if (a.score() != b.score()) return a.score() > b.score();
+          if (a.create_time().seconds() != b.create_time().seconds()) {
+            return a.create_time().seconds() > b.create_time().seconds();
+          }
+          return a.id() < b.id();
+        });
+  } else {
+    ASSIGN_OR_RETURN(v1::Offer o, options_.offers->Get(request.offer_id()));
+    if (!caller.Owns(v1::ROLE_COMPANY, o.company_id())) {
+      return runtime::Denied(absl::StrCat("offer ", o.id(), " is not yours"));
+    }
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                     ListAll(kByOffer, o.id()));
+    for (v1::Proposal& p : stored) {
+      if (!wanted(p)) continue;
+      absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
+      if (absl::IsNotFound(g.status())) continue;  // erased
+      RETURN_IF_ERROR(g.status());
+      listed.push_back(View(caller, std::move(p), &*g, &o));
+    }
+    std::stable_sort(listed.begin(), listed.end(),
+                     [](const v1::Proposal& a, const v1::Proposal& b) {
+                       if (a.sent_score() != b.sent_score()) {
+                         return a.sent_score() > b.sent_score();
+                       }
+                       return a.id() < b.id();
+                     });
+  }
+  for (size_t i = offset; i < listed.size() && i < offset + page_size; ++i) {
+    *response.add_proposals() = std::move(listed[i]);
+  }
+  if (offset + page_size < listed.size()) {
+    response.set_next_page_token(OffsetToken(offset + page_size));
+  }
+  return response;
+}
+
+// --- Stats -------------------------------------------------------------------
+
+absl::StatusOr<v1::PlacementStats> Proposals::Stats(
+    const Caller& caller, const v1::GetPlacementStatsRequest& request) const {
+  const int scopes =
+      !request.school_id().empty() + !request.partner_id().empty() +
+      !request.departement_code().empty() + !request.region_code().empty();
+  if (scopes > 1) {
+    return absl::InvalidArgumentError(
+        "school_id: give at most one of school_id, partner_id, "
+        "departement_code, "
+        "region_code");
+  }
+  if (!request.school_id().empty()) {
+    if (!caller.Owns(v1::ROLE_SCHOOL, request.school_id())) {
+      return runtime::Denied("a school reads its own statistics only");
+    }
+  } else if (!request.partner_id().empty()) {
+    if (!caller.Owns(v1::ROLE_PARTNER, request.partner_id())) {
+      return runtime::Denied("a partner reads its own statistics only");
+    }
+  } else if (!caller.is_admin()) {
+    return runtime::Denied(
+        "statistics by département, region or for everything are the "
+        "federation's; a school or partner asks with its own id");
+  }
+  auto in_scope = [&](const v1::Graduate& g) {
+    if (!request.school_id().empty())
+      return g.school_id() == request.school_id();
+    if (!request.partner_id().empty())
+      return g.partner_id() == request.partner_id();
+    if (!request.departement_code().empty()) {
+      return g.home().departement_code() == request.departement_code();
+    }
+    if (!request.region_code().empty()) {
+      return g.home().region_code() == request.region_code();
+    }
+    return true;
+  };
+
+  struct Seen {
+    v1::GraduateStatus status = v1::GRADUATE_STATUS_UNSPECIFIED;
+    std::optional<absl::CivilDay> available_from;
+    int64_t received = 0;
+    bool accepted = false;
+    v1::ContractType contract = v1::CONTRACT_TYPE_UNSPECIFIED;
+    absl::CivilDay placed_on;
+  };
+  const absl::CivilDay today = Today();
+  std::unique_ptr<storage::Snapshot> snapshot = options_.store->GetSnapshot();
+  absl::flat_hash_map<std::string, Seen> graduates;
+  absl::Status failed;
+  RETURN_IF_ERROR(snapshot->ForEach(
+      options_.graduates->spec().table, [&](const storage::Record& r) {
+        absl::StatusOr<v1::Graduate> g = options_.graduates->Parse(r);
+        if (!g.ok()) {
+          failed = g.status();
+          return false;
+        }
+        if (!in_scope(*g)) return true;
+        Seen& seen = graduates[g->id()];
+        seen.status = g->status();
+        seen.available_from = common::ParseDate(g->available_from());
+        return true;
+      }));
+  RETURN_IF_ERROR(failed);
+  v1::PlacementStats stats;
+  RETURN_IF_ERROR(snapshot->ForEach(kTable, [&](const storage::Record& r) {
+    absl::StatusOr<v1::Proposal> p = proposals_.Parse(r);
+    if (!p.ok()) {
+      failed = p.status();
+      return false;
+    }
+    auto it = graduates.find(p->graduate_id());
+    if (it == graduates.end()) return true;
+    Seen& seen = it->second;
+    ++seen.received;
+    stats.set_proposals(stats.proposals() + 1);
+    if (EffectiveState(*p, today) == v1::PROPOSAL_STATE_SENT) {
+      stats.set_proposals_pending(stats.proposals_pending() + 1);
+    }
+    if (p->state() == v1::PROPOSAL_STATE_ACCEPTED) {
+      seen.accepted = true;
+      seen.contract = p->contract_type();
+      seen.placed_on = common::DayInParis(
+          absl::FromUnixSeconds(p->respond_time().seconds()));
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(failed);
+
+  std::vector<int64_t> histogram(kHistogramBuckets, 0);
+  std::map<int, int64_t> by_contract;
+  std::vector<int64_t> days;
+  for (const auto& [id, seen] : graduates) {
+    stats.set_graduates(stats.graduates() + 1);
+    ++histogram[std::min<int64_t>(seen.received, kHistogramBuckets - 1)];
+    switch (seen.status) {
+      case v1::GRADUATE_STATUS_SEEKING:
+        stats.set_seeking(stats.seeking() + 1);
+        break;
+      case v1::GRADUATE_STATUS_WITHDRAWN:
+        stats.set_withdrawn(stats.withdrawn() + 1);
+        break;
+      case v1::GRADUATE_STATUS_PLACED:
+        stats.set_placed(stats.placed() + 1);
+        if (seen.accepted) {
+          ++by_contract[seen.contract];
+          if (seen.available_from.has_value()) {
+            days.push_back(
+                std::max<int64_t>(0, seen.placed_on - *seen.available_from));
+          }
+        } else {
+          ++by_contract[v1::CONTRACT_TYPE_UNSPECIFIED];
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (int64_t n : histogram) stats.add_offers_received_histogram(n);
+  if (stats.graduates() > 0) {
+    stats.set_mean_offers_received(static_cast<double>(stats.proposals()) /
+                                   static_cast<double>(stats.graduates()));
+  }
+  const int64_t pool = stats.seeking() + stats.placed();
+  if (pool > 0) {
+    stats.set_placement_rate(static_cast<double>(stats.placed()) /
+                             static_cast<double>(pool));
+  }
+  if (!days.empty()) {
+    std::sort(days.begin(), days.end());
+    const size_t n = days.size();
+    stats.set_median_days_to_placement(
+        n % 2 == 1
+            ? static_cast<double>(days[n / 2])
+            : (static_cast<double>(days[n / 2 - 1]) + days[n / 2]) / 2.0);
+  }
+  for (const auto& [contract, placed] : by_contract) {
+    v1::ContractStats* c = stats.add_by_contract();
+    c->set_contract_type(static_cast<v1::ContractType>(contract));
+    c->set_placed(placed);
+  }
+  return stats;
+}
+
+// --- Erasure -----------------------------------------------------------------
+
+absl::Status Proposals::EraseGraduate(absl::string_view graduate_id) {
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                     ListAll(kByGraduate, graduate_id));
+    if (stored.empty()) return absl::OkStatus();
+    std::vector<Mutation> mutations;
+    std::vector<std::string> events;
+    for (const v1::Proposal& p : stored) {
+      Mutation m;
+      m.kind = Mutation::Kind::kDelete;
+      m.table = kTable;
+      m.id = p.id();
+      m.expect = Mutation::Expect::kVersion;
+      m.expected_version = p.version();
+      mutations.push_back(std::move(m));
+      events.push_back(proposals_.Event(p, v1::CHANGE_OP_DELETED));
+    }
+    absl::Status committed =
+        proposals_.Commit(std::move(mutations), std::move(events));
+    if (committed.ok() || !Retryable(committed)) return committed;
+  }
+  return absl::AbortedError(absl::StrCat("erasing the proposals of graduate ",
+                                         graduate_id, ": concurrent updates"));
+}
+
+absl::Status Proposals::StartErasure() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (following_) return absl::OkStatus();
+  }
+  // Proposals whose graduate vanished while nobody followed the log.
+  std::unique_ptr<storage::Snapshot> snapshot = options_.store->GetSnapshot();
+  absl::flat_hash_set<std::string> graduates;
+  RETURN_IF_ERROR(snapshot->ForEach(options_.graduates->spec().table,
+                                    [&](const storage::Record& r) {
+                                      graduates.insert(r.id);
+                                      return true;
+                                    }));
+  absl::flat_hash_set<std::string> orphans;
+  absl::Status failed;
+  RETURN_IF_ERROR(snapshot->ForEach(kTable, [&](const storage::Record& r) {
+    absl::StatusOr<v1::Proposal> p = proposals_.Parse(r);
+    if (!p.ok()) {
+      failed = p.status();
+      return false;
+    }
+    if (!graduates.contains(p->graduate_id())) orphans.insert(p->graduate_id());
+    return true;
+  }));
+  RETURN_IF_ERROR(failed);
+  for (const std::string& id : orphans) RETURN_IF_ERROR(EraseGraduate(id));
+  if (!orphans.empty()) {
+    LOG(INFO) << "proposals: erased the proposals of " << orphans.size()
+              << " deleted graduate(s)";
+  }
+  absl::MutexLock lock(&mu_);
+  erased_through_ = snapshot->sequence();
+  following_ = true;
+  stopping_ = false;
+  follower_ = std::thread([this] { Follow(); });
+  return absl::OkStatus();
+}
+
+void Proposals::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (follower_.joinable()) follower_.join();
+  absl::MutexLock lock(&mu_);
+  following_ = false;
+}
+
+bool Proposals::WaitForErasure(uint64_t sequence,
+                               absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return erased_through_ >= sequence || !following_;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  return following_ && erased_through_ >= sequence;
+}
+
+void Proposals::Follow() {
+  while (true) {
+    uint64_t since;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      since = erased_through_;
+    }
+    if (options_.store->LastSequence() <= since) {
+      options_.store->WaitForChanges(since,
+                                     absl::Now() + absl::Milliseconds(200));
+    }
+    absl::StatusOr<std::vector<storage::Change>> changes =
+        options_.store->ReadChanges(since, 1024);
+    absl::Status status = changes.status();
+    uint64_t handled = since;
+    if (changes.ok()) {
+      for (const storage::Change& change : *changes) {
+        v1::ChangeEvent event;
+        if (!event.ParseFromString(change.data)) {
+          LOG(ERROR) << "proposals: unreadable change-log entry "
+                     << change.sequence;
+        } else if (event.kind() == v1::ENTITY_KIND_GRADUATE &&
+                   event.op() == v1::CHANGE_OP_DELETED) {
+          status = EraseGraduate(event.id());
+          if (!status.ok()) break;
+        }
+        handled = change.sequence;
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    erased_through_ = handled;
+    if (!status.ok()) {
+      LOG(ERROR) << "proposals: following the change log: " << status;
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1));
+    }
+  }
+}
+
+// --- gRPC --------------------------------------------------------------------
+
+grpc::ServerUnaryReactor* ProposalServiceImpl::SendProposal(
+    grpc::CallbackServerContext* context,
+    const v1::SendProposalRequest* request, v1::Proposal* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, proposals_->Send(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ProposalServiceImpl::RespondToProposal(
+    grpc::CallbackServerContext* context,
+    const v1::RespondToProposalRequest* request, v1::Proposal* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, proposals_->Respond(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ProposalServiceImpl::WithdrawProposal(
+    grpc::CallbackServerContext* context,
+    const v1::WithdrawProposalRequest* request, v1::Proposal* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, proposals_->Withdraw(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ProposalServiceImpl::ListProposals(
+    grpc::CallbackServerContext* context,
+    const v1::ListProposalsRequest* request,
+    v1::ListProposalsResponse* response) {
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, proposals_->List(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ProposalServiceImpl::GetPlacementStats(
+    grpc::CallbackServerContext* context,
+    const v1::GetPlacementStatsRequest* request, v1::PlacementStats* response) {
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, proposals_->Stats(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace passerelle::proposals

@@ -91,6 +91,14 @@ class StoreSource final : public RecordSource {
     return Parse<v1::Offer>(r);
   }
 
+  absl::Status ReadOffer(absl::string_view id, v1::Offer* out) override {
+    ASSIGN_OR_RETURN(storage::Record r, store_->Get(offers::kTable, id));
+    if (!out->ParseFromString(r.data)) {
+      return absl::DataLossError(absl::StrCat("unreadable record ", r.id));
+    }
+    return absl::OkStatus();
+  }
+
  private:
   storage::Store* store_;
 };

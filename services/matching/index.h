@@ -47,6 +47,13 @@ class RecordSource {
   // NOT_FOUND when absent (deleted).
   virtual absl::StatusOr<v1::Graduate> GetGraduate(absl::string_view id) = 0;
   virtual absl::StatusOr<v1::Offer> GetOffer(absl::string_view id) = 0;
+  // As GetOffer, parsed into `*out` (which may live on an arena: no copy).
+  virtual absl::Status ReadOffer(absl::string_view id, v1::Offer* out) {
+    absl::StatusOr<v1::Offer> offer = GetOffer(id);
+    if (!offer.ok()) return offer.status();
+    *out = *std::move(offer);
+    return absl::OkStatus();
+  }
 };
 
 // The embedded source: the store that the graduate and offer services

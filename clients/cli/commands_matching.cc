@@ -1,5 +1,6 @@
 // Matching, proposals and statistics: rank, explain, plan, proposal, stats.
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "clients/cli/commands.h"
@@ -212,6 +213,7 @@ absl::Status Plan(Invocation& inv) {
   request.set_recommendations_per_graduate(k ? static_cast<int32_t>(*k) : 5);
   request.set_school_id(inv.args.GetString("school_id"));
   ASSIGN_OR_RETURN(bool summary_only, inv.args.GetBool("summary", false));
+  request.set_summary_only(summary_only && !inv.printer.json());
   auto stub = MatchingService::NewStub(inv.channel);
   v1::PlanPlacementsResponse response;
   RETURN_IF_ERROR(inv.Call("PlanPlacements", [&](grpc::ClientContext* c) {
@@ -228,7 +230,9 @@ absl::Status Plan(Invocation& inv) {
   summary.AddRow({"offers", absl::StrCat(response.offers())});
   summary.AddRow(
       {"matched graduates", absl::StrCat(response.matched_graduates())});
-  summary.AddRow({"assignments", absl::StrCat(response.assignments_size())});
+  if (!summary_only) {
+    summary.AddRow({"assignments", absl::StrCat(response.assignments_size())});
+  }
   summary.AddRow(
       {"blocking pairs", absl::StrCat(response.blocking_pairs_size())});
   summary.AddRow(
@@ -237,6 +241,14 @@ absl::Status Plan(Invocation& inv) {
   summary.AddRow(
       {"exposure", absl::StrFormat("mean %.2f, p50 %.1f, p99 %.1f, max %.1f",
                                    e.mean(), e.p50(), e.p99(), e.max())});
+  summary.AddRow(
+      {"exposure bound",
+       absl::StrFormat("%.1f x open positions", response.exposure_bound())});
+  summary.AddRow({"mean recommendations",
+                  absl::StrFormat("%.2f", response.mean_recommendations())});
+  summary.AddRow({"without any eligible offer",
+                  absl::StrCat(response.graduates_without_options())});
+  summary.AddRow({"seconds", absl::StrFormat("%.2f", response.seconds())});
   summary.Print(inv.out);
   if (summary_only) return absl::OkStatus();
   if (response.blocking_pairs_size() > 0) {
@@ -319,8 +331,45 @@ absl::Status ProposalList(Invocation& inv) {
   v1::ListProposalsRequest request;
   request.set_graduate_id(inv.args.GetString("graduate_id"));
   request.set_offer_id(inv.args.GetString("offer_id"));
-  if (request.graduate_id().empty() == request.offer_id().empty()) {
-    return UsageError("give exactly one of --graduate_id and --offer_id");
+  if (!request.graduate_id().empty() && !request.offer_id().empty()) {
+    return UsageError("give at most one of --graduate_id and --offer_id");
+  }
+  const std::string state = inv.args.GetString("state");
+  if (!state.empty()) {
+    v1::ProposalState value;
+    if (!v1::ProposalState_Parse(
+            absl::StrCat("PROPOSAL_STATE_", absl::AsciiStrToUpper(state)),
+            &value)) {
+      return UsageError(absl::StrCat(
+          "--state: expected sent, accepted, declined, withdrawn, expired or "
+          "superseded, got \"",
+          state, "\""));
+    }
+    request.set_state(value);
+  }
+  // A graduate's received offers (best first, with the offer), an offer's
+  // candidates (named once they accepted), or the caller's own.
+  std::vector<Column> columns = ProposalColumns();
+  if (!request.graduate_id().empty()) {
+    columns = {{"ID", "id"},
+               {"SCORE", "score", Align::kRight},
+               {"OFFER", "offer_id"},
+               {"TITLE", "offer_title"},
+               {"CONTRACT", "contract_type"},
+               {"COMMUNE", "offer.place.commune_name"},
+               {"STATE", "state"},
+               {"RESPOND_BY", "respond_by"}};
+  } else if (!request.offer_id().empty()) {
+    columns = {{"ID", "id"},
+               {"SCORE", "sent_score", Align::kRight},
+               {"CANDIDATE", "candidate.pseudonym"},
+               {"GRADUATE", "graduate_id"},
+               {"GIVEN_NAME", "given_name"},
+               {"FAMILY_NAME", "family_name"},
+               {"EMAIL", "email"},
+               {"PHONE", "phone"},
+               {"STATE", "state"},
+               {"RESPOND_BY", "respond_by"}};
   }
   auto stub = ProposalService::NewStub(inv.channel);
   return ListPages<v1::ListProposalsRequest, v1::ListProposalsResponse>(
@@ -332,7 +381,7 @@ absl::Status ProposalList(Invocation& inv) {
       [](const v1::ListProposalsResponse& r) -> const auto& {
         return r.proposals();
       },
-      ProposalColumns());
+      columns);
 }
 
 absl::Status Stats(Invocation& inv) {
@@ -340,12 +389,14 @@ absl::Status Stats(Invocation& inv) {
   request.set_school_id(inv.args.GetString("school_id"));
   request.set_departement_code(inv.args.GetString("departement"));
   request.set_region_code(inv.args.GetString("region"));
-  const int scopes = !request.school_id().empty() +
-                     !request.departement_code().empty() +
-                     !request.region_code().empty();
+  request.set_partner_id(inv.args.GetString("partner_id"));
+  const int scopes =
+      !request.school_id().empty() + !request.departement_code().empty() +
+      !request.region_code().empty() + !request.partner_id().empty();
   if (scopes > 1) {
     return UsageError(
-        "give at most one of --school_id, --departement and --region");
+        "give at most one of --school_id, --partner_id, --departement and "
+        "--region");
   }
   auto stub = ProposalService::NewStub(inv.channel);
   v1::PlacementStats response;
@@ -362,8 +413,12 @@ absl::Status Stats(Invocation& inv) {
   summary.AddRow({"graduates", absl::StrCat(response.graduates())});
   summary.AddRow({"seeking", absl::StrCat(response.seeking())});
   summary.AddRow({"placed", absl::StrCat(response.placed())});
+  summary.AddRow({"withdrawn", absl::StrCat(response.withdrawn())});
   summary.AddRow({"placement rate",
                   absl::StrFormat("%.1f%%", response.placement_rate() * 100)});
+  summary.AddRow({"proposals received", absl::StrCat(response.proposals())});
+  summary.AddRow(
+      {"awaiting an answer", absl::StrCat(response.proposals_pending())});
   summary.AddRow({"mean offers received",
                   absl::StrFormat("%.2f", response.mean_offers_received())});
   summary.AddRow(
@@ -479,17 +534,21 @@ void AddMatchingCommands(std::vector<Command>* commands) {
   commands->push_back(std::move(withdraw));
   commands->push_back(MakeCommand(
       {"proposal", "list"},
-      "Lists the proposals a graduate received (best first), or those of an "
-      "offer.",
+      "Lists the proposals a graduate received (best first), those of an "
+      "offer, or (neither) your own.",
       "passerelle-cli proposal list --graduate_id=GRADUATE_ID",
       Concat({{"graduate_id", FlagKind::kString, "a graduate's proposals"},
-              {"offer_id", FlagKind::kString, "an offer's proposals"}},
+              {"offer_id", FlagKind::kString, "an offer's proposals"},
+              {"state", FlagKind::kString,
+               "only this state (sent, accepted, declined, withdrawn, "
+               "expired, superseded)"}},
              PagingFlags()),
       ProposalList));
   commands->push_back(MakeCommand(
       {"stats"}, "Shows placement statistics.",
       "passerelle-cli stats --departement=59",
       {{"school_id", FlagKind::kString, "one school"},
+       {"partner_id", FlagKind::kString, "one partner (Mission locale)"},
        {"departement", FlagKind::kString, "one département (e.g. 59)"},
        {"region", FlagKind::kString, "one region (INSEE code, e.g. 32)"}},
       Stats));

@@ -52,10 +52,17 @@ for _ in $(seq 200); do
   sleep 0.05
 done
 
-for id in $(cli --output=json graduate list --page_size=3 |
-              sed -n 's/.*"id": *"\(grd_[0-9a-f]*\)".*/\1/p' | head -3); do
+# The ranked offers of the first graduates that have some.
+shown=0
+for id in $(cli --output=json graduate list --page_size=40 |
+              sed -n 's/.*"id": *"\(grd_[0-9a-f]*\)".*/\1/p'); do
+  cli --output=json rank offers --graduate_id="$id" --page_size=1 2>/dev/null | grep -q '"offer"' || continue
   echo; echo "== Ranked offers for graduate $id"
+  cli graduate get "$id" | grep -E "^(given_name|family_name|birth_date|rome_codes|home|max_distance_km|accepted_contracts)" || true
+  echo
   cli rank offers --graduate_id="$id" --page_size=5 --factors
+  shown=$((shown + 1))
+  [ "$shown" -ge 3 ] && break
 done
 
 if [ -n "${KEEP_RUNNING:-}" ]; then

@@ -11,15 +11,15 @@
 
 // Evaluates `expr` (an absl::Status); returns it from the enclosing function
 // when it is not OK.
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::absl::Status passerelle_status_ = (expr);        \
+#define RETURN_IF_ERROR(expr)                                \
+  do {                                                       \
+    ::absl::Status passerelle_status_ = (expr);              \
     if (!passerelle_status_.ok()) return passerelle_status_; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, Foo());` evaluates `Foo()` (an absl::StatusOr);
 // returns its status when not OK, else moves its value into `x`.
-#define ASSIGN_OR_RETURN(lhs, expr) \
+#define ASSIGN_OR_RETURN(lhs, expr)  \
   PASSERELLE_ASSIGN_OR_RETURN_IMPL_( \
       PASSERELLE_CONCAT_(passerelle_statusor_, __LINE__), lhs, expr)
 

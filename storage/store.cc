@@ -634,7 +634,8 @@ absl::Status CommitPlan::CheckIndex(const IndexKey& key,
   // One iterator for the whole commit: creating one costs more than a seek,
   // and nothing else writes while the commit mutex is held.
   if (index_it_ == nullptr) {
-    index_it_.reset(core_.db_->NewIterator(rocksdb::ReadOptions(), core_.index_cf_));
+    index_it_.reset(
+        core_.db_->NewIterator(rocksdb::ReadOptions(), core_.index_cf_));
   }
   rocksdb::Iterator* it = index_it_.get();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);

@@ -98,7 +98,8 @@ class ChangeFeedServiceImpl::Watcher final
       return;
     }
     if (stopping_) {
-      FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
+      FinishLocked(
+          grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
       return;
     }
     while (pending_.empty()) {
@@ -131,7 +132,8 @@ class ChangeFeedServiceImpl::Watcher final
     StartWrite(&current_);
   }
 
-  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
     Finish(status);
@@ -184,7 +186,9 @@ grpc::ServerWriteReactor<v1::ChangeEvent>* ChangeFeedServiceImpl::Watch(
     // A reactor that only reports the error.
     class Refused final : public grpc::ServerWriteReactor<v1::ChangeEvent> {
      public:
-      explicit Refused(const absl::Status& s) { Finish(runtime::ToGrpcStatus(s)); }
+      explicit Refused(const absl::Status& s) {
+        Finish(runtime::ToGrpcStatus(s));
+      }
       void OnDone() override { delete this; }
     };
     return new Refused(valid);

@@ -21,7 +21,8 @@ namespace passerelle::changefeed {
 // Whether `caller` may see `event`.
 bool Visible(const runtime::Caller& caller, const v1::ChangeEvent& event);
 
-class ChangeFeedServiceImpl final : public v1::ChangeFeedService::CallbackService {
+class ChangeFeedServiceImpl final
+    : public v1::ChangeFeedService::CallbackService {
  public:
   ChangeFeedServiceImpl(storage::Store* store,
                         const runtime::Authenticator* authenticator);

@@ -26,7 +26,8 @@ std::string OwnerKey(const v1::Graduate& g) {
 std::vector<storage::IndexKey> IndexKeys(const v1::Graduate& g) {
   std::vector<storage::IndexKey> keys;
   if (!g.school_id().empty()) keys.push_back({kBySchool, g.school_id(), false});
-  if (!g.partner_id().empty()) keys.push_back({kByPartner, g.partner_id(), false});
+  if (!g.partner_id().empty())
+    keys.push_back({kByPartner, g.partner_id(), false});
   if (!g.external_id().empty()) {
     keys.push_back(
         {kByExternalId, absl::StrCat(OwnerKey(g), "/", g.external_id()), true});
@@ -34,11 +35,22 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Graduate& g) {
   return keys;
 }
 
-constexpr absl::string_view kUpdatablePaths[] = {
-      "external_id", "given_name", "family_name", "birth_date", "diploma",
-      "rome_codes", "skills", "home", "max_distance_km", "driving_licence",
-      "accepted_contracts", "available_from", "status", "email", "phone",
-      "completed_college"};
+constexpr absl::string_view kUpdatablePaths[] = {"external_id",
+                                                 "given_name",
+                                                 "family_name",
+                                                 "birth_date",
+                                                 "diploma",
+                                                 "rome_codes",
+                                                 "skills",
+                                                 "home",
+                                                 "max_distance_km",
+                                                 "driving_licence",
+                                                 "accepted_contracts",
+                                                 "available_from",
+                                                 "status",
+                                                 "email",
+                                                 "phone",
+                                                 "completed_college"};
 
 }  // namespace
 
@@ -50,12 +62,12 @@ Graduates::Graduates(storage::Store* store,
     : referentials_(referentials),
       directory_(directory),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)),
-      repository_(store, {kTable, "graduate", "grd", v1::ENTITY_KIND_GRADUATE,
-                          &IndexKeys,
-                          [](const v1::Graduate& g, v1::ChangeEvent* e) {
-                            e->set_school_id(g.school_id());
-                            e->set_partner_id(g.partner_id());
-                          }}) {}
+      repository_(store,
+                  {kTable, "graduate", "grd", v1::ENTITY_KIND_GRADUATE,
+                   &IndexKeys, [](const v1::Graduate& g, v1::ChangeEvent* e) {
+                     e->set_school_id(g.school_id());
+                     e->set_partner_id(g.partner_id());
+                   }}) {}
 
 absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
                                             v1::Graduate* g) const {
@@ -63,7 +75,8 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
     case v1::ROLE_SCHOOL:
       if (g->school_id().empty()) g->set_school_id(caller.organization_id);
       if (g->school_id() != caller.organization_id) {
-        return runtime::Denied("graduate.school_id: a school manages its own graduates only");
+        return runtime::Denied(
+            "graduate.school_id: a school manages its own graduates only");
       }
       if (!g->partner_id().empty()) {
         return absl::InvalidArgumentError(
@@ -74,7 +87,8 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
       if (g->partner_id().empty()) g->set_partner_id(caller.organization_id);
       if (g->partner_id() != caller.organization_id) {
         return runtime::Denied(
-            "graduate.partner_id: a partner manages the young people it follows only");
+            "graduate.partner_id: a partner manages the young people it "
+            "follows only");
       }
       if (!g->school_id().empty()) {
         return absl::InvalidArgumentError(
@@ -84,7 +98,8 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
     case v1::ROLE_ADMIN:
       if (g->school_id().empty() == g->partner_id().empty()) {
         return absl::InvalidArgumentError(
-            "graduate.school_id: exactly one of school_id and partner_id is required");
+            "graduate.school_id: exactly one of school_id and partner_id is "
+            "required");
       }
       if (!g->school_id().empty()) {
         absl::Status found = directory_->FindSchool(g->school_id()).status();
@@ -96,14 +111,15 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
       } else {
         absl::Status found = directory_->FindPartner(g->partner_id()).status();
         if (absl::IsNotFound(found)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("graduate.partner_id: no partner ", g->partner_id()));
+          return absl::InvalidArgumentError(absl::StrCat(
+              "graduate.partner_id: no partner ", g->partner_id()));
         }
         RETURN_IF_ERROR(found);
       }
       break;
     default:
-      return runtime::Denied("graduates are managed by their school or partner");
+      return runtime::Denied(
+          "graduates are managed by their school or partner");
   }
   return common::ValidateGraduate(g, *referentials_, today_());
 }
@@ -114,7 +130,8 @@ absl::Status Graduates::CheckCanRead(const Caller& caller,
   if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
     return absl::OkStatus();
   }
-  if (!g.partner_id().empty() && caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
+  if (!g.partner_id().empty() &&
+      caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
     return absl::OkStatus();
   }
   return runtime::Denied(absl::StrCat("graduate ", g.id(), " is not yours"));
@@ -127,7 +144,8 @@ absl::StatusOr<v1::Graduate> Graduates::Create(const Caller& caller,
   graduate.clear_create_time();
   graduate.clear_update_time();
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &graduate));
-  absl::StatusOr<v1::Graduate> created = repository_.Create(std::move(graduate));
+  absl::StatusOr<v1::Graduate> created =
+      repository_.Create(std::move(graduate));
   if (absl::IsAlreadyExists(created.status())) {
     return absl::AlreadyExistsError(
         "graduate.external_id: already used by another graduate of this owner");
@@ -145,19 +163,21 @@ absl::StatusOr<v1::Graduate> Graduates::Get(const Caller& caller,
 absl::StatusOr<v1::Graduate> Graduates::Update(
     const Caller& caller, const v1::Graduate& update,
     const google::protobuf::FieldMask& mask) {
-  if (update.id().empty()) return absl::InvalidArgumentError("graduate.id: required");
+  if (update.id().empty())
+    return absl::InvalidArgumentError("graduate.id: required");
   if (update.version() <= 0) {
     return absl::InvalidArgumentError(
         "graduate.version: required (the version you read)");
   }
   ASSIGN_OR_RETURN(v1::Graduate current, Get(caller, update.id()));
   if (current.version() != update.version()) {
-    return absl::AbortedError(absl::StrCat("graduate ", update.id(), " is at version ",
-                                           current.version(), ", not ",
-                                           update.version(), ": read it again"));
+    return absl::AbortedError(absl::StrCat(
+        "graduate ", update.id(), " is at version ", current.version(),
+        ", not ", update.version(), ": read it again"));
   }
   v1::Graduate merged = current;
-  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths, "update_mask", &merged));
+  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths,
+                                         "update_mask", &merged));
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &merged));
   absl::StatusOr<v1::Graduate> updated =
       repository_.Update(std::move(merged), current.version());
@@ -176,9 +196,9 @@ absl::Status Graduates::Delete(const Caller& caller, absl::string_view id) {
 
 absl::StatusOr<v1::ListGraduatesResponse> Graduates::List(
     const Caller& caller, const v1::ListGraduatesRequest& request) const {
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
   if (!request.school_id().empty() && !request.partner_id().empty()) {
     return absl::InvalidArgumentError(
         "school_id: give at most one of school_id and partner_id");
@@ -198,7 +218,8 @@ absl::StatusOr<v1::ListGraduatesResponse> Graduates::List(
       if (!request.school_id().empty() ||
           (!request.partner_id().empty() &&
            request.partner_id() != caller.organization_id)) {
-        return runtime::Denied("a partner lists the young people it follows only");
+        return runtime::Denied(
+            "a partner lists the young people it follows only");
       }
       index = kByPartner;
       value = caller.organization_id;
@@ -243,8 +264,8 @@ std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> Graduates::NewImport(
     return CheckOwnerAndFields(caller, g);
   };
   hooks.external_key = [](const v1::Graduate& g) {
-    return storage::IndexKey{kByExternalId,
-                             absl::StrCat(OwnerKey(g), "/", g.external_id()), true};
+    return storage::IndexKey{
+        kByExternalId, absl::StrCat(OwnerKey(g), "/", g.external_id()), true};
   };
   hooks.keep = [](const v1::Graduate& existing, v1::Graduate* incoming) {
     // A placement is recorded by the proposal service, not by a re-import.
@@ -252,65 +273,77 @@ std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> Graduates::NewImport(
       incoming->set_status(existing.status());
     }
   };
-  return std::make_unique<runtime::BatchUpserter<v1::Graduate>>(&repository_,
-                                                                 std::move(hooks));
+  return std::make_unique<runtime::BatchUpserter<v1::Graduate>>(
+      &repository_, std::move(hooks));
 }
 
 // --- gRPC ------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* GraduateServiceImpl::CreateGraduate(
-    grpc::CallbackServerContext* context, const v1::CreateGraduateRequest* request,
-    v1::Graduate* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, graduates_->Create(caller, request->graduate()));
-    return absl::OkStatus();
-  });
+    grpc::CallbackServerContext* context,
+    const v1::CreateGraduateRequest* request, v1::Graduate* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response,
+                         graduates_->Create(caller, request->graduate()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* GraduateServiceImpl::GetGraduate(
     grpc::CallbackServerContext* context, const v1::GetGraduateRequest* request,
     v1::Graduate* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, graduates_->Get(caller, request->id()));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->Get(caller, request->id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* GraduateServiceImpl::UpdateGraduate(
-    grpc::CallbackServerContext* context, const v1::UpdateGraduateRequest* request,
-    v1::Graduate* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, graduates_->Update(caller, request->graduate(),
-                                                   request->update_mask()));
-    return absl::OkStatus();
-  });
+    grpc::CallbackServerContext* context,
+    const v1::UpdateGraduateRequest* request, v1::Graduate* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response,
+                         graduates_->Update(caller, request->graduate(),
+                                            request->update_mask()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* GraduateServiceImpl::DeleteGraduate(
-    grpc::CallbackServerContext* context, const v1::DeleteGraduateRequest* request,
-    v1::DeleteGraduateResponse*) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return graduates_->Delete(caller, request->id());
-  });
+    grpc::CallbackServerContext* context,
+    const v1::DeleteGraduateRequest* request, v1::DeleteGraduateResponse*) {
+  return runtime::ServeUnary(context, *authenticator_,
+                             [&](const Caller& caller) {
+                               return graduates_->Delete(caller, request->id());
+                             });
 }
 
 grpc::ServerUnaryReactor* GraduateServiceImpl::ListGraduates(
-    grpc::CallbackServerContext* context, const v1::ListGraduatesRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::ListGraduatesRequest* request,
     v1::ListGraduatesResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, graduates_->List(caller, *request));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->List(caller, *request));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerReadReactor<v1::ImportGraduatesRequest>*
 GraduateServiceImpl::ImportGraduates(grpc::CallbackServerContext* context,
                                      v1::ImportResponse* response) {
-  absl::StatusOr<Caller> caller = runtime::AuthenticateCall(*authenticator_, *context);
-  absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>> upserter =
-      caller.ok() ? absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>>(
-                        graduates_->NewImport(*caller))
-                  : caller.status();
+  absl::StatusOr<Caller> caller =
+      runtime::AuthenticateCall(*authenticator_, *context);
+  absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>>
+      upserter =
+          caller.ok()
+              ? absl::StatusOr<
+                    std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>>(
+                    graduates_->NewImport(*caller))
+              : caller.status();
   return new runtime::ImportReactor<v1::ImportGraduatesRequest, v1::Graduate>(
       std::move(upserter), response, pool_,
       [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); });

@@ -53,7 +53,8 @@ class Graduates {
   // Erases the record and its index entries; the change log keeps the id.
   absl::Status Delete(const runtime::Caller& caller, absl::string_view id);
   absl::StatusOr<v1::ListGraduatesResponse> List(
-      const runtime::Caller& caller, const v1::ListGraduatesRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::ListGraduatesRequest& request) const;
 
   // An import on behalf of `caller` (upsert by external_id).
   std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> NewImport(
@@ -84,13 +85,15 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
 
   grpc::ServerUnaryReactor* CreateGraduate(
       grpc::CallbackServerContext* context,
-      const v1::CreateGraduateRequest* request, v1::Graduate* response) override;
+      const v1::CreateGraduateRequest* request,
+      v1::Graduate* response) override;
   grpc::ServerUnaryReactor* GetGraduate(grpc::CallbackServerContext* context,
                                         const v1::GetGraduateRequest* request,
                                         v1::Graduate* response) override;
   grpc::ServerUnaryReactor* UpdateGraduate(
       grpc::CallbackServerContext* context,
-      const v1::UpdateGraduateRequest* request, v1::Graduate* response) override;
+      const v1::UpdateGraduateRequest* request,
+      v1::Graduate* response) override;
   grpc::ServerUnaryReactor* DeleteGraduate(
       grpc::CallbackServerContext* context,
       const v1::DeleteGraduateRequest* request,
@@ -100,7 +103,8 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
       const v1::ListGraduatesRequest* request,
       v1::ListGraduatesResponse* response) override;
   grpc::ServerReadReactor<v1::ImportGraduatesRequest>* ImportGraduates(
-      grpc::CallbackServerContext* context, v1::ImportResponse* response) override;
+      grpc::CallbackServerContext* context,
+      v1::ImportResponse* response) override;
 
  private:
   Graduates* graduates_;

@@ -12,7 +12,8 @@ namespace {
 absl::StatusOr<absl::CivilDay> Day(const std::string& text, const char* field) {
   std::optional<absl::CivilDay> day = common::ParseDate(text);
   if (!day.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": not a date: \"", text, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": not a date: \"", text, "\""));
   }
   return *day;
 }
@@ -26,7 +27,8 @@ absl::CivilDay DayOf(const google::protobuf::Timestamp& t) {
 absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
   engine::Graduate out;
   out.id = g.id();
-  absl::StatusOr<absl::CivilDay> birth = Day(g.birth_date(), "graduate.birth_date");
+  absl::StatusOr<absl::CivilDay> birth =
+      Day(g.birth_date(), "graduate.birth_date");
   if (!birth.ok()) return birth.status();
   out.birth_date = *birth;
   out.diploma.code = g.diploma().code();
@@ -68,7 +70,8 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   }
   out.contract_type = static_cast<engine::ContractType>(o.contract_type());
   out.duration_months = o.duration_months();
-  absl::StatusOr<absl::CivilDay> start = Day(o.start_date(), "offer.start_date");
+  absl::StatusOr<absl::CivilDay> start =
+      Day(o.start_date(), "offer.start_date");
   if (!start.ok()) return start.status();
   out.start_date = *start;
   out.weekly_hours = o.weekly_hours();
@@ -78,8 +81,10 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.required_level = o.required_level();
   out.target_diploma.code = o.target_diploma().code();
   out.target_diploma.level = o.target_diploma().level();
-  out.required_skills.assign(o.required_skills().begin(), o.required_skills().end());
-  out.desired_skills.assign(o.desired_skills().begin(), o.desired_skills().end());
+  out.required_skills.assign(o.required_skills().begin(),
+                             o.required_skills().end());
+  out.desired_skills.assign(o.desired_skills().begin(),
+                            o.desired_skills().end());
   out.driving_licence_required = o.driving_licence_required();
   out.latitude = o.place().latitude();
   out.longitude = o.place().longitude();
@@ -88,7 +93,8 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.monthly_gross_salary_eur = o.monthly_gross_salary_eur();
   out.open = o.status() == v1::OFFER_STATUS_OPEN;
   if (!o.expires_on().empty()) {
-    absl::StatusOr<absl::CivilDay> expires = Day(o.expires_on(), "offer.expires_on");
+    absl::StatusOr<absl::CivilDay> expires =
+        Day(o.expires_on(), "offer.expires_on");
     if (!expires.ok()) return expires.status();
     out.expires_on = *expires;
   }
@@ -110,7 +116,8 @@ engine::TradeReferential TradesFrom(const common::Referentials& referentials) {
     trades.codes.push_back({code.code, code.parent});
   }
   for (const common::RomeCode& code : referentials.rome_codes()) {
-    for (const common::MobilityTarget& target : referentials.Mobility(code.code)) {
+    for (const common::MobilityTarget& target :
+         referentials.Mobility(code.code)) {
       trades.mobility.push_back({code.code, target.code, target.rank});
     }
   }

@@ -38,32 +38,35 @@ class StoreSource final : public RecordSource {
       const std::function<void(v1::Offer)>& on_offer) override {
     std::unique_ptr<storage::Snapshot> snapshot = store_->GetSnapshot();
     absl::Status failed;
-    RETURN_IF_ERROR(snapshot->ForEach(graduates::kTable, [&](const storage::Record& r) {
-      absl::StatusOr<v1::Graduate> g = Parse<v1::Graduate>(r);
-      if (!g.ok()) {
-        failed = g.status();
-        return false;
-      }
-      on_graduate(*std::move(g));
-      return true;
-    }));
+    RETURN_IF_ERROR(
+        snapshot->ForEach(graduates::kTable, [&](const storage::Record& r) {
+          absl::StatusOr<v1::Graduate> g = Parse<v1::Graduate>(r);
+          if (!g.ok()) {
+            failed = g.status();
+            return false;
+          }
+          on_graduate(*std::move(g));
+          return true;
+        }));
     RETURN_IF_ERROR(failed);
-    RETURN_IF_ERROR(snapshot->ForEach(offers::kTable, [&](const storage::Record& r) {
-      absl::StatusOr<v1::Offer> o = Parse<v1::Offer>(r);
-      if (!o.ok()) {
-        failed = o.status();
-        return false;
-      }
-      on_offer(*std::move(o));
-      return true;
-    }));
+    RETURN_IF_ERROR(
+        snapshot->ForEach(offers::kTable, [&](const storage::Record& r) {
+          absl::StatusOr<v1::Offer> o = Parse<v1::Offer>(r);
+          if (!o.ok()) {
+            failed = o.status();
+            return false;
+          }
+          on_offer(*std::move(o));
+          return true;
+        }));
     RETURN_IF_ERROR(failed);
     return snapshot->sequence();
   }
 
-  absl::StatusOr<std::vector<v1::ChangeEvent>> Changes(uint64_t since,
-                                                       absl::Time deadline) override {
-    if (store_->LastSequence() <= since) store_->WaitForChanges(since, deadline);
+  absl::StatusOr<std::vector<v1::ChangeEvent>> Changes(
+      uint64_t since, absl::Time deadline) override {
+    if (store_->LastSequence() <= since)
+      store_->WaitForChanges(since, deadline);
     ASSIGN_OR_RETURN(std::vector<storage::Change> changes,
                      store_->ReadChanges(since, 1024));
     std::vector<v1::ChangeEvent> events;
@@ -106,8 +109,9 @@ class StoreSource final : public RecordSource {
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  const size_t at = std::min(values.size() - 1,
-                             static_cast<size_t>(p * static_cast<double>(values.size())));
+  const size_t at =
+      std::min(values.size() - 1,
+               static_cast<size_t>(p * static_cast<double>(values.size())));
   return values[at];
 }
 
@@ -244,7 +248,8 @@ absl::StatusOr<std::unique_ptr<MatchingIndex>> MatchingIndex::Start(
   options.trades = TradesFrom(referentials);
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                    engine::Engine::Create(std::move(options)));
-  std::unique_ptr<MatchingIndex> index(new MatchingIndex(source, std::move(engine)));
+  std::unique_ptr<MatchingIndex> index(
+      new MatchingIndex(source, std::move(engine)));
   RETURN_IF_ERROR(index->Build());
   index->follower_ = std::thread([raw = index.get()] { raw->Follow(); });
   return index;
@@ -288,10 +293,11 @@ absl::Status MatchingIndex::Build() {
   absl::MutexLock lock(&mu_);
   owners_ = std::move(owners);
   applied_ = sequence;
-  LOG(INFO) << "matching: index built from the snapshot at sequence " << sequence
-            << ": " << engine_->offer_count() << " offers, "
+  LOG(INFO) << "matching: index built from the snapshot at sequence "
+            << sequence << ": " << engine_->offer_count() << " offers, "
             << engine_->graduate_count() << " graduates in " << build_seconds_
-            << " s" << (skipped ? absl::StrCat(" (", skipped, " skipped)") : "");
+            << " s"
+            << (skipped ? absl::StrCat(" (", skipped, " skipped)") : "");
   return absl::OkStatus();
 }
 
@@ -314,7 +320,8 @@ void MatchingIndex::Follow() {
     for (const v1::ChangeEvent& event : *events) {
       Apply(event);
       const absl::Time committed =
-          absl::FromUnixSeconds(event.time().seconds()) + absl::Nanoseconds(event.time().nanos());
+          absl::FromUnixSeconds(event.time().seconds()) +
+          absl::Nanoseconds(event.time().nanos());
       const bool counted = event.kind() == v1::ENTITY_KIND_GRADUATE ||
                            event.kind() == v1::ENTITY_KIND_OFFER;
       absl::MutexLock lock(&mu_);
@@ -373,9 +380,12 @@ std::optional<MatchingIndex::Owner> MatchingIndex::GraduateOwner(
   return it->second;
 }
 
-bool MatchingIndex::WaitForSequence(uint64_t sequence, absl::Duration timeout) const {
+bool MatchingIndex::WaitForSequence(uint64_t sequence,
+                                    absl::Duration timeout) const {
   absl::MutexLock lock(&mu_);
-  auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return applied_ >= sequence; };
+  auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return applied_ >= sequence;
+  };
   return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
 }
 
@@ -394,7 +404,8 @@ v1::IndexStatus MatchingIndex::Status() const {
   std::vector<double> lags(lags_ms_.begin(), lags_ms_.end());
   status.set_lag_p50_ms(Percentile(lags, 0.5));
   status.set_lag_p99_ms(Percentile(lags, 0.99));
-  status.set_lag_max_ms(lags.empty() ? 0 : *std::max_element(lags.begin(), lags.end()));
+  status.set_lag_max_ms(
+      lags.empty() ? 0 : *std::max_element(lags.begin(), lags.end()));
   return status;
 }
 

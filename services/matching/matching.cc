@@ -31,8 +31,10 @@ absl::StatusOr<int> ParsePageToken(const std::string& token) {
   std::string raw;
   int offset = 0;
   if (!absl::WebSafeBase64Unescape(token, &raw) || raw.rfind("o:", 0) != 0 ||
-      !absl::SimpleAtoi(raw.substr(2), &offset) || offset < 0 || offset > kMaxRank) {
-    return absl::InvalidArgumentError("page_token: not a token of this ranking");
+      !absl::SimpleAtoi(raw.substr(2), &offset) || offset < 0 ||
+      offset > kMaxRank) {
+    return absl::InvalidArgumentError(
+        "page_token: not a token of this ranking");
   }
   return offset;
 }
@@ -50,15 +52,19 @@ Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
       pseudonym_key_(std::move(pseudonym_key)),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)) {}
 
-absl::Status Matching::CheckGraduateAccess(const Caller& caller,
-                                           absl::string_view graduate_id) const {
-  std::optional<MatchingIndex::Owner> owner = index_->GraduateOwner(graduate_id);
+absl::Status Matching::CheckGraduateAccess(
+    const Caller& caller, absl::string_view graduate_id) const {
+  std::optional<MatchingIndex::Owner> owner =
+      index_->GraduateOwner(graduate_id);
   if (!owner.has_value()) {
-    return absl::NotFoundError(absl::StrCat("graduate ", graduate_id, " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("graduate ", graduate_id, " not found"));
   }
   if (caller.is_admin()) return absl::OkStatus();
-  if ((!owner->school_id.empty() && caller.Owns(v1::ROLE_SCHOOL, owner->school_id)) ||
-      (!owner->partner_id.empty() && caller.Owns(v1::ROLE_PARTNER, owner->partner_id))) {
+  if ((!owner->school_id.empty() &&
+       caller.Owns(v1::ROLE_SCHOOL, owner->school_id)) ||
+      (!owner->partner_id.empty() &&
+       caller.Owns(v1::ROLE_PARTNER, owner->partner_id))) {
     return absl::OkStatus();
   }
   return runtime::Denied(
@@ -71,9 +77,9 @@ absl::Status Matching::RankOffers(const Caller& caller,
   if (request.graduate_id().empty()) {
     return absl::InvalidArgumentError("graduate_id: required");
   }
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
   RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
   engine::RankQuery query;
@@ -89,8 +95,8 @@ absl::Status Matching::RankOffers(const Caller& caller,
   }
   for (int i = 0; i < request.rome_codes_size(); ++i) {
     if (!common::IsRomeCodeFormat(request.rome_codes(i))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("rome_codes[", i, "]: not a ROME code (letter + 4 digits)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rome_codes[", i, "]: not a ROME code (letter + 4 digits)"));
     }
     query.rome_codes.push_back(request.rome_codes(i));
   }
@@ -100,7 +106,8 @@ absl::Status Matching::RankOffers(const Caller& caller,
   for (size_t i = offset; i < ranked.size(); ++i) {
     v1::RankedOffer* out = response->add_results();
     // Parsed straight into the answer: no copy of the offer.
-    absl::Status read = index_->source().ReadOffer(ranked[i].offer_id, out->mutable_offer());
+    absl::Status read =
+        index_->source().ReadOffer(ranked[i].offer_id, out->mutable_offer());
     if (absl::IsNotFound(read)) {  // deleted since
       response->mutable_results()->RemoveLast();
       continue;
@@ -108,7 +115,8 @@ absl::Status Matching::RankOffers(const Caller& caller,
     RETURN_IF_ERROR(read);
     out->set_score(ranked[i].score);
     out->set_distance_km(ranked[i].distance_km);
-    for (const engine::Factor& f : ranked[i].factors) ToProto(f, out->add_factors());
+    for (const engine::Factor& f : ranked[i].factors)
+      ToProto(f, out->add_factors());
     for (const engine::Warning& w : ranked[i].warnings) {
       v1::Factor* warning = out->add_factors();
       warning->set_name(absl::StrCat("warning:", w.code));
@@ -121,18 +129,21 @@ absl::Status Matching::RankOffers(const Caller& caller,
   return absl::OkStatus();
 }
 
-v1::Candidate Matching::MakeCandidate(const v1::Graduate& g, const v1::Offer& offer) const {
+v1::Candidate Matching::MakeCandidate(const v1::Graduate& g,
+                                      const v1::Offer& offer) const {
   v1::Candidate c;
   // A pseudonym stable for this (graduate, offer), unlinkable across offers.
   const std::string message = absl::StrCat(g.id(), "/", offer.id());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), pseudonym_key_.data(), static_cast<int>(pseudonym_key_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-       &length);
+  HMAC(EVP_sha256(), pseudonym_key_.data(),
+       static_cast<int>(pseudonym_key_.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+       digest, &length);
   c.set_pseudonym(absl::StrCat(
-      "Candidat-", absl::AsciiStrToUpper(absl::BytesToHexString(absl::string_view(
-                       reinterpret_cast<const char*>(digest), 3)))));
+      "Candidat-",
+      absl::AsciiStrToUpper(absl::BytesToHexString(
+          absl::string_view(reinterpret_cast<const char*>(digest), 3)))));
   c.set_graduate_id(g.id());
   *c.mutable_diploma() = g.diploma();
   *c.mutable_rome_codes() = g.rome_codes();
@@ -147,19 +158,22 @@ v1::Candidate Matching::MakeCandidate(const v1::Graduate& g, const v1::Offer& of
 
 absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
     const Caller& caller, const v1::RankGraduatesRequest& request) {
-  if (request.offer_id().empty()) return absl::InvalidArgumentError("offer_id: required");
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
+  if (request.offer_id().empty())
+    return absl::InvalidArgumentError("offer_id: required");
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
-  absl::StatusOr<v1::Offer> offer = index_->source().GetOffer(request.offer_id());
+  absl::StatusOr<v1::Offer> offer =
+      index_->source().GetOffer(request.offer_id());
   if (absl::IsNotFound(offer.status())) {
-    return absl::NotFoundError(absl::StrCat("offer ", request.offer_id(), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
   if (!caller.Owns(v1::ROLE_COMPANY, offer->company_id())) {
-    return runtime::Denied(
-        absl::StrCat("offer ", request.offer_id(), " is not yours to rank for"));
+    return runtime::Denied(absl::StrCat("offer ", request.offer_id(),
+                                        " is not yours to rank for"));
   }
   engine::RankQuery query;
   query.today = today_();
@@ -168,14 +182,16 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
                    index_->engine().RankGraduates(request.offer_id(), query));
   v1::RankGraduatesResponse response;
   for (size_t i = offset; i < ranked.size(); ++i) {
-    absl::StatusOr<v1::Graduate> g = index_->source().GetGraduate(ranked[i].graduate_id);
+    absl::StatusOr<v1::Graduate> g =
+        index_->source().GetGraduate(ranked[i].graduate_id);
     if (absl::IsNotFound(g.status())) continue;
     RETURN_IF_ERROR(g.status());
     v1::RankedGraduate* out = response.add_results();
     *out->mutable_candidate() = MakeCandidate(*g, *offer);
     out->set_score(ranked[i].score);
     out->set_distance_km(ranked[i].distance_km);
-    for (const engine::Factor& f : ranked[i].factors) ToProto(f, out->add_factors());
+    for (const engine::Factor& f : ranked[i].factors)
+      ToProto(f, out->add_factors());
   }
   if (static_cast<int>(ranked.size()) == query.k && query.k < kMaxRank) {
     response.set_next_page_token(PageToken(query.k));
@@ -185,11 +201,15 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
 
 absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     const Caller& caller, const v1::ExplainMatchRequest& request) {
-  if (request.graduate_id().empty()) return absl::InvalidArgumentError("graduate_id: required");
-  if (request.offer_id().empty()) return absl::InvalidArgumentError("offer_id: required");
-  absl::StatusOr<v1::Offer> offer = index_->source().GetOffer(request.offer_id());
+  if (request.graduate_id().empty())
+    return absl::InvalidArgumentError("graduate_id: required");
+  if (request.offer_id().empty())
+    return absl::InvalidArgumentError("offer_id: required");
+  absl::StatusOr<v1::Offer> offer =
+      index_->source().GetOffer(request.offer_id());
   if (absl::IsNotFound(offer.status())) {
-    return absl::NotFoundError(absl::StrCat("offer ", request.offer_id(), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
   // The graduate's side (school, partner) or the offer's company.
@@ -197,8 +217,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
   }
   ASSIGN_OR_RETURN(engine::Explanation explanation,
-                   index_->engine().Explain(request.graduate_id(), request.offer_id(),
-                                            today_()));
+                   index_->engine().Explain(request.graduate_id(),
+                                            request.offer_id(), today_()));
   v1::ExplainMatchResponse response;
   response.set_eligible(explanation.eligible);
   for (const engine::Exclusion& e : explanation.exclusions) {
@@ -208,7 +228,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
   }
   response.set_score(explanation.score);
   response.set_distance_km(explanation.distance_km);
-  for (const engine::Factor& f : explanation.factors) ToProto(f, response.add_factors());
+  for (const engine::Factor& f : explanation.factors)
+    ToProto(f, response.add_factors());
   for (const engine::Warning& w : explanation.warnings) {
     v1::Factor* warning = response.add_factors();
     warning->set_name(absl::StrCat("warning:", w.code));
@@ -218,7 +239,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
 }
 
 absl::StatusOr<v1::IndexStatus> Matching::GetIndexStatus(const Caller& caller) {
-  if (!caller.is_admin()) return runtime::Denied("the index status is the federation's");
+  if (!caller.is_admin())
+    return runtime::Denied("the index status is the federation's");
   return index_->Status();
 }
 
@@ -238,10 +260,12 @@ absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
     }
     school_id = caller.organization_id;
   } else if (!caller.is_admin()) {
-    return runtime::Denied("the placement plan is the federation's (or a school's)");
+    return runtime::Denied(
+        "the placement plan is the federation's (or a school's)");
   }
   if (!plan_mu_.TryLock()) {
-    return absl::UnavailableError("a placement plan is running; try again when it ends");
+    return absl::UnavailableError(
+        "a placement plan is running; try again when it ends");
   }
   struct Unlock {
     absl::Mutex* mu;
@@ -340,26 +364,31 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::RankOffers(
     grpc::CallbackServerContext* context, const v1::RankOffersRequest* request,
     v1::RankOffersResponse* response) {
   return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
         return matching_->RankOffers(caller, *request, response);
       });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::RankGraduates(
-    grpc::CallbackServerContext* context, const v1::RankGraduatesRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::RankGraduatesRequest* request,
     v1::RankGraduatesResponse* response) {
   return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, matching_->RankGraduates(caller, *request));
         return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(
-    grpc::CallbackServerContext* context, const v1::ExplainMatchRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::ExplainMatchRequest* request,
     v1::ExplainMatchResponse* response) {
   return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, matching_->ExplainMatch(caller, *request));
         return absl::OkStatus();
       });
@@ -368,20 +397,22 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(
 grpc::ServerUnaryReactor* MatchingServiceImpl::GetIndexStatus(
     grpc::CallbackServerContext* context, const v1::GetIndexStatusRequest*,
     v1::IndexStatus* response) {
-  return runtime::ServeUnaryOnPool(context, *authenticator_, *pool_,
-                                   [this, response](const Caller& caller) {
-                                     ASSIGN_OR_RETURN(*response,
-                                                      matching_->GetIndexStatus(caller));
-                                     return absl::OkStatus();
-                                   });
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_, [this, response](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, matching_->GetIndexStatus(caller));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::PlanPlacements(
-    grpc::CallbackServerContext* context, const v1::PlanPlacementsRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::PlanPlacementsRequest* request,
     v1::PlanPlacementsResponse* response) {
   return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
-        ASSIGN_OR_RETURN(*response, matching_->PlanPlacements(caller, *request));
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response,
+                         matching_->PlanPlacements(caller, *request));
         return absl::OkStatus();
       });
 }

@@ -23,7 +23,8 @@ class Matching {
  public:
   using Clock = std::function<absl::CivilDay()>;
   // `pseudonym_key`: secret bytes keying the candidates' pseudonyms.
-  Matching(MatchingIndex* index, std::string pseudonym_key, Clock today = nullptr);
+  Matching(MatchingIndex* index, std::string pseudonym_key,
+           Clock today = nullptr);
 
   // Fills `*response` in place (it may live on an arena).
   absl::Status RankOffers(const runtime::Caller& caller,
@@ -51,7 +52,8 @@ class Matching {
   static constexpr int kPlanThreads = 2;
 
   // What a company may see of a graduate before acceptance.
-  v1::Candidate MakeCandidate(const v1::Graduate& graduate, const v1::Offer& offer) const;
+  v1::Candidate MakeCandidate(const v1::Graduate& graduate,
+                              const v1::Offer& offer) const;
 
  private:
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
@@ -65,26 +67,32 @@ class Matching {
 
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  public:
-  MatchingServiceImpl(Matching* matching, const runtime::Authenticator* authenticator,
+  MatchingServiceImpl(Matching* matching,
+                      const runtime::Authenticator* authenticator,
                       runtime::ThreadPool* pool)
       : matching_(matching), authenticator_(authenticator), pool_(pool) {
     SetMessageAllocatorFor_RankOffers(&rank_offers_allocator_);
   }
 
-  grpc::ServerUnaryReactor* RankOffers(grpc::CallbackServerContext* context,
-                                       const v1::RankOffersRequest* request,
-                                       v1::RankOffersResponse* response) override;
-  grpc::ServerUnaryReactor* RankGraduates(grpc::CallbackServerContext* context,
-                                          const v1::RankGraduatesRequest* request,
-                                          v1::RankGraduatesResponse* response) override;
-  grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context,
-                                         const v1::ExplainMatchRequest* request,
-                                         v1::ExplainMatchResponse* response) override;
-  grpc::ServerUnaryReactor* GetIndexStatus(grpc::CallbackServerContext* context,
-                                           const v1::GetIndexStatusRequest* request,
-                                           v1::IndexStatus* response) override;
+  grpc::ServerUnaryReactor* RankOffers(
+      grpc::CallbackServerContext* context,
+      const v1::RankOffersRequest* request,
+      v1::RankOffersResponse* response) override;
+  grpc::ServerUnaryReactor* RankGraduates(
+      grpc::CallbackServerContext* context,
+      const v1::RankGraduatesRequest* request,
+      v1::RankGraduatesResponse* response) override;
+  grpc::ServerUnaryReactor* ExplainMatch(
+      grpc::CallbackServerContext* context,
+      const v1::ExplainMatchRequest* request,
+      v1::ExplainMatchResponse* response) override;
+  grpc::ServerUnaryReactor* GetIndexStatus(
+      grpc::CallbackServerContext* context,
+      const v1::GetIndexStatusRequest* request,
+      v1::IndexStatus* response) override;
   grpc::ServerUnaryReactor* PlanPlacements(
-      grpc::CallbackServerContext* context, const v1::PlanPlacementsRequest* request,
+      grpc::CallbackServerContext* context,
+      const v1::PlanPlacementsRequest* request,
       v1::PlanPlacementsResponse* response) override;
 
  private:

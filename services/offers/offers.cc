@@ -40,19 +40,33 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Offer& o) {
       {kByRome, o.rome_code(), false},
       {kByCell, CellToken(o.place().latitude(), o.place().longitude()), false}};
   if (!o.external_id().empty()) {
-    keys.push_back(
-        {kByExternalId, absl::StrCat(o.company_id(), "/", o.external_id()), true});
+    keys.push_back({kByExternalId,
+                    absl::StrCat(o.company_id(), "/", o.external_id()), true});
   }
   return keys;
 }
 
-constexpr absl::string_view kUpdatablePaths[] = {
-      "external_id", "title", "rome_code", "contract_type", "duration_months",
-      "start_date", "weekly_hours", "night_work", "regulated_work",
-      "regulated_work_declared", "required_level", "target_diploma",
-      "required_skills", "desired_skills", "driving_licence_required", "place",
-      "positions", "monthly_gross_salary_eur", "status", "expires_on",
-      "description"};
+constexpr absl::string_view kUpdatablePaths[] = {"external_id",
+                                                 "title",
+                                                 "rome_code",
+                                                 "contract_type",
+                                                 "duration_months",
+                                                 "start_date",
+                                                 "weekly_hours",
+                                                 "night_work",
+                                                 "regulated_work",
+                                                 "regulated_work_declared",
+                                                 "required_level",
+                                                 "target_diploma",
+                                                 "required_skills",
+                                                 "desired_skills",
+                                                 "driving_licence_required",
+                                                 "place",
+                                                 "positions",
+                                                 "monthly_gross_salary_eur",
+                                                 "status",
+                                                 "expires_on",
+                                                 "description"};
 
 void ClearOutputOnly(v1::Offer* o) {
   o->clear_id();
@@ -63,8 +77,8 @@ void ClearOutputOnly(v1::Offer* o) {
 }
 
 double DistanceKm(double lat1, double lng1, double lat2, double lng2) {
-  return S2Earth::ToKm(
-      S2LatLng::FromDegrees(lat1, lng1).GetDistance(S2LatLng::FromDegrees(lat2, lng2)));
+  return S2Earth::ToKm(S2LatLng::FromDegrees(lat1, lng1)
+                           .GetDistance(S2LatLng::FromDegrees(lat2, lng2)));
 }
 
 }  // namespace
@@ -76,10 +90,11 @@ Offers::Offers(storage::Store* store, const common::Referentials* referentials,
     : referentials_(referentials),
       directory_(directory),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)),
-      repository_(store, {kTable, "offer", "off", v1::ENTITY_KIND_OFFER, &IndexKeys,
-                          [](const v1::Offer& o, v1::ChangeEvent* e) {
-                            e->set_company_id(o.company_id());
-                          }}) {}
+      repository_(store,
+                  {kTable, "offer", "off", v1::ENTITY_KIND_OFFER, &IndexKeys,
+                   [](const v1::Offer& o, v1::ChangeEvent* e) {
+                     e->set_company_id(o.company_id());
+                   }}) {}
 
 absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
                                          bool is_update) const {
@@ -87,7 +102,8 @@ absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
     case v1::ROLE_COMPANY:
       if (o->company_id().empty()) o->set_company_id(caller.organization_id);
       if (o->company_id() != caller.organization_id) {
-        return runtime::Denied("offer.company_id: a company manages its own offers only");
+        return runtime::Denied(
+            "offer.company_id: a company manages its own offers only");
       }
       break;
     case v1::ROLE_ADMIN: {
@@ -105,9 +121,9 @@ absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
     default:
       return runtime::Denied("offers are managed by their company");
   }
-  RETURN_IF_ERROR(common::ValidateOffer(o, *referentials_, today_(),
-                                        is_update ? common::OfferWrite::kUpdate
-                                                  : common::OfferWrite::kCreate));
+  RETURN_IF_ERROR(common::ValidateOffer(
+      o, *referentials_, today_(),
+      is_update ? common::OfferWrite::kUpdate : common::OfferWrite::kCreate));
   if (o->positions() < o->positions_filled()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "offer.positions: ", o->positions_filled(), " already filled"));
@@ -115,7 +131,8 @@ absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
   return absl::OkStatus();
 }
 
-absl::Status Offers::CheckCanRead(const Caller& caller, const v1::Offer& o) const {
+absl::Status Offers::CheckCanRead(const Caller& caller,
+                                  const v1::Offer& o) const {
   if (caller.role == v1::ROLE_COMPANY &&
       caller.organization_id != o.company_id()) {
     return runtime::Denied(absl::StrCat("offer ", o.id(), " is not yours"));
@@ -123,7 +140,8 @@ absl::Status Offers::CheckCanRead(const Caller& caller, const v1::Offer& o) cons
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Offer> Offers::Create(const Caller& caller, v1::Offer offer) {
+absl::StatusOr<v1::Offer> Offers::Create(const Caller& caller,
+                                         v1::Offer offer) {
   ClearOutputOnly(&offer);
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &offer, /*is_update=*/false));
   absl::StatusOr<v1::Offer> created = repository_.Create(std::move(offer));
@@ -141,21 +159,24 @@ absl::StatusOr<v1::Offer> Offers::Get(const Caller& caller,
   return o;
 }
 
-absl::StatusOr<v1::Offer> Offers::Update(const Caller& caller,
-                                         const v1::Offer& update,
-                                         const google::protobuf::FieldMask& mask) {
-  if (update.id().empty()) return absl::InvalidArgumentError("offer.id: required");
+absl::StatusOr<v1::Offer> Offers::Update(
+    const Caller& caller, const v1::Offer& update,
+    const google::protobuf::FieldMask& mask) {
+  if (update.id().empty())
+    return absl::InvalidArgumentError("offer.id: required");
   if (update.version() <= 0) {
-    return absl::InvalidArgumentError("offer.version: required (the version you read)");
+    return absl::InvalidArgumentError(
+        "offer.version: required (the version you read)");
   }
   ASSIGN_OR_RETURN(v1::Offer current, Get(caller, update.id()));
   if (current.version() != update.version()) {
-    return absl::AbortedError(absl::StrCat("offer ", update.id(), " is at version ",
-                                           current.version(), ", not ",
-                                           update.version(), ": read it again"));
+    return absl::AbortedError(absl::StrCat(
+        "offer ", update.id(), " is at version ", current.version(), ", not ",
+        update.version(), ": read it again"));
   }
   v1::Offer merged = current;
-  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths, "update_mask", &merged));
+  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths,
+                                         "update_mask", &merged));
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &merged, /*is_update=*/true));
   absl::StatusOr<v1::Offer> updated =
       repository_.Update(std::move(merged), current.version());
@@ -166,7 +187,8 @@ absl::StatusOr<v1::Offer> Offers::Update(const Caller& caller,
   return updated;
 }
 
-absl::StatusOr<v1::Offer> Offers::Close(const Caller& caller, absl::string_view id) {
+absl::StatusOr<v1::Offer> Offers::Close(const Caller& caller,
+                                        absl::string_view id) {
   ASSIGN_OR_RETURN(v1::Offer current, Get(caller, id));
   if (!caller.Owns(v1::ROLE_COMPANY, current.company_id())) {
     return runtime::Denied("offers are closed by their company");
@@ -179,9 +201,9 @@ absl::StatusOr<v1::Offer> Offers::Close(const Caller& caller, absl::string_view 
 
 absl::StatusOr<v1::ListOffersResponse> Offers::List(
     const Caller& caller, const v1::ListOffersRequest& request) const {
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
   if (!v1::OfferStatus_IsValid(request.status())) {
     return absl::InvalidArgumentError("status: unknown value");
   }
@@ -192,9 +214,9 @@ absl::StatusOr<v1::ListOffersResponse> Offers::List(
     }
     company_id = caller.organization_id;
   }
-  ASSIGN_OR_RETURN(auto page,
-                   repository_.List(company_id.empty() ? "" : kByCompany,
-                                    company_id, page_size, request.page_token()));
+  ASSIGN_OR_RETURN(
+      auto page, repository_.List(company_id.empty() ? "" : kByCompany,
+                                  company_id, page_size, request.page_token()));
   v1::ListOffersResponse response;
   for (auto& o : page.records) {
     if (request.status() != v1::OFFER_STATUS_UNSPECIFIED &&
@@ -209,17 +231,18 @@ absl::StatusOr<v1::ListOffersResponse> Offers::List(
 
 absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
     const Caller& caller, const v1::SearchOffersRequest& request) const {
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
   // The centre: a commune, or coordinates.
   bool has_centre = false;
   double lat = 0, lng = 0;
   if (!request.commune_insee().empty()) {
-    const common::Commune* commune = referentials_->FindCommune(request.commune_insee());
+    const common::Commune* commune =
+        referentials_->FindCommune(request.commune_insee());
     if (commune == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("commune_insee: unknown commune \"", request.commune_insee(), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "commune_insee: unknown commune \"", request.commune_insee(), "\""));
     }
     has_centre = true;
     lat = commune->latitude;
@@ -229,7 +252,8 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
       return absl::InvalidArgumentError("latitude: must be within [-90, 90]");
     }
     if (!(std::abs(request.longitude()) <= 180)) {
-      return absl::InvalidArgumentError("longitude: must be within [-180, 180]");
+      return absl::InvalidArgumentError(
+          "longitude: must be within [-180, 180]");
     }
     has_centre = true;
     lat = request.latitude();
@@ -248,8 +272,8 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
   for (int i = 0; i < request.rome_codes_size(); ++i) {
     const std::string& code = request.rome_codes(i);
     if (referentials_->FindRome(code) == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("rome_codes[", i, "]: unknown ROME code \"", code, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rome_codes[", i, "]: unknown ROME code \"", code, "\""));
     }
     romes.insert(code);
   }
@@ -288,7 +312,8 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
   std::vector<Hit> hits;
   bool truncated = false;
   auto consider = [&](v1::Offer o) {
-    if (!request.include_closed() && o.status() != v1::OFFER_STATUS_OPEN) return;
+    if (!request.include_closed() && o.status() != v1::OFFER_STATUS_OPEN)
+      return;
     if (!romes.empty() && !romes.contains(o.rome_code())) return;
     if (!contracts.empty() && !contracts.contains(o.contract_type())) return;
     if (CheckCanRead(caller, o).ok() == false) return;
@@ -304,7 +329,8 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
     hits.push_back({d, std::move(o)});
   };
   // Walk one index (value by value) with paging.
-  auto walk = [&](absl::string_view index, const std::string& value) -> absl::Status {
+  auto walk = [&](absl::string_view index,
+                  const std::string& value) -> absl::Status {
     std::string token;
     do {
       ASSIGN_OR_RETURN(auto page, repository_.List(index, value, 500, token));
@@ -360,7 +386,8 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
   };
   hooks.external_key = [](const v1::Offer& o) {
     return storage::IndexKey{kByExternalId,
-                             absl::StrCat(o.company_id(), "/", o.external_id()), true};
+                             absl::StrCat(o.company_id(), "/", o.external_id()),
+                             true};
   };
   hooks.keep = [](const v1::Offer& existing, v1::Offer* incoming) {
     incoming->set_positions_filled(existing.positions_filled());
@@ -369,7 +396,7 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
     }
   };
   return std::make_unique<runtime::BatchUpserter<v1::Offer>>(&repository_,
-                                                              std::move(hooks));
+                                                             std::move(hooks));
 }
 
 // --- gRPC ------------------------------------------------------------------
@@ -377,67 +404,77 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
 grpc::ServerUnaryReactor* OfferServiceImpl::CreateOffer(
     grpc::CallbackServerContext* context, const v1::CreateOfferRequest* request,
     v1::Offer* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, offers_->Create(caller, request->offer()));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, offers_->Create(caller, request->offer()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::GetOffer(
     grpc::CallbackServerContext* context, const v1::GetOfferRequest* request,
     v1::Offer* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, offers_->Get(caller, request->id()));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, offers_->Get(caller, request->id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::UpdateOffer(
     grpc::CallbackServerContext* context, const v1::UpdateOfferRequest* request,
     v1::Offer* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, offers_->Update(caller, request->offer(),
-                                                request->update_mask()));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, offers_->Update(caller, request->offer(),
+                                                    request->update_mask()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::CloseOffer(
     grpc::CallbackServerContext* context, const v1::CloseOfferRequest* request,
     v1::Offer* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, offers_->Close(caller, request->id()));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, offers_->Close(caller, request->id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::ListOffers(
     grpc::CallbackServerContext* context, const v1::ListOffersRequest* request,
     v1::ListOffersResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(*response, offers_->List(caller, *request));
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, offers_->List(caller, *request));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::SearchOffers(
-    grpc::CallbackServerContext* context, const v1::SearchOffersRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::SearchOffersRequest* request,
     v1::SearchOffersResponse* response) {
   // A search may read thousands of records: off the gRPC threads.
   return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_, [this, request, response](const Caller& caller) {
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, offers_->Search(caller, *request));
         return absl::OkStatus();
       });
 }
 
-grpc::ServerReadReactor<v1::ImportOffersRequest>* OfferServiceImpl::ImportOffers(
-    grpc::CallbackServerContext* context, v1::ImportResponse* response) {
-  absl::StatusOr<Caller> caller = runtime::AuthenticateCall(*authenticator_, *context);
+grpc::ServerReadReactor<v1::ImportOffersRequest>*
+OfferServiceImpl::ImportOffers(grpc::CallbackServerContext* context,
+                               v1::ImportResponse* response) {
+  absl::StatusOr<Caller> caller =
+      runtime::AuthenticateCall(*authenticator_, *context);
   absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Offer>>> upserter =
-      caller.ok() ? absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Offer>>>(
-                        offers_->NewImport(*caller))
-                  : caller.status();
+      caller.ok()
+          ? absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Offer>>>(
+                offers_->NewImport(*caller))
+          : caller.status();
   return new runtime::ImportReactor<v1::ImportOffersRequest, v1::Offer>(
       std::move(upserter), response, pool_,
       [](v1::ImportOffersRequest* r) { return r->mutable_offer(); });

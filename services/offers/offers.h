@@ -40,7 +40,8 @@ class Offers {
   Offers(storage::Store* store, const common::Referentials* referentials,
          const runtime::Directory* directory, Clock today = nullptr);
 
-  absl::StatusOr<v1::Offer> Create(const runtime::Caller& caller, v1::Offer offer);
+  absl::StatusOr<v1::Offer> Create(const runtime::Caller& caller,
+                                   v1::Offer offer);
   absl::StatusOr<v1::Offer> Get(const runtime::Caller& caller,
                                 absl::string_view id) const;
   absl::StatusOr<v1::Offer> Update(const runtime::Caller& caller,
@@ -50,12 +51,14 @@ class Offers {
   absl::StatusOr<v1::Offer> Close(const runtime::Caller& caller,
                                   absl::string_view id);
   absl::StatusOr<v1::ListOffersResponse> List(
-      const runtime::Caller& caller, const v1::ListOffersRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::ListOffersRequest& request) const;
   // Open offers (unless include_closed) matching any of the ROME codes and
   // contract types, within radius_km of the centre; nearest first when a
   // centre is given, else by id. At most kMaxSearchResults in all.
   absl::StatusOr<v1::SearchOffersResponse> Search(
-      const runtime::Caller& caller, const v1::SearchOffersRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::SearchOffersRequest& request) const;
   static constexpr int kMaxSearchResults = 5000;
 
   std::unique_ptr<runtime::BatchUpserter<v1::Offer>> NewImport(
@@ -64,8 +67,8 @@ class Offers {
   runtime::Repository<v1::Offer>& repository() { return repository_; }
 
  private:
-  absl::Status CheckOwnerAndFields(const runtime::Caller& caller, v1::Offer* offer,
-                                   bool is_update) const;
+  absl::Status CheckOwnerAndFields(const runtime::Caller& caller,
+                                   v1::Offer* offer, bool is_update) const;
   absl::Status CheckCanRead(const runtime::Caller& caller,
                             const v1::Offer& offer) const;
 
@@ -93,15 +96,17 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
   grpc::ServerUnaryReactor* CloseOffer(grpc::CallbackServerContext* context,
                                        const v1::CloseOfferRequest* request,
                                        v1::Offer* response) override;
-  grpc::ServerUnaryReactor* ListOffers(grpc::CallbackServerContext* context,
-                                       const v1::ListOffersRequest* request,
-                                       v1::ListOffersResponse* response) override;
+  grpc::ServerUnaryReactor* ListOffers(
+      grpc::CallbackServerContext* context,
+      const v1::ListOffersRequest* request,
+      v1::ListOffersResponse* response) override;
   grpc::ServerUnaryReactor* SearchOffers(
       grpc::CallbackServerContext* context,
       const v1::SearchOffersRequest* request,
       v1::SearchOffersResponse* response) override;
   grpc::ServerReadReactor<v1::ImportOffersRequest>* ImportOffers(
-      grpc::CallbackServerContext* context, v1::ImportResponse* response) override;
+      grpc::CallbackServerContext* context,
+      v1::ImportResponse* response) override;
 
  private:
   Offers* offers_;

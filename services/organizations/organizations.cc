@@ -33,7 +33,8 @@ constexpr int kMaxPageSize = 500;
 
 absl::Status RequireAdmin(const Caller& caller, absl::string_view what) {
   if (caller.is_admin()) return absl::OkStatus();
-  return runtime::Denied(absl::StrCat("only the federation (admin) may ", what));
+  return runtime::Denied(
+      absl::StrCat("only the federation (admin) may ", what));
 }
 
 // Output-only fields are the server's: whatever the client sent is dropped.
@@ -110,22 +111,24 @@ absl::StatusOr<v1::Company> Organizations::CreateCompany(const Caller& caller,
   RETURN_IF_ERROR(common::ValidateCompany(&company, *referentials_));
   absl::StatusOr<v1::Company> created = companies_.Create(std::move(company));
   if (absl::IsAlreadyExists(created.status())) {
-    return absl::AlreadyExistsError("company.siret: a company with this SIRET exists");
+    return absl::AlreadyExistsError(
+        "company.siret: a company with this SIRET exists");
   }
   return created;
 }
 
-absl::StatusOr<v1::Company> Organizations::GetCompany(const Caller&,
-                                                      absl::string_view id) const {
+absl::StatusOr<v1::Company> Organizations::GetCompany(
+    const Caller&, absl::string_view id) const {
   return companies_.Get(id);
 }
 
 absl::StatusOr<v1::ListCompaniesResponse> Organizations::ListCompanies(
     const Caller&, const v1::ListCompaniesRequest& request) const {
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
-  ASSIGN_OR_RETURN(auto page, companies_.List("", "", page_size, request.page_token()));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page,
+                   companies_.List("", "", page_size, request.page_token()));
   v1::ListCompaniesResponse response;
   for (auto& c : page.records) *response.add_companies() = std::move(c);
   response.set_next_page_token(page.next_page_token);
@@ -139,22 +142,24 @@ absl::StatusOr<v1::School> Organizations::CreateSchool(const Caller& caller,
   RETURN_IF_ERROR(common::ValidateSchool(&school, *referentials_));
   absl::StatusOr<v1::School> created = schools_.Create(std::move(school));
   if (absl::IsAlreadyExists(created.status())) {
-    return absl::AlreadyExistsError("school.uai: a school with this UAI exists");
+    return absl::AlreadyExistsError(
+        "school.uai: a school with this UAI exists");
   }
   return created;
 }
 
-absl::StatusOr<v1::School> Organizations::GetSchool(const Caller&,
-                                                    absl::string_view id) const {
+absl::StatusOr<v1::School> Organizations::GetSchool(
+    const Caller&, absl::string_view id) const {
   return schools_.Get(id);
 }
 
 absl::StatusOr<v1::ListSchoolsResponse> Organizations::ListSchools(
     const Caller&, const v1::ListSchoolsRequest& request) const {
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
-  ASSIGN_OR_RETURN(auto page, schools_.List("", "", page_size, request.page_token()));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page,
+                   schools_.List("", "", page_size, request.page_token()));
   v1::ListSchoolsResponse response;
   for (auto& s : page.records) *response.add_schools() = std::move(s);
   response.set_next_page_token(page.next_page_token);
@@ -168,15 +173,17 @@ absl::StatusOr<v1::Partner> Organizations::CreatePartner(const Caller& caller,
   RETURN_IF_ERROR(common::ValidatePartner(&partner, *referentials_));
   absl::StatusOr<v1::Partner> created = partners_.Create(std::move(partner));
   if (absl::IsAlreadyExists(created.status())) {
-    return absl::AlreadyExistsError("partner.siret: a partner with this SIRET exists");
+    return absl::AlreadyExistsError(
+        "partner.siret: a partner with this SIRET exists");
   }
   return created;
 }
 
-absl::StatusOr<v1::Partner> Organizations::GetPartner(const Caller& caller,
-                                                      absl::string_view id) const {
+absl::StatusOr<v1::Partner> Organizations::GetPartner(
+    const Caller& caller, absl::string_view id) const {
   if (!caller.Owns(v1::ROLE_PARTNER, id)) {
-    return runtime::Denied("a partner is read by the federation and itself only");
+    return runtime::Denied(
+        "a partner is read by the federation and itself only");
   }
   return partners_.Get(id);
 }
@@ -184,10 +191,11 @@ absl::StatusOr<v1::Partner> Organizations::GetPartner(const Caller& caller,
 absl::StatusOr<v1::ListPartnersResponse> Organizations::ListPartners(
     const Caller& caller, const v1::ListPartnersRequest& request) const {
   RETURN_IF_ERROR(RequireAdmin(caller, "list partners"));
-  ASSIGN_OR_RETURN(int page_size, common::ValidatePageSize(request.page_size(),
-                                                           kDefaultPageSize,
-                                                           kMaxPageSize));
-  ASSIGN_OR_RETURN(auto page, partners_.List("", "", page_size, request.page_token()));
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(auto page,
+                   partners_.List("", "", page_size, request.page_token()));
   v1::ListPartnersResponse response;
   for (auto& p : page.records) *response.add_partners() = std::move(p);
   response.set_next_page_token(page.next_page_token);
@@ -215,7 +223,7 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
         return absl::InvalidArgumentError("organization_id: required");
       }
       absl::Status exists =
-          request.role() == v1::ROLE_COMPANY ? companies_.Get(org_id).status()
+          request.role() == v1::ROLE_COMPANY  ? companies_.Get(org_id).status()
           : request.role() == v1::ROLE_SCHOOL ? schools_.Get(org_id).status()
                                               : partners_.Get(org_id).status();
       if (absl::IsNotFound(exists)) {
@@ -231,8 +239,9 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
           "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER");
   }
   if (!caller.Owns(request.role(), org_id)) {
-    return runtime::Denied("tokens are issued by the federation, or by an "
-                           "organization for itself");
+    return runtime::Denied(
+        "tokens are issued by the federation, or by an "
+        "organization for itself");
   }
   return StoreToken(org_id, request.role(), request.description());
 }
@@ -277,8 +286,9 @@ absl::Status Organizations::RevokeToken(const Caller& caller,
     return absl::InvalidArgumentError("token_id: required (or token)");
   }
   if (token_id.empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                     store_->Lookup(kTokenByHash, runtime::HashToken(request.token()), 1));
+    ASSIGN_OR_RETURN(
+        std::vector<std::string> ids,
+        store_->Lookup(kTokenByHash, runtime::HashToken(request.token()), 1));
     if (ids.empty()) return absl::NotFoundError("token: unknown token");
     token_id = ids.front();
   }
@@ -313,11 +323,13 @@ absl::Status Organizations::RevokeToken(const Caller& caller,
   return store_->Commit({std::move(m)}, {runtime::ChangeEntry(event)}).status();
 }
 
-absl::StatusOr<Caller> Organizations::Authenticate(absl::string_view token) const {
+absl::StatusOr<Caller> Organizations::Authenticate(
+    absl::string_view token) const {
   absl::StatusOr<std::vector<std::string>> ids =
       store_->Lookup(kTokenByHash, runtime::HashToken(token), 1);
   if (!ids.ok()) return ids.status();
-  if (ids->empty()) return absl::UnauthenticatedError("unknown or revoked token");
+  if (ids->empty())
+    return absl::UnauthenticatedError("unknown or revoked token");
   ASSIGN_OR_RETURN(storage::Record stored, store_->Get(kTokens, ids->front()));
   internal::TokenRecord record;
   if (!record.ParseFromString(stored.data) || record.has_revoke_time()) {
@@ -327,14 +339,15 @@ absl::StatusOr<Caller> Organizations::Authenticate(absl::string_view token) cons
 }
 
 absl::StatusOr<bool> Organizations::EnsureAdminToken(const std::string& path) {
-  ASSIGN_OR_RETURN(std::vector<std::string> admins,
-                   store_->Lookup(kTokenByRole, v1::Role_Name(v1::ROLE_ADMIN), 1));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> admins,
+      store_->Lookup(kTokenByRole, v1::Role_Name(v1::ROLE_ADMIN), 1));
   if (!admins.empty()) return false;
   // Issue, write the file, then keep: a token is never stored without the
   // file that shows it, and a failed write leaves no stray token.
   ASSIGN_OR_RETURN(v1::IssueTokenResponse issued,
-                   StoreToken(std::string(runtime::kFederationId), v1::ROLE_ADMIN,
-                              "first-start admin token"));
+                   StoreToken(std::string(runtime::kFederationId),
+                              v1::ROLE_ADMIN, "first-start admin token"));
   unlink(path.c_str());  // a stale file from an erased data directory
   absl::Status written = WriteSecretFile(path, issued.token());
   if (!written.ok()) {
@@ -347,13 +360,16 @@ absl::StatusOr<bool> Organizations::EnsureAdminToken(const std::string& path) {
   return true;
 }
 
-absl::StatusOr<v1::Company> Organizations::FindCompany(absl::string_view id) const {
+absl::StatusOr<v1::Company> Organizations::FindCompany(
+    absl::string_view id) const {
   return companies_.Get(id);
 }
-absl::StatusOr<v1::School> Organizations::FindSchool(absl::string_view id) const {
+absl::StatusOr<v1::School> Organizations::FindSchool(
+    absl::string_view id) const {
   return schools_.Get(id);
 }
-absl::StatusOr<v1::Partner> Organizations::FindPartner(absl::string_view id) const {
+absl::StatusOr<v1::Partner> Organizations::FindPartner(
+    absl::string_view id) const {
   return partners_.Get(id);
 }
 
@@ -372,102 +388,121 @@ absl::Status Into(absl::StatusOr<T> result, T* response) {
 }  // namespace
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::CreateCompany(
-    grpc::CallbackServerContext* context, const v1::CreateCompanyRequest* request,
-    v1::Company* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->CreateCompany(caller, request->company()), response);
-  });
+    grpc::CallbackServerContext* context,
+    const v1::CreateCompanyRequest* request, v1::Company* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->CreateCompany(caller, request->company()),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::GetCompany(
     grpc::CallbackServerContext* context, const v1::GetCompanyRequest* request,
     v1::Company* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->GetCompany(caller, request->id()), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->GetCompany(caller, request->id()),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::ListCompanies(
-    grpc::CallbackServerContext* context, const v1::ListCompaniesRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::ListCompaniesRequest* request,
     v1::ListCompaniesResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->ListCompanies(caller, *request), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->ListCompanies(caller, *request), response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::CreateSchool(
-    grpc::CallbackServerContext* context, const v1::CreateSchoolRequest* request,
-    v1::School* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->CreateSchool(caller, request->school()), response);
-  });
+    grpc::CallbackServerContext* context,
+    const v1::CreateSchoolRequest* request, v1::School* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->CreateSchool(caller, request->school()),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::GetSchool(
     grpc::CallbackServerContext* context, const v1::GetSchoolRequest* request,
     v1::School* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->GetSchool(caller, request->id()), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->GetSchool(caller, request->id()), response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::ListSchools(
     grpc::CallbackServerContext* context, const v1::ListSchoolsRequest* request,
     v1::ListSchoolsResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->ListSchools(caller, *request), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->ListSchools(caller, *request), response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::CreatePartner(
-    grpc::CallbackServerContext* context, const v1::CreatePartnerRequest* request,
-    v1::Partner* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->CreatePartner(caller, request->partner()), response);
-  });
+    grpc::CallbackServerContext* context,
+    const v1::CreatePartnerRequest* request, v1::Partner* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->CreatePartner(caller, request->partner()),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::GetPartner(
     grpc::CallbackServerContext* context, const v1::GetPartnerRequest* request,
     v1::Partner* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->GetPartner(caller, request->id()), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->GetPartner(caller, request->id()),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::ListPartners(
-    grpc::CallbackServerContext* context, const v1::ListPartnersRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::ListPartnersRequest* request,
     v1::ListPartnersResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->ListPartners(caller, *request), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->ListPartners(caller, *request), response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::IssueToken(
     grpc::CallbackServerContext* context, const v1::IssueTokenRequest* request,
     v1::IssueTokenResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return Into(organizations_->IssueToken(caller, *request), response);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return Into(organizations_->IssueToken(caller, *request), response);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::RevokeToken(
     grpc::CallbackServerContext* context, const v1::RevokeTokenRequest* request,
     v1::RevokeTokenResponse*) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    return organizations_->RevokeToken(caller, *request);
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        return organizations_->RevokeToken(caller, *request);
+      });
 }
 
 grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
     grpc::CallbackServerContext* context, const v1::WhoAmIRequest*,
     v1::WhoAmIResponse* response) {
-  return runtime::ServeUnary(context, *authenticator_, [&](const Caller& caller) {
-    response->set_organization_id(caller.organization_id);
-    response->set_role(caller.role);
-    response->set_token_id(caller.token_id);
-    return absl::OkStatus();
-  });
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        response->set_organization_id(caller.organization_id);
+        response->set_role(caller.role);
+        response->set_token_id(caller.token_id);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace passerelle::organizations

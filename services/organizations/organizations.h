@@ -31,28 +31,32 @@ std::vector<std::string> Tables();
 class Organizations : public runtime::Directory {
  public:
   // `store` must have been opened with Tables(); both must outlive this.
-  Organizations(storage::Store* store, const common::Referentials* referentials);
+  Organizations(storage::Store* store,
+                const common::Referentials* referentials);
 
   absl::StatusOr<v1::Company> CreateCompany(const runtime::Caller& caller,
                                             v1::Company company);
   absl::StatusOr<v1::Company> GetCompany(const runtime::Caller& caller,
                                          absl::string_view id) const;
   absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
-      const runtime::Caller& caller, const v1::ListCompaniesRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::ListCompaniesRequest& request) const;
 
   absl::StatusOr<v1::School> CreateSchool(const runtime::Caller& caller,
                                           v1::School school);
   absl::StatusOr<v1::School> GetSchool(const runtime::Caller& caller,
                                        absl::string_view id) const;
   absl::StatusOr<v1::ListSchoolsResponse> ListSchools(
-      const runtime::Caller& caller, const v1::ListSchoolsRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::ListSchoolsRequest& request) const;
 
   absl::StatusOr<v1::Partner> CreatePartner(const runtime::Caller& caller,
                                             v1::Partner partner);
   absl::StatusOr<v1::Partner> GetPartner(const runtime::Caller& caller,
                                          absl::string_view id) const;
   absl::StatusOr<v1::ListPartnersResponse> ListPartners(
-      const runtime::Caller& caller, const v1::ListPartnersRequest& request) const;
+      const runtime::Caller& caller,
+      const v1::ListPartnersRequest& request) const;
 
   // INVALID_ARGUMENT when the role does not fit the organization's kind,
   // NOT_FOUND for an unknown organization.
@@ -75,9 +79,8 @@ class Organizations : public runtime::Directory {
   absl::StatusOr<v1::Partner> FindPartner(absl::string_view id) const override;
 
  private:
-  absl::StatusOr<v1::IssueTokenResponse> StoreToken(const std::string& org_id,
-                                                    v1::Role role,
-                                                    const std::string& description);
+  absl::StatusOr<v1::IssueTokenResponse> StoreToken(
+      const std::string& org_id, v1::Role role, const std::string& description);
 
   storage::Store* store_;
   const common::Referentials* referentials_;
@@ -107,9 +110,9 @@ class OrganizationServiceImpl final
                           const runtime::Authenticator* authenticator)
       : organizations_(organizations), authenticator_(authenticator) {}
 
-  grpc::ServerUnaryReactor* CreateCompany(grpc::CallbackServerContext* context,
-                                          const v1::CreateCompanyRequest* request,
-                                          v1::Company* response) override;
+  grpc::ServerUnaryReactor* CreateCompany(
+      grpc::CallbackServerContext* context,
+      const v1::CreateCompanyRequest* request, v1::Company* response) override;
   grpc::ServerUnaryReactor* GetCompany(grpc::CallbackServerContext* context,
                                        const v1::GetCompanyRequest* request,
                                        v1::Company* response) override;
@@ -123,12 +126,13 @@ class OrganizationServiceImpl final
   grpc::ServerUnaryReactor* GetSchool(grpc::CallbackServerContext* context,
                                       const v1::GetSchoolRequest* request,
                                       v1::School* response) override;
-  grpc::ServerUnaryReactor* ListSchools(grpc::CallbackServerContext* context,
-                                        const v1::ListSchoolsRequest* request,
-                                        v1::ListSchoolsResponse* response) override;
-  grpc::ServerUnaryReactor* CreatePartner(grpc::CallbackServerContext* context,
-                                          const v1::CreatePartnerRequest* request,
-                                          v1::Partner* response) override;
+  grpc::ServerUnaryReactor* ListSchools(
+      grpc::CallbackServerContext* context,
+      const v1::ListSchoolsRequest* request,
+      v1::ListSchoolsResponse* response) override;
+  grpc::ServerUnaryReactor* CreatePartner(
+      grpc::CallbackServerContext* context,
+      const v1::CreatePartnerRequest* request, v1::Partner* response) override;
   grpc::ServerUnaryReactor* GetPartner(grpc::CallbackServerContext* context,
                                        const v1::GetPartnerRequest* request,
                                        v1::Partner* response) override;
@@ -136,12 +140,14 @@ class OrganizationServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::ListPartnersRequest* request,
       v1::ListPartnersResponse* response) override;
-  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
-                                       const v1::IssueTokenRequest* request,
-                                       v1::IssueTokenResponse* response) override;
-  grpc::ServerUnaryReactor* RevokeToken(grpc::CallbackServerContext* context,
-                                        const v1::RevokeTokenRequest* request,
-                                        v1::RevokeTokenResponse* response) override;
+  grpc::ServerUnaryReactor* IssueToken(
+      grpc::CallbackServerContext* context,
+      const v1::IssueTokenRequest* request,
+      v1::IssueTokenResponse* response) override;
+  grpc::ServerUnaryReactor* RevokeToken(
+      grpc::CallbackServerContext* context,
+      const v1::RevokeTokenRequest* request,
+      v1::RevokeTokenResponse* response) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
                                    const v1::WhoAmIRequest* request,
                                    v1::WhoAmIResponse* response) override;

@@ -12,12 +12,14 @@ constexpr size_t kMaxCachedTokens = 100000;
 
 absl::Status FromGrpc(const grpc::Status& s) {
   if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
 }
 
 void Prepare(grpc::ClientContext* context, absl::string_view token) {
   context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(5));
 }
 
 // A failure to reach the organization service is the callee's problem, not
@@ -48,7 +50,8 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
   {
     absl::MutexLock lock(&mu_);
     auto it = callers_.find(key);
-    if (it != callers_.end() && it->second.expires > now) return it->second.caller;
+    if (it != callers_.end() && it->second.expires > now)
+      return it->second.caller;
   }
   grpc::ClientContext context;
   Prepare(&context, token);
@@ -68,7 +71,8 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
   return caller;
 }
 
-absl::StatusOr<v1::Company> RemoteOrganizations::FindCompany(absl::string_view id) const {
+absl::StatusOr<v1::Company> RemoteOrganizations::FindCompany(
+    absl::string_view id) const {
   grpc::ClientContext context;
   Prepare(&context, service_token_);
   v1::GetCompanyRequest request;
@@ -79,7 +83,8 @@ absl::StatusOr<v1::Company> RemoteOrganizations::FindCompany(absl::string_view i
   return company;
 }
 
-absl::StatusOr<v1::School> RemoteOrganizations::FindSchool(absl::string_view id) const {
+absl::StatusOr<v1::School> RemoteOrganizations::FindSchool(
+    absl::string_view id) const {
   grpc::ClientContext context;
   Prepare(&context, service_token_);
   v1::GetSchoolRequest request;
@@ -90,7 +95,8 @@ absl::StatusOr<v1::School> RemoteOrganizations::FindSchool(absl::string_view id)
   return school;
 }
 
-absl::StatusOr<v1::Partner> RemoteOrganizations::FindPartner(absl::string_view id) const {
+absl::StatusOr<v1::Partner> RemoteOrganizations::FindPartner(
+    absl::string_view id) const {
   grpc::ClientContext context;
   Prepare(&context, service_token_);
   v1::GetPartnerRequest request;

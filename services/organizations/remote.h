@@ -43,7 +43,8 @@ class RemoteOrganizations final : public runtime::Authenticator,
   absl::Duration token_ttl_;
   mutable absl::Mutex mu_;
   // Keyed by the token's hash: the process keeps no token in clear.
-  mutable absl::flat_hash_map<std::string, CachedCaller> callers_ ABSL_GUARDED_BY(mu_);
+  mutable absl::flat_hash_map<std::string, CachedCaller> callers_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace passerelle::organizations

@@ -24,8 +24,9 @@ std::string RandomBytes(size_t n) {
 
 }  // namespace
 
-absl::StatusOr<Caller> AuthenticateCall(const Authenticator& authenticator,
-                                        const grpc::ServerContextBase& context) {
+absl::StatusOr<Caller> AuthenticateCall(
+    const Authenticator& authenticator,
+    const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {

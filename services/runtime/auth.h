@@ -32,7 +32,8 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   // UNAUTHENTICATED for an unknown or revoked token.
-  virtual absl::StatusOr<Caller> Authenticate(absl::string_view token) const = 0;
+  virtual absl::StatusOr<Caller> Authenticate(
+      absl::string_view token) const = 0;
 };
 
 // Reads `authorization: Bearer <token>` from the call's metadata and

@@ -13,9 +13,11 @@ class Directory {
  public:
   virtual ~Directory() = default;
   // NOT_FOUND when no such organization.
-  virtual absl::StatusOr<v1::Company> FindCompany(absl::string_view id) const = 0;
+  virtual absl::StatusOr<v1::Company> FindCompany(
+      absl::string_view id) const = 0;
   virtual absl::StatusOr<v1::School> FindSchool(absl::string_view id) const = 0;
-  virtual absl::StatusOr<v1::Partner> FindPartner(absl::string_view id) const = 0;
+  virtual absl::StatusOr<v1::Partner> FindPartner(
+      absl::string_view id) const = 0;
 };
 
 }  // namespace passerelle::runtime

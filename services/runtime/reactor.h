@@ -39,10 +39,10 @@ grpc::ServerUnaryReactor* ServeUnaryOnPool(grpc::CallbackServerContext* context,
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  pool.Schedule([reactor, caller = *std::move(caller),
-                 fn = std::move(fn)]() mutable {
-    reactor->Finish(ToGrpcStatus(fn(caller)));
-  });
+  pool.Schedule(
+      [reactor, caller = *std::move(caller), fn = std::move(fn)]() mutable {
+        reactor->Finish(ToGrpcStatus(fn(caller)));
+      });
   return reactor;
 }
 

@@ -33,9 +33,9 @@ template <typename T>
 class Repository {
  public:
   struct Spec {
-    std::string table;     // column family
-    std::string noun;      // for messages: "graduate"
-    std::string id_prefix; // "grd"
+    std::string table;      // column family
+    std::string noun;       // for messages: "graduate"
+    std::string id_prefix;  // "grd"
     v1::EntityKind kind = v1::ENTITY_KIND_UNSPECIFIED;
     // The record's secondary index entries.
     std::function<std::vector<storage::IndexKey>(const T&)> index_keys;
@@ -63,7 +63,8 @@ class Repository {
     if (id.empty()) return absl::InvalidArgumentError("id: required");
     absl::StatusOr<storage::Record> record = reader.Get(spec_.table, id);
     if (absl::IsNotFound(record.status())) {
-      return absl::NotFoundError(absl::StrCat(spec_.noun, " ", id, " not found"));
+      return absl::NotFoundError(
+          absl::StrCat(spec_.noun, " ", id, " not found"));
     }
     if (!record.ok()) return record.status();
     return Parse(*record);
@@ -72,8 +73,9 @@ class Repository {
   // Stores a new record: gives it an id, version 1 and its times.
   absl::StatusOr<T> Create(T record) {
     PrepareCreate(&record, absl::Now());
-    RETURN_IF_ERROR(Commit({PutMutation(record, storage::Mutation::Expect::kAbsent, 0)},
-                           {Event(record, v1::CHANGE_OP_CREATED)}));
+    RETURN_IF_ERROR(
+        Commit({PutMutation(record, storage::Mutation::Expect::kAbsent, 0)},
+               {Event(record, v1::CHANGE_OP_CREATED)}));
     return record;
   }
 
@@ -81,9 +83,10 @@ class Repository {
   // (ABORTED otherwise); the new version is expected_version + 1.
   absl::StatusOr<T> Update(T record, int64_t expected_version) {
     PrepareUpdate(&record, expected_version, absl::Now());
-    RETURN_IF_ERROR(Commit({PutMutation(record, storage::Mutation::Expect::kVersion,
-                                        expected_version)},
-                           {Event(record, v1::CHANGE_OP_UPDATED)}));
+    RETURN_IF_ERROR(
+        Commit({PutMutation(record, storage::Mutation::Expect::kVersion,
+                            expected_version)},
+               {Event(record, v1::CHANGE_OP_UPDATED)}));
     return record;
   }
 
@@ -104,10 +107,9 @@ class Repository {
   absl::StatusOr<Page> List(absl::string_view index, absl::string_view value,
                             int page_size, absl::string_view page_token) const {
     absl::StatusOr<storage::Page> page =
-        index.empty()
-            ? store_->List(spec_.table, page_size, page_token)
-            : store_->ListByIndex(spec_.table, index, value, page_size,
-                                  page_token);
+        index.empty() ? store_->List(spec_.table, page_size, page_token)
+                      : store_->ListByIndex(spec_.table, index, value,
+                                            page_size, page_token);
     if (!page.ok()) return page.status();
     Page out;
     out.next_page_token = std::move(page->next_page_token);
@@ -134,11 +136,13 @@ class Repository {
     SetTimestamp(now, record->mutable_create_time());
     SetTimestamp(now, record->mutable_update_time());
   }
-  void PrepareUpdate(T* record, int64_t expected_version, absl::Time now) const {
+  void PrepareUpdate(T* record, int64_t expected_version,
+                     absl::Time now) const {
     record->set_version(expected_version + 1);
     SetTimestamp(now, record->mutable_update_time());
   }
-  storage::Mutation PutMutation(const T& record, storage::Mutation::Expect expect,
+  storage::Mutation PutMutation(const T& record,
+                                storage::Mutation::Expect expect,
                                 int64_t expected_version) const {
     storage::Mutation m;
     m.table = spec_.table;
@@ -161,8 +165,8 @@ class Repository {
   absl::StatusOr<T> Parse(const storage::Record& record) const {
     T out;
     if (!out.ParseFromString(record.data)) {
-      return absl::DataLossError(
-          absl::StrCat(spec_.noun, " ", record.id, ": stored record unreadable"));
+      return absl::DataLossError(absl::StrCat(spec_.noun, " ", record.id,
+                                              ": stored record unreadable"));
     }
     return out;
   }

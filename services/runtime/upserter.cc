@@ -15,8 +15,8 @@ void FillImportError(const absl::Status& status, v1::ImportError* error) {
     error->set_message(std::string(message));
   }
   if (!absl::IsInvalidArgument(status)) {
-    error->set_message(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                                    error->message()));
+    error->set_message(absl::StrCat(absl::StatusCodeToString(status.code()),
+                                    ": ", error->message()));
   }
 }
 

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "passerelle/v1/graduate.pb.h"
@@ -45,7 +45,9 @@ class BatchUpserter {
   static constexpr int kMaxReportedErrors = 1000;
 
   BatchUpserter(Repository<T>* repository, Hooks hooks, size_t batch_size = 256)
-      : repository_(repository), hooks_(std::move(hooks)), batch_size_(batch_size) {}
+      : repository_(repository),
+        hooks_(std::move(hooks)),
+        batch_size_(batch_size) {}
 
   // Takes the next record of the stream (written by a later Flush). Returns
   // a non-OK status only for a failure of the store, which ends the import.
@@ -56,9 +58,10 @@ class BatchUpserter {
       response_.set_received(received_);
     }
     if (record.external_id().empty()) {
-      Reject(index, record.external_id(),
-             absl::InvalidArgumentError(absl::StrCat(
-                 repository_->spec().noun, ".external_id: required on import")));
+      Reject(
+          index, record.external_id(),
+          absl::InvalidArgumentError(absl::StrCat(
+              repository_->spec().noun, ".external_id: required on import")));
       return absl::OkStatus();
     }
     absl::Status valid = hooks_.validate(&record);
@@ -123,8 +126,9 @@ class BatchUpserter {
       changes.push_back(p.change);
     }
     absl::Status committed =
-        mutations.empty() ? absl::OkStatus()
-                          : repository_->Commit(std::move(mutations), std::move(changes));
+        mutations.empty()
+            ? absl::OkStatus()
+            : repository_->Commit(std::move(mutations), std::move(changes));
     if (committed.ok()) {
       for (const Planned& p : plan) Count(p.outcome);
       return absl::OkStatus();
@@ -174,13 +178,15 @@ class BatchUpserter {
   };
 
   static bool IsConflict(const absl::Status& s) {
-    return absl::IsAborted(s) || absl::IsAlreadyExists(s) || absl::IsNotFound(s);
+    return absl::IsAborted(s) || absl::IsAlreadyExists(s) ||
+           absl::IsNotFound(s);
   }
 
   absl::StatusOr<Planned> Plan(Pending pending) {
     Planned out;
-    ASSIGN_OR_RETURN(std::optional<std::string> id,
-                     repository_->FindUnique(pending.key.index, pending.key.value));
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> id,
+        repository_->FindUnique(pending.key.index, pending.key.value));
     T record = pending.record;
     const absl::Time now = absl::Now();
     std::optional<T> existing;
@@ -198,7 +204,8 @@ class BatchUpserter {
       *record.mutable_create_time() = existing->create_time();
       *record.mutable_update_time() = existing->update_time();
       hooks_.keep(*existing, &record);
-      if (google::protobuf::util::MessageDifferencer::Equals(record, *existing)) {
+      if (google::protobuf::util::MessageDifferencer::Equals(record,
+                                                             *existing)) {
         out.outcome = Outcome::kUnchanged;
       } else {
         repository_->PrepareUpdate(&record, existing->version(), now);
@@ -210,8 +217,8 @@ class BatchUpserter {
     } else {
       repository_->PrepareCreate(&record, now);
       out.outcome = Outcome::kCreated;
-      out.mutation =
-          repository_->PutMutation(record, storage::Mutation::Expect::kAbsent, 0);
+      out.mutation = repository_->PutMutation(
+          record, storage::Mutation::Expect::kAbsent, 0);
       out.change = repository_->Event(record, v1::CHANGE_OP_CREATED);
     }
     out.pending = std::move(pending);

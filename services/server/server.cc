@@ -9,13 +9,15 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "glog/logging.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
-#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/server_builder.h"
 #include "passerelle/v1/matching.grpc.pb.h"
 #include "passerelle/v1/proposal.grpc.pb.h"
@@ -25,12 +27,10 @@
 #include "services/matching/index.h"
 #include "services/matching/matching.h"
 #include "services/offers/offers.h"
-#include "services/runtime/auth.h"
 #include "services/organizations/organizations.h"
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
-#include "grpcpp/create_channel.h"
-#include "absl/strings/strip.h"
+#include "services/runtime/auth.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/status_macros.h"
 #include "storage/store.h"
@@ -43,26 +43,31 @@ bool IsLoopback(const std::string& address) {
          address == "[::1]" || address.rfind("127.", 0) == 0;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     const char* flag) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  if (!in)
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read ", path));
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& text) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << text << "\n";
     if (!out.flush()) {
-      return absl::InvalidArgumentError(absl::StrCat("port_file: cannot write ", tmp));
+      return absl::InvalidArgumentError(
+          absl::StrCat("port_file: cannot write ", tmp));
     }
   }
   if (rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("port_file: cannot rename to ", path, ": ", std::strerror(errno)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "port_file: cannot rename to ", path, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -101,17 +106,20 @@ class ServerImpl final : public Server {
       return absl::InvalidArgumentError("data_dir: required");
     }
     if (mkdir(options.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "data_dir: cannot create ", options.data_dir, ": ", std::strerror(errno)));
+      return absl::InvalidArgumentError(absl::StrCat("data_dir: cannot create ",
+                                                     options.data_dir, ": ",
+                                                     std::strerror(errno)));
     }
     if (options.port < 0 || options.port > 65535) {
       return absl::InvalidArgumentError("port: must be within [0, 65535]");
     }
     if (options.worker_threads < 1 || options.worker_threads > 64) {
-      return absl::InvalidArgumentError("worker_threads: must be within [1, 64]");
+      return absl::InvalidArgumentError(
+          "worker_threads: must be within [1, 64]");
     }
     if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
-      return absl::InvalidArgumentError("tls_cert_file: give both tls_cert_file and tls_key_file");
+      return absl::InvalidArgumentError(
+          "tls_cert_file: give both tls_cert_file and tls_key_file");
     }
     const bool tls = !options.tls_cert_file.empty();
     if (!tls && !IsLoopback(options.listen_address) &&
@@ -130,7 +138,8 @@ class ServerImpl final : public Server {
     storage::Store::Options store_options;
     store_options.path = options.data_dir + "/db";
     std::vector<std::vector<std::string>> tables;
-    if (all || mode == Mode::kOrganizations) tables.push_back(organizations::Tables());
+    if (all || mode == Mode::kOrganizations)
+      tables.push_back(organizations::Tables());
     if (all || mode == Mode::kGraduates) tables.push_back(graduates::Tables());
     if (all || mode == Mode::kOffers) tables.push_back(offers::Tables());
     if (all) tables.push_back(proposals::Tables());
@@ -149,8 +158,8 @@ class ServerImpl final : public Server {
         LOG(INFO) << "First start: the admin token is in " << admin_token_path()
                   << " (mode 0600)";
       }
-      authenticator_ =
-          std::make_unique<organizations::StoreAuthenticator>(organizations_.get());
+      authenticator_ = std::make_unique<organizations::StoreAuthenticator>(
+          organizations_.get());
       directory = organizations_.get();
     } else {
       if (options.organizations_address.empty()) {
@@ -161,14 +170,15 @@ class ServerImpl final : public Server {
         return absl::InvalidArgumentError(
             "service_token_file: required for this service");
       }
-      ASSIGN_OR_RETURN(std::string token,
-                       ReadFile(options.service_token_file, "service_token_file"));
+      ASSIGN_OR_RETURN(std::string token, ReadFile(options.service_token_file,
+                                                   "service_token_file"));
       std::shared_ptr<grpc::ChannelCredentials> channel_credentials =
           grpc::InsecureChannelCredentials();
       if (!options.organizations_ca_file.empty()) {
         grpc::SslCredentialsOptions ssl;
-        ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                         ReadFile(options.organizations_ca_file, "organizations_ca_file"));
+        ASSIGN_OR_RETURN(
+            ssl.pem_root_certs,
+            ReadFile(options.organizations_ca_file, "organizations_ca_file"));
         if (tls) {
           ASSIGN_OR_RETURN(ssl.pem_private_key,
                            ReadFile(options.tls_key_file, "tls_key_file"));
@@ -178,15 +188,17 @@ class ServerImpl final : public Server {
         channel_credentials = grpc::SslCredentials(ssl);
       }
       auto remote = std::make_unique<organizations::RemoteOrganizations>(
-          grpc::CreateChannel(options.organizations_address, channel_credentials),
+          grpc::CreateChannel(options.organizations_address,
+                              channel_credentials),
           std::string(absl::StripAsciiWhitespace(token)));
       directory = remote.get();
       authenticator_ = std::move(remote);
     }
     pool_ = std::make_unique<runtime::ThreadPool>(options.worker_threads);
     if (organizations_) {
-      organization_service_ = std::make_unique<organizations::OrganizationServiceImpl>(
-          organizations_.get(), authenticator_.get());
+      organization_service_ =
+          std::make_unique<organizations::OrganizationServiceImpl>(
+              organizations_.get(), authenticator_.get());
     }
     if (all || mode == Mode::kGraduates) {
       graduates_ = std::make_unique<graduates::Graduates>(
@@ -195,8 +207,8 @@ class ServerImpl final : public Server {
           graduates_.get(), authenticator_.get(), pool_.get());
     }
     if (all || mode == Mode::kOffers) {
-      offers_ = std::make_unique<offers::Offers>(store_.get(), referentials_.get(),
-                                                 directory);
+      offers_ = std::make_unique<offers::Offers>(
+          store_.get(), referentials_.get(), directory);
       offer_service_ = std::make_unique<offers::OfferServiceImpl>(
           offers_.get(), authenticator_.get(), pool_.get());
     }
@@ -206,9 +218,10 @@ class ServerImpl final : public Server {
       // The matcher follows the shared store's change log from its snapshot.
       ASSIGN_OR_RETURN(std::string key, PseudonymKey(options.data_dir));
       match_source_ = matching::NewStoreSource(store_.get());
-      ASSIGN_OR_RETURN(match_index_, matching::MatchingIndex::Start(match_source_.get(),
-                                                                    *referentials_));
-      matching_ = std::make_unique<matching::Matching>(match_index_.get(), std::move(key));
+      ASSIGN_OR_RETURN(match_index_, matching::MatchingIndex::Start(
+                                         match_source_.get(), *referentials_));
+      matching_ = std::make_unique<matching::Matching>(match_index_.get(),
+                                                       std::move(key));
       matching_service_ = std::make_unique<matching::MatchingServiceImpl>(
           matching_.get(), authenticator_.get(), pool_.get());
       // Proposals write the graduates and offers they place (one commit);
@@ -222,7 +235,8 @@ class ServerImpl final : public Server {
                                                          const v1::Offer& o) {
         return m->MakeCandidate(g, o);
       };
-      proposals_ = std::make_unique<proposals::Proposals>(std::move(proposal_options));
+      proposals_ =
+          std::make_unique<proposals::Proposals>(std::move(proposal_options));
       RETURN_IF_ERROR(proposals_->StartErasure());
       proposal_service_ = std::make_unique<proposals::ProposalServiceImpl>(
           proposals_.get(), authenticator_.get(), pool_.get());
@@ -235,12 +249,15 @@ class ServerImpl final : public Server {
               ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
               : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
       grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-      ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key_file, "tls_key_file"));
-      ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options.tls_cert_file, "tls_cert_file"));
+      ASSIGN_OR_RETURN(pair.private_key,
+                       ReadFile(options.tls_key_file, "tls_key_file"));
+      ASSIGN_OR_RETURN(pair.cert_chain,
+                       ReadFile(options.tls_cert_file, "tls_cert_file"));
       ssl.pem_key_cert_pairs.push_back(pair);
       if (!options.tls_client_ca_file.empty()) {
-        ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                         ReadFile(options.tls_client_ca_file, "tls_client_ca_file"));
+        ASSIGN_OR_RETURN(
+            ssl.pem_root_certs,
+            ReadFile(options.tls_client_ca_file, "tls_client_ca_file"));
       }
       credentials = grpc::SslServerCredentials(ssl);
     } else {
@@ -252,10 +269,11 @@ class ServerImpl final : public Server {
     (void)grpc::health::v1::HealthCheckRequest::descriptor();
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    const std::string host = options.listen_address.find(':') != std::string::npos &&
-                                     options.listen_address.front() != '['
-                                 ? absl::StrCat("[", options.listen_address, "]")
-                                 : options.listen_address;
+    const std::string host =
+        options.listen_address.find(':') != std::string::npos &&
+                options.listen_address.front() != '['
+            ? absl::StrCat("[", options.listen_address, "]")
+            : options.listen_address;
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -267,11 +285,13 @@ class ServerImpl final : public Server {
     }
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
-      return absl::UnavailableError(absl::StrCat(
-          "port: cannot listen on ", options.listen_address, ":", options.port));
+      return absl::UnavailableError(absl::StrCat("port: cannot listen on ",
+                                                 options.listen_address, ":",
+                                                 options.port));
     }
     if (!options.port_file.empty()) {
-      RETURN_IF_ERROR(WriteFileAtomically(options.port_file, std::to_string(port_)));
+      RETURN_IF_ERROR(
+          WriteFileAtomically(options.port_file, std::to_string(port_)));
     }
     LOG(INFO) << "Serving on " << options.listen_address << ":" << port_
               << (tls ? " (TLS)" : " (plaintext)") << ", data in "
@@ -298,12 +318,13 @@ class ServerImpl final : public Server {
     LOG(INFO) << "Shutting down: finishing in-flight calls";
     if (changefeed_service_) changefeed_service_->Stop();
     if (server_) {
-      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
       server_->Wait();
     }
-    pool_.reset();  // runs what was scheduled, then joins
+    pool_.reset();                       // runs what was scheduled, then joins
     if (proposals_) proposals_->Stop();  // stops following the store
-    match_index_.reset();  // stops following the store
+    match_index_.reset();                // stops following the store
     if (store_) {
       absl::Status closed = store_->Close();
       if (!closed.ok()) LOG(ERROR) << "Closing the store: " << closed;
@@ -349,8 +370,9 @@ absl::StatusOr<Mode> ParseMode(absl::string_view name) {
   if (name == "organizations") return Mode::kOrganizations;
   if (name == "graduates") return Mode::kGraduates;
   if (name == "offers") return Mode::kOffers;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "service: \"", name, "\" is not one of all, organizations, graduates, offers"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("service: \"", name,
+                   "\" is not one of all, organizations, graduates, offers"));
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {

@@ -29,13 +29,13 @@ struct Options {
   // Set: reach the organization service over TLS, trusting this CA (and
   // presenting tls_cert_file/tls_key_file when given, for mTLS).
   std::string organizations_ca_file;
-  std::string data_dir;                   // created if missing
+  std::string data_dir;  // created if missing
   std::string listen_address = "127.0.0.1";
-  int port = 0;                           // 0: any free port
-  std::string port_file;                  // written once serving
-  std::string referentials_dir;           // empty: common::DefaultDataDir()
-  int worker_threads = 2;                 // for imports, searches, ranking
-  int max_message_bytes = 4 << 20;        // larger requests are refused
+  int port = 0;                     // 0: any free port
+  std::string port_file;            // written once serving
+  std::string referentials_dir;     // empty: common::DefaultDataDir()
+  int worker_threads = 2;           // for imports, searches, ranking
+  int max_message_bytes = 4 << 20;  // larger requests are refused
   // TLS: both files, or neither (plaintext, allowed on loopback only unless
   // allow_insecure_remote).
   std::string tls_cert_file;

@@ -10,17 +10,22 @@
 #include "glog/logging.h"
 #include "services/server/server.h"
 
-ABSL_FLAG(std::string, data_dir, "var/passerelle", "Data directory (RocksDB, admin.token)");
+ABSL_FLAG(std::string, data_dir, "var/passerelle",
+          "Data directory (RocksDB, admin.token)");
 ABSL_FLAG(std::string, listen, "127.0.0.1", "Address to listen on");
 ABSL_FLAG(int, port, 50051, "Port; 0 takes any free port (see --port_file)");
-ABSL_FLAG(std::string, port_file, "", "Where to write the bound port once serving");
-ABSL_FLAG(std::string, referentials_dir, "",
-          "Directory of the shipped referentials (default: the project's data/)");
+ABSL_FLAG(std::string, port_file, "",
+          "Where to write the bound port once serving");
+ABSL_FLAG(
+    std::string, referentials_dir, "",
+    "Directory of the shipped referentials (default: the project's data/)");
 ABSL_FLAG(int, worker_threads, 2, "Threads for imports, searches and ranking");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request accepted");
-ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain (enables TLS)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain (enables TLS)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key");
-ABSL_FLAG(std::string, tls_client_ca_file, "", "PEM CA for client certificates (mTLS)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA for client certificates (mTLS)");
 #ifndef PASSERELLE_DEFAULT_SERVICE
 #define PASSERELLE_DEFAULT_SERVICE "all"
 #endif
@@ -30,10 +35,12 @@ ABSL_FLAG(std::string, service, PASSERELLE_DEFAULT_SERVICE,
           "graduates, offers (multi-process layout)");
 ABSL_FLAG(std::string, organizations_address, "",
           "graduates/offers: address of the organization service");
-ABSL_FLAG(std::string, service_token_file, "",
-          "graduates/offers: file holding an admin token for organization look-ups");
-ABSL_FLAG(std::string, organizations_ca_file, "",
-          "graduates/offers: reach the organization service over TLS with this CA");
+ABSL_FLAG(
+    std::string, service_token_file, "",
+    "graduates/offers: file holding an admin token for organization look-ups");
+ABSL_FLAG(
+    std::string, organizations_ca_file, "",
+    "graduates/offers: reach the organization service over TLS with this CA");
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "Allow plaintext on a non-loopback address");
 

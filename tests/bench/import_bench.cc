@@ -37,7 +37,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 // Offers from the real referentials.
 class OfferMaker {
@@ -47,11 +49,14 @@ class OfferMaker {
     for (const common::Commune& c : refs.communes()) {
       if (c.type != "COM") continue;
       communes_.push_back(&c);
-      weights.push_back(static_cast<double>(std::max<int64_t>(c.population, 1)));
+      weights.push_back(
+          static_cast<double>(std::max<int64_t>(c.population, 1)));
     }
-    pick_commune_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+    pick_commune_ =
+        std::discrete_distribution<size_t>(weights.begin(), weights.end());
     for (const common::Diploma& d : refs.diplomas()) {
-      if ((d.level == 3 || d.level == 4) && !d.rome_codes.empty() && d.code.size() == 8) {
+      if ((d.level == 3 || d.level == 4) && !d.rome_codes.empty() &&
+          d.code.size() == 8) {
         diplomas_.push_back(&d);
       }
     }
@@ -103,18 +108,20 @@ int Run() {
   CHECK(refs.ok()) << refs.status();
 
   testing::TestServer server;
-  testing::Client admin = server.NewClient(testing::Transport::kLoopback,
-                                           server.admin_token());
+  testing::Client admin =
+      server.NewClient(testing::Transport::kLoopback, server.admin_token());
   v1::CreateCompanyRequest company_request;
   *company_request.mutable_company() = testing::SampleCompany();
   v1::Company company;
-  CHECK(admin.organizations->CreateCompany(admin.Context().get(), company_request, &company)
+  CHECK(admin.organizations
+            ->CreateCompany(admin.Context().get(), company_request, &company)
             .ok());
   v1::IssueTokenRequest issue;
   issue.set_organization_id(company.id());
   issue.set_role(v1::ROLE_COMPANY);
   v1::IssueTokenResponse token;
-  CHECK(admin.organizations->IssueToken(admin.Context().get(), issue, &token).ok());
+  CHECK(admin.organizations->IssueToken(admin.Context().get(), issue, &token)
+            .ok());
 
   // Generate first: the clock measures the import, not the generator.
   std::vector<v1::ImportOffersRequest> requests(n);
@@ -130,7 +137,8 @@ int Run() {
   std::vector<std::thread> threads;
   for (int s = 0; s < streams; ++s) {
     threads.emplace_back([&] {
-      testing::Client c = server.NewClient(testing::Transport::kLoopback, token.token());
+      testing::Client c =
+          server.NewClient(testing::Transport::kLoopback, token.token());
       for (int chunk; (chunk = next_chunk++) * batch < n;) {
         v1::ImportResponse response;
         auto context = c.Context();
@@ -153,16 +161,18 @@ int Run() {
   }
   for (auto& t : threads) t.join();
   const double import_s = Seconds(Clock::now() - start);
-  std::printf("import: %lld created, %lld rejected in %.2f s = %.0f records/s\n",
-              static_cast<long long>(created.load()),
-              static_cast<long long>(rejected.load()), import_s, n / import_s);
+  std::printf(
+      "import: %lld created, %lld rejected in %.2f s = %.0f records/s\n",
+      static_cast<long long>(created.load()),
+      static_cast<long long>(rejected.load()), import_s, n / import_s);
 
   // Point reads of random imported offers.
   std::vector<std::string> ids;
   {
     v1::ListOffersRequest list;
     list.set_page_size(500);
-    testing::Client c = server.NewClient(testing::Transport::kLoopback, token.token());
+    testing::Client c =
+        server.NewClient(testing::Transport::kLoopback, token.token());
     while (static_cast<int>(ids.size()) < 20000) {
       v1::ListOffersResponse page;
       CHECK(c.offers->ListOffers(c.Context().get(), list, &page).ok());
@@ -180,7 +190,8 @@ int Run() {
   const auto read_start = Clock::now();
   for (int r = 0; r < readers; ++r) {
     threads.emplace_back([&, r] {
-      testing::Client c = server.NewClient(testing::Transport::kLoopback, token.token());
+      testing::Client c =
+          server.NewClient(testing::Transport::kLoopback, token.token());
       std::mt19937 rng(r);
       while (next_read++ < reads) {
         v1::GetOfferRequest get;
@@ -198,10 +209,11 @@ int Run() {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  std::printf("GetOffer: %d reads, %d threads in %.2f s = %.0f reads/s; "
-              "p50 %.0f us, p99 %.0f us\n",
-              reads, readers, read_s, reads / read_s, all[all.size() / 2],
-              all[all.size() * 99 / 100]);
+  std::printf(
+      "GetOffer: %d reads, %d threads in %.2f s = %.0f reads/s; "
+      "p50 %.0f us, p99 %.0f us\n",
+      reads, readers, read_s, reads / read_s, all[all.size() / 2],
+      all[all.size() * 99 / 100]);
   return 0;
 }
 

@@ -6,9 +6,9 @@
 #include <signal.h>
 
 #include <fstream>
-#include <thread>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -34,19 +34,23 @@ using testing::TempDir;
 class ServerProcess {
  public:
   // `extra` flags select a single service (multi-process layout).
-  explicit ServerProcess(const std::string& dir, std::vector<std::string> extra = {})
+  explicit ServerProcess(const std::string& dir,
+                         std::vector<std::string> extra = {})
       : dir_(dir) {
     const std::string port_file = dir + "/port";
     unlink(port_file.c_str());
-    std::vector<std::string> argv = {PASSERELLE_SERVER_BIN, "--data_dir=" + dir + "/data",
-                                     "--port=0", "--port_file=" + port_file};
+    std::vector<std::string> argv = {PASSERELLE_SERVER_BIN,
+                                     "--data_dir=" + dir + "/data", "--port=0",
+                                     "--port_file=" + port_file};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Subprocess>(argv, dir + "/server.out",
                                             dir + "/server.err");
     CHECK(testing::WaitForFile(port_file, absl::Seconds(60)))
-        << "server did not start: " << testing::ReadFileOrDie(dir + "/server.err");
-    address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(
-                                              testing::ReadFileOrDie(port_file)));
+        << "server did not start: "
+        << testing::ReadFileOrDie(dir + "/server.err");
+    address_ = absl::StrCat(
+        "127.0.0.1:",
+        absl::StripAsciiWhitespace(testing::ReadFileOrDie(port_file)));
     if (testing::WaitForFile(dir + "/data/admin.token", absl::ZeroDuration())) {
       admin_token_ = std::string(absl::StripAsciiWhitespace(
           testing::ReadFileOrDie(dir + "/data/admin.token")));
@@ -60,8 +64,8 @@ class ServerProcess {
   // Runs passerelle-cli against this server; returns its exit code.
   int Cli(const std::string& token, std::vector<std::string> args,
           std::string* out = nullptr, std::string* err = nullptr) {
-    std::vector<std::string> argv = {PASSERELLE_CLI_BIN, "--address=" + address_,
-                                     "--token=" + token};
+    std::vector<std::string> argv = {
+        PASSERELLE_CLI_BIN, "--address=" + address_, "--token=" + token};
     argv.insert(argv.end(), args.begin(), args.end());
     std::string local_err;
     const int code = testing::Run(argv, out, err ? err : &local_err);
@@ -99,7 +103,8 @@ std::map<std::string, v1::Offer> AllOffers(const std::string& address,
     v1::ListOffersResponse page;
     grpc::Status s = stub->ListOffers(&context, request, &page);
     CHECK(s.ok()) << s.error_message();
-    for (const v1::Offer& o : page.offers()) by_external_id[o.external_id()] = o;
+    for (const v1::Offer& o : page.offers())
+      by_external_id[o.external_id()] = o;
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
   return by_external_id;
@@ -110,38 +115,51 @@ TEST(ServerCliTest, CliCreatesListsAndRefusesBadInput) {
   ServerProcess server(dir.path());
   const std::string& admin = server.admin_token();
   std::string out, err;
-  ASSERT_EQ(server.Cli(admin, {"--output=json", "school", "create",
-                               R"(--json={"uai":"0596781A","name":"École de Production de Lille","place":{"communeInsee":"59350"}})"},
-                       &out),
-            0);
+  ASSERT_EQ(
+      server.Cli(
+          admin,
+          {"--output=json", "school", "create",
+           R"(--json={"uai":"0596781A","name":"École de Production de Lille","place":{"communeInsee":"59350"}})"},
+          &out),
+      0);
   const std::string school_id = JsonField(out, "id");
   ASSERT_FALSE(school_id.empty()) << out;
   EXPECT_THAT(out, HasSubstr("Lille"));
 
-  ASSERT_EQ(server.Cli(admin, {"--output=json", "token", "issue",
-                               "--organization_id=" + school_id, "--role=school"},
+  ASSERT_EQ(server.Cli(admin,
+                       {"--output=json", "token", "issue",
+                        "--organization_id=" + school_id, "--role=school"},
                        &out),
             0);
   const std::string school_token = JsonField(out, "token");
   ASSERT_FALSE(school_token.empty()) << out;
 
-  EXPECT_NE(server.Cli(school_token, {"--output=json", "graduate", "create",
-                                      R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"homeAddress":null})"},
-                       &out, &err),
-            0)
+  EXPECT_NE(
+      server.Cli(
+          school_token,
+          {"--output=json", "graduate", "create",
+           R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"homeAddress":null})"},
+          &out, &err),
+      0)
       << "an unknown JSON field is an error, not a success";
 
-  ASSERT_EQ(server.Cli(school_token, {"--output=json", "graduate", "create",
-                                      R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
-                       &out),
-            0);
+  ASSERT_EQ(
+      server.Cli(
+          school_token,
+          {"--output=json", "graduate", "create",
+           R"(--json={"externalId":"e-1","givenName":"Clémence","familyName":"Dupont","birthDate":"2009-05-14","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
+          &out),
+      0);
   EXPECT_EQ(JsonField(out, "schoolId"), school_id);
 
   // Bad input: the server names the field; the CLI says so and fails.
-  EXPECT_NE(server.Cli(school_token, {"graduate", "create",
-                                      R"(--json={"externalId":"e-2","givenName":"Léo","familyName":"Martin","birthDate":"2009-02-30","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS"},"home":{"communeInsee":"59350"}})"},
-                       &out, &err),
-            0);
+  EXPECT_NE(
+      server.Cli(
+          school_token,
+          {"graduate", "create",
+           R"(--json={"externalId":"e-2","givenName":"Léo","familyName":"Martin","birthDate":"2009-02-30","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS"},"home":{"communeInsee":"59350"}})"},
+          &out, &err),
+      0);
   EXPECT_THAT(err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(err, HasSubstr("graduate.birth_date"));
 
@@ -158,13 +176,17 @@ TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
   auto server = std::make_unique<ServerProcess>(dir.path());
   const std::string admin = server->admin_token();
   std::string out;
-  ASSERT_EQ(server->Cli(admin, {"--output=json", "company", "create",
-                                R"(--json={"siret":"73282932000074","name":"Décolletage du Nord","nafCode":"25.62B","place":{"communeInsee":"59512"}})"},
-                        &out),
-            0);
+  ASSERT_EQ(
+      server->Cli(
+          admin,
+          {"--output=json", "company", "create",
+           R"(--json={"siret":"73282932000074","name":"Décolletage du Nord","nafCode":"25.62B","place":{"communeInsee":"59512"}})"},
+          &out),
+      0);
   const std::string company_id = JsonField(out, "id");
-  ASSERT_EQ(server->Cli(admin, {"--output=json", "token", "issue",
-                                "--organization_id=" + company_id, "--role=company"},
+  ASSERT_EQ(server->Cli(admin,
+                        {"--output=json", "token", "issue",
+                         "--organization_id=" + company_id, "--role=company"},
                         &out),
             0);
   const std::string token = JsonField(out, "token");
@@ -176,7 +198,8 @@ TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
   std::map<std::string, v1::Offer> sent;
   {
     std::ofstream file(jsonl);
-    const char* communes[] = {"59350", "59512", "59599", "62041", "80021", "59183"};
+    const char* communes[] = {"59350", "59512", "59599",
+                              "62041", "80021", "59183"};
     for (int i = 0; i < kOffers; ++i) {
       v1::Offer o = testing::SampleOffer(absl::StrCat("k9-", i));
       o.set_title(absl::StrCat("Offre ", i));
@@ -185,16 +208,17 @@ TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
       o.set_monthly_gross_salary_eur(1000 + i % 700);
       std::string line;
       google::protobuf::util::JsonPrintOptions options;
-      ASSERT_TRUE(google::protobuf::util::MessageToJsonString(o, &line, options).ok());
+      ASSERT_TRUE(
+          google::protobuf::util::MessageToJsonString(o, &line, options).ok());
       file << line << "\n";
       sent[o.external_id()] = o;
     }
   }
   const std::string acks = dir.path() + "/acks";
-  Subprocess import({PASSERELLE_CLI_BIN, "--address=" + server->address(),
-                     "--token=" + token, "import", "offers", jsonl,
-                     "--batch_size=500", "--ack_file=" + acks},
-                    dir.path() + "/import.out", dir.path() + "/import.err");
+  Subprocess import(
+      {PASSERELLE_CLI_BIN, "--address=" + server->address(), "--token=" + token,
+       "import", "offers", jsonl, "--batch_size=500", "--ack_file=" + acks},
+      dir.path() + "/import.out", dir.path() + "/import.err");
   // Kill the server once some chunks are acknowledged, in mid-import.
   const absl::Time deadline = absl::Now() + absl::Seconds(120);
   while (testing::CountLines(acks) < 5000 && absl::Now() < deadline) {
@@ -234,47 +258,59 @@ TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {
   }
 
   // Importing again completes the set without duplicates.
-  ASSERT_EQ(server->Cli(token, {"import", "offers", jsonl, "--batch_size=5000"}, &out), 0);
+  ASSERT_EQ(server->Cli(token, {"import", "offers", jsonl, "--batch_size=5000"},
+                        &out),
+            0);
   stored = AllOffers(server->address(), token);
   EXPECT_EQ(stored.size(), static_cast<size_t>(kOffers));
   server->process().Signal(SIGTERM);
   EXPECT_EQ(server->process().Wait(), 0);
 }
 
-TEST(ServerCliTest, MultiProcessLayoutChecksTokensAgainstTheOrganizationService) {
+TEST(ServerCliTest,
+     MultiProcessLayoutChecksTokensAgainstTheOrganizationService) {
   TempDir org_dir, grad_dir;
   ServerProcess organizations(org_dir.path(), {"--service=organizations"});
   const std::string admin = organizations.admin_token();
   ServerProcess graduates(
       grad_dir.path(),
-      {"--service=graduates", "--organizations_address=" + organizations.address(),
+      {"--service=graduates",
+       "--organizations_address=" + organizations.address(),
        "--service_token_file=" + org_dir.path() + "/data/admin.token"});
   std::string out;
-  ASSERT_EQ(organizations.Cli(admin, {"--output=json", "school", "create",
-                                      "--uai=0596781A", "--name=EdP Lille",
-                                      "--commune=59350"},
-                              &out),
-            0);
+  ASSERT_EQ(
+      organizations.Cli(admin,
+                        {"--output=json", "school", "create", "--uai=0596781A",
+                         "--name=EdP Lille", "--commune=59350"},
+                        &out),
+      0);
   const std::string school_id = JsonField(out, "id");
-  ASSERT_EQ(organizations.Cli(admin, {"--output=json", "token", "issue",
-                                      "--organization_id=" + school_id, "--role=school"},
-                              &out),
-            0);
+  ASSERT_EQ(
+      organizations.Cli(admin,
+                        {"--output=json", "token", "issue",
+                         "--organization_id=" + school_id, "--role=school"},
+                        &out),
+      0);
   const std::string token = JsonField(out, "token");
   const std::string token_id = JsonField(out, "tokenId");
   // The graduate service knows the school and the token through the
   // organization service.
-  ASSERT_EQ(graduates.Cli(token, {"--output=json", "graduate", "create",
-                                  R"(--json={"externalId":"m-1","givenName":"Inès","familyName":"Leroy","birthDate":"2009-03-02","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
-                          &out),
-            0);
+  ASSERT_EQ(
+      graduates.Cli(
+          token,
+          {"--output=json", "graduate", "create",
+           R"(--json={"externalId":"m-1","givenName":"Inès","familyName":"Leroy","birthDate":"2009-03-02","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})"},
+          &out),
+      0);
   EXPECT_EQ(JsonField(out, "schoolId"), school_id);
   std::string err;
   EXPECT_NE(graduates.Cli("psl_forged", {"graduate", "list"}, &out, &err), 0);
   EXPECT_THAT(err, HasSubstr("UNAUTHENTICATED"));
   // Revoked at the organization service: refused by the graduate service
   // within its cache period (5 s).
-  ASSERT_EQ(organizations.Cli(admin, {"token", "revoke", "--token_id=" + token_id}), 0);
+  ASSERT_EQ(
+      organizations.Cli(admin, {"token", "revoke", "--token_id=" + token_id}),
+      0);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (graduates.Cli(token, {"graduate", "list"}, &out, &err) == 0) {
     ASSERT_LT(absl::Now(), deadline) << "a revoked token still works";

@@ -16,8 +16,8 @@
 namespace passerelle {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Client;
+using ::testing::HasSubstr;
 using testing::TestServer;
 using testing::Transport;
 
@@ -25,12 +25,14 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
  protected:
   void SetUp() override {
     admin_ = server_.NewClient(GetParam(), server_.admin_token());
-    school_ = CreateOrg<v1::School>(testing::MakeUai(1), v1::ROLE_SCHOOL, &school_client_);
-    other_school_ =
-        CreateOrg<v1::School>(testing::MakeUai(2), v1::ROLE_SCHOOL, &other_school_client_);
-    company_ = CreateOrg<v1::Company>(testing::MakeSiret(1), v1::ROLE_COMPANY, &company_client_);
-    other_company_ = CreateOrg<v1::Company>(testing::MakeSiret(2), v1::ROLE_COMPANY,
-                                            &other_company_client_);
+    school_ = CreateOrg<v1::School>(testing::MakeUai(1), v1::ROLE_SCHOOL,
+                                    &school_client_);
+    other_school_ = CreateOrg<v1::School>(testing::MakeUai(2), v1::ROLE_SCHOOL,
+                                          &other_school_client_);
+    company_ = CreateOrg<v1::Company>(testing::MakeSiret(1), v1::ROLE_COMPANY,
+                                      &company_client_);
+    other_company_ = CreateOrg<v1::Company>(
+        testing::MakeSiret(2), v1::ROLE_COMPANY, &other_company_client_);
   }
 
   template <typename T>
@@ -44,14 +46,17 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
     } else {
       v1::CreateCompanyRequest req;
       *req.mutable_company() = testing::SampleCompany(code);
-      s = admin_.organizations->CreateCompany(admin_.Context().get(), req, &out);
+      s = admin_.organizations->CreateCompany(admin_.Context().get(), req,
+                                              &out);
     }
     EXPECT_TRUE(s.ok()) << s.error_message();
     v1::IssueTokenRequest issue;
     issue.set_organization_id(out.id());
     issue.set_role(role);
     v1::IssueTokenResponse token;
-    EXPECT_TRUE(admin_.organizations->IssueToken(admin_.Context().get(), issue, &token).ok());
+    EXPECT_TRUE(
+        admin_.organizations->IssueToken(admin_.Context().get(), issue, &token)
+            .ok());
     *client = server_.NewClient(GetParam(), token.token());
     return out;
   }
@@ -59,8 +64,8 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
   v1::IndexStatus Status() {
     v1::IndexStatus status;
     EXPECT_TRUE(admin_.matching
-                    ->GetIndexStatus(admin_.Context().get(), v1::GetIndexStatusRequest(),
-                                     &status)
+                    ->GetIndexStatus(admin_.Context().get(),
+                                     v1::GetIndexStatusRequest(), &status)
                     .ok());
     return status;
   }
@@ -80,8 +85,8 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
     v1::CreateGraduateRequest req;
     *req.mutable_graduate() = std::move(g);
     v1::Graduate out;
-    grpc::Status s =
-        school_client_.graduates->CreateGraduate(school_client_.Context().get(), req, &out);
+    grpc::Status s = school_client_.graduates->CreateGraduate(
+        school_client_.Context().get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -100,8 +105,8 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
     v1::RankOffersRequest req;
     req.set_graduate_id(graduate_id);
     v1::RankOffersResponse out;
-    grpc::Status s =
-        school_client_.matching->RankOffers(school_client_.Context().get(), req, &out);
+    grpc::Status s = school_client_.matching->RankOffers(
+        school_client_.Context().get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     std::vector<std::string> ids;
     for (const auto& r : out.results()) ids.push_back(r.offer().id());
@@ -149,8 +154,9 @@ TEST_P(MatchingTest, RanksFitOffersWithFactorsAndExcludesIllegalOnes) {
   v1::RankOffersRequest req;
   req.set_graduate_id(g.id());
   v1::RankOffersResponse out;
-  ASSERT_TRUE(
-      school_client_.matching->RankOffers(school_client_.Context().get(), req, &out).ok());
+  ASSERT_TRUE(school_client_.matching
+                  ->RankOffers(school_client_.Context().get(), req, &out)
+                  .ok());
   std::set<std::string> ids;
   for (const auto& r : out.results()) {
     ids.insert(r.offer().id());
@@ -173,15 +179,18 @@ TEST_P(MatchingTest, RanksFitOffersWithFactorsAndExcludesIllegalOnes) {
     req.set_graduate_id(g.id());
     req.set_offer_id(o.id());
     v1::ExplainMatchResponse out;
-    EXPECT_TRUE(
-        school_client_.matching->ExplainMatch(school_client_.Context().get(), req, &out).ok());
+    EXPECT_TRUE(school_client_.matching
+                    ->ExplainMatch(school_client_.Context().get(), req, &out)
+                    .ok());
     std::vector<std::string> rules;
     for (const auto& e : out.exclusions()) rules.push_back(e.rule());
     return rules;
   };
   EXPECT_THAT(explain(night), ::testing::ElementsAre("minor_night_work"));
-  EXPECT_THAT(explain(long_hours), ::testing::ElementsAre("minor_weekly_hours"));
-  EXPECT_THAT(explain(regulated), ::testing::ElementsAre("minor_regulated_work"));
+  EXPECT_THAT(explain(long_hours),
+              ::testing::ElementsAre("minor_weekly_hours"));
+  EXPECT_THAT(explain(regulated),
+              ::testing::ElementsAre("minor_regulated_work"));
   EXPECT_THAT(explain(far), ::testing::ElementsAre("distance"));
   EXPECT_TRUE(explain(fit).empty());
 }
@@ -198,8 +207,9 @@ TEST_P(MatchingTest, WritesAreRankableThroughTheChangeFeed) {
   v1::CloseOfferRequest close;
   close.set_id(o.id());
   v1::Offer closed;
-  ASSERT_TRUE(
-      company_client_.offers->CloseOffer(company_client_.Context().get(), close, &closed).ok());
+  ASSERT_TRUE(company_client_.offers
+                  ->CloseOffer(company_client_.Context().get(), close, &closed)
+                  .ok());
   WaitForIndex();
   EXPECT_TRUE(RankedIds(g.id()).empty());
 
@@ -208,13 +218,15 @@ TEST_P(MatchingTest, WritesAreRankableThroughTheChangeFeed) {
   del.set_id(g.id());
   v1::DeleteGraduateResponse deleted;
   ASSERT_TRUE(
-      school_client_.graduates->DeleteGraduate(school_client_.Context().get(), del, &deleted)
+      school_client_.graduates
+          ->DeleteGraduate(school_client_.Context().get(), del, &deleted)
           .ok());
   WaitForIndex();
   v1::RankOffersRequest req;
   req.set_graduate_id(g.id());
   v1::RankOffersResponse out;
-  EXPECT_EQ(school_client_.matching->RankOffers(school_client_.Context().get(), req, &out)
+  EXPECT_EQ(school_client_.matching
+                ->RankOffers(school_client_.Context().get(), req, &out)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
@@ -230,8 +242,9 @@ TEST_P(MatchingTest, CompaniesSeePseudonymousCandidatesOfTheirOwnOffersOnly) {
   v1::RankGraduatesRequest req;
   req.set_offer_id(o.id());
   v1::RankGraduatesResponse out;
-  ASSERT_TRUE(
-      company_client_.matching->RankGraduates(company_client_.Context().get(), req, &out).ok());
+  ASSERT_TRUE(company_client_.matching
+                  ->RankGraduates(company_client_.Context().get(), req, &out)
+                  .ok());
   ASSERT_EQ(out.results_size(), 1);
   const v1::Candidate& c = out.results(0).candidate();
   EXPECT_EQ(c.graduate_id(), g.id());
@@ -244,27 +257,31 @@ TEST_P(MatchingTest, CompaniesSeePseudonymousCandidatesOfTheirOwnOffersOnly) {
   EXPECT_FALSE(absl::StrContains(wire, "2009-05-14"));
 
   // Another company may not rank for it; a school may not rank graduates.
-  EXPECT_EQ(other_company_client_.matching
-                ->RankGraduates(other_company_client_.Context().get(), req, &out)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      other_company_client_.matching
+          ->RankGraduates(other_company_client_.Context().get(), req, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // Nor rank offers for a graduate; nor another school.
   v1::RankOffersRequest rank;
   rank.set_graduate_id(g.id());
   v1::RankOffersResponse ranked;
-  EXPECT_EQ(company_client_.matching->RankOffers(company_client_.Context().get(), rank, &ranked)
+  EXPECT_EQ(company_client_.matching
+                ->RankOffers(company_client_.Context().get(), rank, &ranked)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(other_school_client_.matching
-                ->RankOffers(other_school_client_.Context().get(), rank, &ranked)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      other_school_client_.matching
+          ->RankOffers(other_school_client_.Context().get(), rank, &ranked)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_P(MatchingTest, BadRequestsNameTheField) {
   v1::RankOffersRequest req;
   v1::RankOffersResponse out;
-  grpc::Status s = admin_.matching->RankOffers(admin_.Context().get(), req, &out);
+  grpc::Status s =
+      admin_.matching->RankOffers(admin_.Context().get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), ::testing::StartsWith("graduate_id"));
   v1::Graduate g = CreateGraduate(testing::SampleGraduate("b-1"));
@@ -300,10 +317,12 @@ TEST_P(MatchingTest, TheIndexIsRebuiltFromStorageAfterARestart) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, MatchingTest,
-                         ::testing::Values(Transport::kInProcess, Transport::kLoopback),
+                         ::testing::Values(Transport::kInProcess,
+                                           Transport::kLoopback),
                          [](const ::testing::TestParamInfo<Transport>& info) {
-                           return info.param == Transport::kInProcess ? "InProcess"
-                                                                      : "Loopback";
+                           return info.param == Transport::kInProcess
+                                      ? "InProcess"
+                                      : "Loopback";
                          });
 
 }  // namespace

@@ -17,9 +17,9 @@
 namespace passerelle {
 namespace {
 
+using testing::Client;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::Client;
 using testing::TestServer;
 using testing::Transport;
 
@@ -33,7 +33,8 @@ class ServicesTest : public ::testing::TestWithParam<Transport> {
     v1::CreateCompanyRequest req;
     *req.mutable_company() = testing::SampleCompany(siret);
     v1::Company out;
-    grpc::Status s = admin_.organizations->CreateCompany(admin_.Context().get(), req, &out);
+    grpc::Status s =
+        admin_.organizations->CreateCompany(admin_.Context().get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -41,7 +42,8 @@ class ServicesTest : public ::testing::TestWithParam<Transport> {
     v1::CreateSchoolRequest req;
     *req.mutable_school() = testing::SampleSchool(uai);
     v1::School out;
-    grpc::Status s = admin_.organizations->CreateSchool(admin_.Context().get(), req, &out);
+    grpc::Status s =
+        admin_.organizations->CreateSchool(admin_.Context().get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -50,11 +52,14 @@ class ServicesTest : public ::testing::TestWithParam<Transport> {
     req.set_organization_id(org);
     req.set_role(role);
     v1::IssueTokenResponse out;
-    grpc::Status s = admin_.organizations->IssueToken(admin_.Context().get(), req, &out);
+    grpc::Status s =
+        admin_.organizations->IssueToken(admin_.Context().get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out.token();
   }
-  Client As(const std::string& token) { return server_.NewClient(GetParam(), token); }
+  Client As(const std::string& token) {
+    return server_.NewClient(GetParam(), token);
+  }
 
   int CountGraduates(const Client& c) {
     v1::ListGraduatesRequest req;
@@ -62,7 +67,8 @@ class ServicesTest : public ::testing::TestWithParam<Transport> {
     int count = 0;
     do {
       v1::ListGraduatesResponse out;
-      EXPECT_TRUE(c.graduates->ListGraduates(c.Context().get(), req, &out).ok());
+      EXPECT_TRUE(
+          c.graduates->ListGraduates(c.Context().get(), req, &out).ok());
       count += out.graduates_size();
       req.set_page_token(out.next_page_token());
     } while (!req.page_token().empty());
@@ -84,13 +90,15 @@ TEST_P(ServicesTest, CallsWithoutValidTokenAreRefused) {
   v1::ListCompaniesRequest req;
   v1::ListCompaniesResponse out;
   Client anonymous = As("");
-  EXPECT_EQ(anonymous.organizations->ListCompanies(anonymous.Context().get(), req, &out)
+  EXPECT_EQ(anonymous.organizations
+                ->ListCompanies(anonymous.Context().get(), req, &out)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   Client forged = As("psl_forged");
-  EXPECT_EQ(forged.organizations->ListCompanies(forged.Context().get(), req, &out)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      forged.organizations->ListCompanies(forged.Context().get(), req, &out)
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_P(ServicesTest, RevokedTokenStopsWorking) {
@@ -99,24 +107,29 @@ TEST_P(ServicesTest, RevokedTokenStopsWorking) {
   issue.set_organization_id(school.id());
   issue.set_role(v1::ROLE_SCHOOL);
   v1::IssueTokenResponse issued;
-  ASSERT_TRUE(admin_.organizations->IssueToken(admin_.Context().get(), issue, &issued).ok());
+  ASSERT_TRUE(
+      admin_.organizations->IssueToken(admin_.Context().get(), issue, &issued)
+          .ok());
   Client school_client = As(issued.token());
   v1::WhoAmIResponse who;
-  ASSERT_TRUE(school_client.organizations
-                  ->WhoAmI(school_client.Context().get(), v1::WhoAmIRequest(), &who)
-                  .ok());
+  ASSERT_TRUE(
+      school_client.organizations
+          ->WhoAmI(school_client.Context().get(), v1::WhoAmIRequest(), &who)
+          .ok());
   EXPECT_EQ(who.organization_id(), school.id());
   EXPECT_EQ(who.role(), v1::ROLE_SCHOOL);
 
   v1::RevokeTokenRequest revoke;
   revoke.set_token_id(issued.token_id());
   v1::RevokeTokenResponse revoked;
-  ASSERT_TRUE(
-      admin_.organizations->RevokeToken(admin_.Context().get(), revoke, &revoked).ok());
-  EXPECT_EQ(school_client.organizations
-                ->WhoAmI(school_client.Context().get(), v1::WhoAmIRequest(), &who)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(admin_.organizations
+                  ->RevokeToken(admin_.Context().get(), revoke, &revoked)
+                  .ok());
+  EXPECT_EQ(
+      school_client.organizations
+          ->WhoAmI(school_client.Context().get(), v1::WhoAmIRequest(), &who)
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_P(ServicesTest, TokenRoleMustFitTheOrganization) {
@@ -125,7 +138,8 @@ TEST_P(ServicesTest, TokenRoleMustFitTheOrganization) {
   req.set_organization_id(company.id());
   req.set_role(v1::ROLE_SCHOOL);
   v1::IssueTokenResponse out;
-  grpc::Status s = admin_.organizations->IssueToken(admin_.Context().get(), req, &out);
+  grpc::Status s =
+      admin_.organizations->IssueToken(admin_.Context().get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(s.error_message(), StartsWith("organization_id"));
 }
@@ -148,13 +162,15 @@ TEST_P(ServicesTest, CompanyValidationNamesTheFieldAndStoresNothing) {
     *req.mutable_company() = testing::SampleCompany();
     c.mutate(req.mutable_company());
     v1::Company out;
-    grpc::Status s = admin_.organizations->CreateCompany(admin_.Context().get(), req, &out);
+    grpc::Status s =
+        admin_.organizations->CreateCompany(admin_.Context().get(), req, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
     EXPECT_THAT(s.error_message(), StartsWith(c.field));
   }
   v1::ListCompaniesResponse list;
   ASSERT_TRUE(admin_.organizations
-                  ->ListCompanies(admin_.Context().get(), v1::ListCompaniesRequest(), &list)
+                  ->ListCompanies(admin_.Context().get(),
+                                  v1::ListCompaniesRequest(), &list)
                   .ok());
   EXPECT_EQ(list.companies_size(), 0);
 }
@@ -170,13 +186,15 @@ TEST_P(ServicesTest, CompanyPlaceIsResolvedAndSiretIsUnique) {
   v1::CreateCompanyRequest again;
   *again.mutable_company() = testing::SampleCompany("73282932000074");
   v1::Company out;
-  EXPECT_EQ(admin_.organizations->CreateCompany(admin_.Context().get(), again, &out)
-                .error_code(),
-            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(
+      admin_.organizations->CreateCompany(admin_.Context().get(), again, &out)
+          .error_code(),
+      grpc::StatusCode::ALREADY_EXISTS);
 
   v1::GetCompanyRequest get;
   get.set_id(company.id());
-  ASSERT_TRUE(admin_.organizations->GetCompany(admin_.Context().get(), get, &out).ok());
+  ASSERT_TRUE(
+      admin_.organizations->GetCompany(admin_.Context().get(), get, &out).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(out, company));
 }
 
@@ -203,7 +221,9 @@ TEST_P(ServicesTest, SchoolsSeeOnlyTheirGraduates) {
   v1::CreateGraduateRequest create;
   *create.mutable_graduate() = testing::SampleGraduate("a-1");
   v1::Graduate g;
-  ASSERT_TRUE(school_a.graduates->CreateGraduate(school_a.Context().get(), create, &g).ok());
+  ASSERT_TRUE(
+      school_a.graduates->CreateGraduate(school_a.Context().get(), create, &g)
+          .ok());
   EXPECT_EQ(g.school_id(), a.id());
   EXPECT_EQ(g.version(), 1);
   EXPECT_EQ(g.status(), v1::GRADUATE_STATUS_SEEKING);
@@ -212,8 +232,11 @@ TEST_P(ServicesTest, SchoolsSeeOnlyTheirGraduates) {
   v1::GetGraduateRequest get;
   get.set_id(g.id());
   v1::Graduate out;
-  EXPECT_TRUE(school_a.graduates->GetGraduate(school_a.Context().get(), get, &out).ok());
-  EXPECT_EQ(school_b.graduates->GetGraduate(school_b.Context().get(), get, &out).error_code(),
+  EXPECT_TRUE(
+      school_a.graduates->GetGraduate(school_a.Context().get(), get, &out)
+          .ok());
+  EXPECT_EQ(school_b.graduates->GetGraduate(school_b.Context().get(), get, &out)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(company_client.graduates
                 ->GetGraduate(company_client.Context().get(), get, &out)
@@ -225,9 +248,10 @@ TEST_P(ServicesTest, SchoolsSeeOnlyTheirGraduates) {
   // A school cannot create a graduate for another school.
   create.mutable_graduate()->set_school_id(a.id());
   create.mutable_graduate()->set_external_id("b-1");
-  EXPECT_EQ(school_b.graduates->CreateGraduate(school_b.Context().get(), create, &out)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      school_b.graduates->CreateGraduate(school_b.Context().get(), create, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_P(ServicesTest, GraduateValidationNamesTheFieldAndStoresNothing) {
@@ -237,16 +261,22 @@ TEST_P(ServicesTest, GraduateValidationNamesTheFieldAndStoresNothing) {
     std::function<void(v1::Graduate*)> mutate;
     std::string field;
   } cases[] = {
-      {[](v1::Graduate* g) { g->set_birth_date("2009-02-30"); }, "graduate.birth_date"},
-      {[](v1::Graduate* g) { g->set_birth_date("1980-01-01"); }, "graduate.birth_date"},
+      {[](v1::Graduate* g) { g->set_birth_date("2009-02-30"); },
+       "graduate.birth_date"},
+      {[](v1::Graduate* g) { g->set_birth_date("1980-01-01"); },
+       "graduate.birth_date"},
       {[](v1::Graduate* g) { g->set_given_name(""); }, "graduate.given_name"},
       {[](v1::Graduate* g) { g->mutable_diploma()->set_code("99999999"); },
        "graduate.diploma.code"},
-      {[](v1::Graduate* g) { g->set_rome_codes(0, "Z9999"); }, "graduate.rome_codes[0]"},
-      {[](v1::Graduate* g) { g->set_max_distance_km(5000); }, "graduate.max_distance_km"},
+      {[](v1::Graduate* g) { g->set_rome_codes(0, "Z9999"); },
+       "graduate.rome_codes[0]"},
+      {[](v1::Graduate* g) { g->set_max_distance_km(5000); },
+       "graduate.max_distance_km"},
       {[](v1::Graduate* g) { g->mutable_home()->set_commune_insee("2A999"); },
        "graduate.home.commune_insee"},
-      {[](v1::Graduate* g) { g->add_accepted_contracts(static_cast<v1::ContractType>(42)); },
+      {[](v1::Graduate* g) {
+         g->add_accepted_contracts(static_cast<v1::ContractType>(42));
+       },
        "graduate.accepted_contracts"},
       {[](v1::Graduate* g) { g->set_available_from("tomorrow"); },
        "graduate.available_from"},
@@ -279,13 +309,15 @@ TEST_P(ServicesTest, UpdateNeedsTheCurrentVersionAndAMask) {
   update.mutable_graduate()->set_given_name("Ignored");  // not in the mask
   update.mutable_update_mask()->add_paths("max_distance_km");
   v1::Graduate updated;
-  ASSERT_TRUE(c.graduates->UpdateGraduate(c.Context().get(), update, &updated).ok());
+  ASSERT_TRUE(
+      c.graduates->UpdateGraduate(c.Context().get(), update, &updated).ok());
   EXPECT_EQ(updated.version(), 2);
   EXPECT_EQ(updated.max_distance_km(), 40);
   EXPECT_EQ(updated.given_name(), "Clémence");
 
   // Stale version.
-  grpc::Status s = c.graduates->UpdateGraduate(c.Context().get(), update, &updated);
+  grpc::Status s =
+      c.graduates->UpdateGraduate(c.Context().get(), update, &updated);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
 
   // A read-only path.
@@ -327,7 +359,8 @@ TEST_P(ServicesTest, ConcurrentUpdatesOfOneVersionLetExactlyOneWin) {
       update.mutable_graduate()->set_max_distance_km(10 + i);
       update.mutable_update_mask()->add_paths("max_distance_km");
       v1::Graduate out;
-      grpc::Status s = c.graduates->UpdateGraduate(c.Context().get(), update, &out);
+      grpc::Status s =
+          c.graduates->UpdateGraduate(c.Context().get(), update, &out);
       if (s.ok()) ++ok;
       if (s.error_code() == grpc::StatusCode::ABORTED) ++aborted;
     });
@@ -345,7 +378,8 @@ TEST_P(ServicesTest, ListPagesThroughEverything) {
     v1::CreateGraduateRequest create;
     *create.mutable_graduate() = testing::SampleGraduate(absl::StrCat("p-", i));
     v1::Graduate g;
-    ASSERT_TRUE(c.graduates->CreateGraduate(c.Context().get(), create, &g).ok());
+    ASSERT_TRUE(
+        c.graduates->CreateGraduate(c.Context().get(), create, &g).ok());
     created.insert(g.id());
   }
   std::set<std::string> seen;
@@ -356,7 +390,8 @@ TEST_P(ServicesTest, ListPagesThroughEverything) {
     v1::ListGraduatesResponse out;
     ASSERT_TRUE(c.graduates->ListGraduates(c.Context().get(), req, &out).ok());
     EXPECT_LE(out.graduates_size(), 5);
-    for (const auto& g : out.graduates()) EXPECT_TRUE(seen.insert(g.id()).second);
+    for (const auto& g : out.graduates())
+      EXPECT_TRUE(seen.insert(g.id()).second);
     req.set_page_token(out.next_page_token());
     ++pages;
   } while (!req.page_token().empty());
@@ -380,7 +415,8 @@ TEST_P(ServicesTest, DeleteErasesTheGraduateAndTheLogKeepsOnlyIds) {
   v1::DeleteGraduateRequest del;
   del.set_id(g.id());
   v1::DeleteGraduateResponse deleted;
-  ASSERT_TRUE(c.graduates->DeleteGraduate(c.Context().get(), del, &deleted).ok());
+  ASSERT_TRUE(
+      c.graduates->DeleteGraduate(c.Context().get(), del, &deleted).ok());
   v1::GetGraduateRequest get;
   get.set_id(g.id());
   v1::Graduate out;
@@ -388,7 +424,8 @@ TEST_P(ServicesTest, DeleteErasesTheGraduateAndTheLogKeepsOnlyIds) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(CountGraduates(c), 0);
   // The external id is free again.
-  ASSERT_TRUE(c.graduates->CreateGraduate(c.Context().get(), create, &out).ok());
+  ASSERT_TRUE(
+      c.graduates->CreateGraduate(c.Context().get(), create, &out).ok());
 
   // The feed: created, deleted, created; ids only.
   auto context = admin_.Context();
@@ -425,7 +462,8 @@ TEST_P(ServicesTest, ImportUpsertsByExternalIdAndReportsEachBadRecord) {
     return response;
   };
   std::vector<v1::Graduate> records;
-  for (int i = 0; i < 600; ++i) records.push_back(testing::SampleGraduate(absl::StrCat("i-", i)));
+  for (int i = 0; i < 600; ++i)
+    records.push_back(testing::SampleGraduate(absl::StrCat("i-", i)));
   records[10].set_birth_date("10/05/2009");
   records[300].clear_external_id();
   records[599].mutable_home()->set_commune_insee("99999");
@@ -446,9 +484,9 @@ TEST_P(ServicesTest, ImportUpsertsByExternalIdAndReportsEachBadRecord) {
   records[20].set_max_distance_km(50);
   records.push_back(records[20]);
   v1::ImportResponse second = import(records);
-  EXPECT_EQ(second.created(), 1);     // i-10, fixed
-  EXPECT_EQ(second.updated(), 1);     // i-20
-  EXPECT_EQ(second.unchanged(), 597); // the rest, and the duplicate of i-20
+  EXPECT_EQ(second.created(), 1);      // i-10, fixed
+  EXPECT_EQ(second.updated(), 1);      // i-20
+  EXPECT_EQ(second.unchanged(), 597);  // the rest, and the duplicate of i-20
   EXPECT_EQ(second.rejected(), 2);
   EXPECT_EQ(CountGraduates(c), 498 + 100);
 }
@@ -464,28 +502,37 @@ TEST_P(ServicesTest, OffersBelongToTheirCompanyAndAreSearchable) {
   v1::CreateOfferRequest create;
   *create.mutable_offer() = testing::SampleOffer("o-1");
   v1::Offer near;
-  ASSERT_TRUE(company_a.offers->CreateOffer(company_a.Context().get(), create, &near).ok());
+  ASSERT_TRUE(
+      company_a.offers->CreateOffer(company_a.Context().get(), create, &near)
+          .ok());
   EXPECT_EQ(near.company_id(), a.id());
   EXPECT_EQ(near.status(), v1::OFFER_STATUS_OPEN);
   *create.mutable_offer() = testing::SampleOffer("o-2");
-  create.mutable_offer()->mutable_place()->set_commune_insee("80021");  // Amiens
+  create.mutable_offer()->mutable_place()->set_commune_insee(
+      "80021");  // Amiens
   v1::Offer far;
-  ASSERT_TRUE(company_a.offers->CreateOffer(company_a.Context().get(), create, &far).ok());
+  ASSERT_TRUE(
+      company_a.offers->CreateOffer(company_a.Context().get(), create, &far)
+          .ok());
 
   v1::GetOfferRequest get;
   get.set_id(near.id());
   v1::Offer out;
-  EXPECT_EQ(company_b.offers->GetOffer(company_b.Context().get(), get, &out).error_code(),
+  EXPECT_EQ(company_b.offers->GetOffer(company_b.Context().get(), get, &out)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(school_client.offers->GetOffer(school_client.Context().get(), get, &out).ok());
+  EXPECT_TRUE(
+      school_client.offers->GetOffer(school_client.Context().get(), get, &out)
+          .ok());
 
   v1::SearchOffersRequest search;
   search.add_rome_codes("H2903");
   search.set_commune_insee("59350");  // Lille
   search.set_radius_km(30);
   v1::SearchOffersResponse found;
-  ASSERT_TRUE(
-      school_client.offers->SearchOffers(school_client.Context().get(), search, &found).ok());
+  ASSERT_TRUE(school_client.offers
+                  ->SearchOffers(school_client.Context().get(), search, &found)
+                  .ok());
   ASSERT_EQ(found.offers_size(), 1);
   EXPECT_EQ(found.offers(0).id(), near.id());
   EXPECT_NEAR(found.distance_km(0), 11, 4);
@@ -493,8 +540,9 @@ TEST_P(ServicesTest, OffersBelongToTheirCompanyAndAreSearchable) {
   // Without a ROME filter, by cells.
   search.clear_rome_codes();
   search.set_radius_km(150);
-  ASSERT_TRUE(
-      school_client.offers->SearchOffers(school_client.Context().get(), search, &found).ok());
+  ASSERT_TRUE(school_client.offers
+                  ->SearchOffers(school_client.Context().get(), search, &found)
+                  .ok());
   ASSERT_EQ(found.offers_size(), 2);
   EXPECT_EQ(found.offers(0).id(), near.id());
   EXPECT_EQ(found.offers(1).id(), far.id());
@@ -502,17 +550,20 @@ TEST_P(ServicesTest, OffersBelongToTheirCompanyAndAreSearchable) {
   // Closed offers drop out.
   v1::CloseOfferRequest close;
   close.set_id(near.id());
-  ASSERT_TRUE(company_a.offers->CloseOffer(company_a.Context().get(), close, &out).ok());
+  ASSERT_TRUE(
+      company_a.offers->CloseOffer(company_a.Context().get(), close, &out)
+          .ok());
   EXPECT_EQ(out.status(), v1::OFFER_STATUS_CLOSED);
   EXPECT_EQ(out.version(), 2);
-  ASSERT_TRUE(
-      school_client.offers->SearchOffers(school_client.Context().get(), search, &found).ok());
+  ASSERT_TRUE(school_client.offers
+                  ->SearchOffers(school_client.Context().get(), search, &found)
+                  .ok());
   ASSERT_EQ(found.offers_size(), 1);
   EXPECT_EQ(found.offers(0).id(), far.id());
 
   search.set_radius_km(-1);
-  grpc::Status s =
-      school_client.offers->SearchOffers(school_client.Context().get(), search, &found);
+  grpc::Status s = school_client.offers->SearchOffers(
+      school_client.Context().get(), search, &found);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), StartsWith("radius_km"));
 }
@@ -525,12 +576,17 @@ TEST_P(ServicesTest, OfferValidationNamesTheField) {
     std::string field;
   } cases[] = {
       {[](v1::Offer* o) { o->set_positions(0); }, "offer.positions"},
-      {[](v1::Offer* o) { o->set_duration_months(4); }, "offer.duration_months"},
-      {[](v1::Offer* o) { o->set_duration_months(37); }, "offer.duration_months"},
+      {[](v1::Offer* o) { o->set_duration_months(4); },
+       "offer.duration_months"},
+      {[](v1::Offer* o) { o->set_duration_months(37); },
+       "offer.duration_months"},
       {[](v1::Offer* o) { o->set_weekly_hours(60); }, "offer.weekly_hours"},
       {[](v1::Offer* o) { o->set_rome_code("H290"); }, "offer.rome_code"},
-      {[](v1::Offer* o) { o->set_start_date("2027-02-29"); }, "offer.start_date"},
-      {[](v1::Offer* o) { o->set_contract_type(v1::CONTRACT_TYPE_UNSPECIFIED); },
+      {[](v1::Offer* o) { o->set_start_date("2027-02-29"); },
+       "offer.start_date"},
+      {[](v1::Offer* o) {
+         o->set_contract_type(v1::CONTRACT_TYPE_UNSPECIFIED);
+       },
        "offer.contract_type"},
       {[](v1::Offer* o) { o->set_monthly_gross_salary_eur(-5); },
        "offer.monthly_gross_salary_eur"},
@@ -545,7 +601,9 @@ TEST_P(ServicesTest, OfferValidationNamesTheField) {
     EXPECT_THAT(s.error_message(), StartsWith(k.field));
   }
   v1::ListOffersResponse list;
-  ASSERT_TRUE(c.offers->ListOffers(c.Context().get(), v1::ListOffersRequest(), &list).ok());
+  ASSERT_TRUE(
+      c.offers->ListOffers(c.Context().get(), v1::ListOffersRequest(), &list)
+          .ok());
   EXPECT_EQ(list.offers_size(), 0);
 }
 
@@ -558,7 +616,8 @@ TEST_P(ServicesTest, WatchReplaysThenTailsAndResumesWithoutGapsOrDuplicates) {
     v1::CreateGraduateRequest req;
     *req.mutable_graduate() = testing::SampleGraduate(ext);
     v1::Graduate g;
-    EXPECT_TRUE(client.graduates->CreateGraduate(client.Context().get(), req, &g).ok());
+    EXPECT_TRUE(
+        client.graduates->CreateGraduate(client.Context().get(), req, &g).ok());
     return g.id();
   };
   std::vector<std::string> mine;
@@ -575,7 +634,8 @@ TEST_P(ServicesTest, WatchReplaysThenTailsAndResumesWithoutGapsOrDuplicates) {
   v1::ChangeEvent e;
   while (seen.size() < 5 && reader->Read(&e)) seen.push_back(e);
   std::thread writer([&] {
-    for (int i = 5; i < 10; ++i) mine.push_back(create(c, absl::StrCat("w-", i)));
+    for (int i = 5; i < 10; ++i)
+      mine.push_back(create(c, absl::StrCat("w-", i)));
   });
   while (seen.size() < 7 && reader->Read(&e)) seen.push_back(e);
   context->TryCancel();
@@ -604,9 +664,10 @@ TEST_P(ServicesTest, OversizedRequestsAreRefused) {
   *req.mutable_company() = testing::SampleCompany();
   req.mutable_company()->set_name(std::string(5 << 20, 'x'));
   v1::Company out;
-  EXPECT_EQ(admin_.organizations->CreateCompany(admin_.Context().get(), req, &out)
-                .error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(
+      admin_.organizations->CreateCompany(admin_.Context().get(), req, &out)
+          .error_code(),
+      grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 TEST_P(ServicesTest, ProposalServiceIsServed) {
@@ -614,16 +675,19 @@ TEST_P(ServicesTest, ProposalServiceIsServed) {
   v1::SendProposalRequest req;
   req.set_graduate_id("grd_x");
   v1::Proposal out;
-  grpc::Status s = admin_.proposals->SendProposal(admin_.Context().get(), req, &out);
+  grpc::Status s =
+      admin_.proposals->SendProposal(admin_.Context().get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), ::testing::HasSubstr("offer_id"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ServicesTest,
-                         ::testing::Values(Transport::kInProcess, Transport::kLoopback),
+                         ::testing::Values(Transport::kInProcess,
+                                           Transport::kLoopback),
                          [](const ::testing::TestParamInfo<Transport>& info) {
-                           return info.param == Transport::kInProcess ? "InProcess"
-                                                                      : "Loopback";
+                           return info.param == Transport::kInProcess
+                                      ? "InProcess"
+                                      : "Loopback";
                          });
 
 }  // namespace

@@ -17,7 +17,8 @@ namespace passerelle::testing {
 
 TempDir::TempDir() {
   const char* tmp = getenv("TMPDIR");
-  std::string templ = absl::StrCat(tmp ? tmp : "/tmp", "/passerelle-test-XXXXXX");
+  std::string templ =
+      absl::StrCat(tmp ? tmp : "/tmp", "/passerelle-test-XXXXXX");
   CHECK(mkdtemp(templ.data()) != nullptr) << "mkdtemp " << templ;
   path_ = templ;
 }
@@ -38,7 +39,8 @@ std::string ReadFileOrDie(const std::string& path) {
 std::unique_ptr<grpc::ClientContext> Client::Context() const {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
   return context;
 }
 

@@ -19,7 +19,8 @@ extern char** environ;
 
 namespace passerelle::testing {
 
-Subprocess::Subprocess(std::vector<std::string> argv, const std::string& stdout_path,
+Subprocess::Subprocess(std::vector<std::string> argv,
+                       const std::string& stdout_path,
                        const std::string& stderr_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -34,7 +35,8 @@ Subprocess::Subprocess(std::vector<std::string> argv, const std::string& stdout_
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  const int rc =
+      posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   CHECK_EQ(rc, 0) << "cannot start " << argv[0];
 }
@@ -61,9 +63,11 @@ int Subprocess::Wait() {
   return -1;
 }
 
-int Run(const std::vector<std::string>& argv, std::string* out, std::string* err) {
+int Run(const std::vector<std::string>& argv, std::string* out,
+        std::string* err) {
   TempDir dir;
-  const std::string out_path = dir.path() + "/out", err_path = dir.path() + "/err";
+  const std::string out_path = dir.path() + "/out",
+                    err_path = dir.path() + "/err";
   Subprocess p(argv, out_path, err_path);
   const int code = p.Wait();
   if (out != nullptr) *out = ReadFileOrDie(out_path);

@@ -31,6 +31,10 @@ ABSL_FLAG(uint64_t, seed, 20260315, "Generator seed");
 ABSL_FLAG(std::string, region, "",
           "INSEE region code to draw places from (e.g. 32 = Hauts-de-France); "
           "empty: all of France");
+ABSL_FLAG(std::string, trades, "all",
+          "all, or industry: only diplomas whose first trade is in industry, "
+          "building or maintenance (ROME H, F, I), the trades Écoles de "
+          "production mostly teach; denser matches for a small demo");
 ABSL_FLAG(std::string, out_dir, "", "Mode 1: write files to this directory");
 ABSL_FLAG(std::string, format, "jsonl", "Mode 1: jsonl or csv");
 ABSL_FLAG(std::string, address, "", "Mode 2: a running server, HOST:PORT");
@@ -64,6 +68,12 @@ int main(int argc, char** argv) {
   options.records.companies = absl::GetFlag(FLAGS_companies);
   options.records.schools = absl::GetFlag(FLAGS_schools);
   options.records.region = absl::GetFlag(FLAGS_region);
+  const std::string trades = absl::GetFlag(FLAGS_trades);
+  if (trades != "all" && trades != "industry") {
+    std::fprintf(stderr, "--trades: expected all or industry\n");
+    return 2;
+  }
+  options.records.industry_only = trades == "industry";
   options.offers = absl::GetFlag(FLAGS_offers);
   options.graduates = absl::GetFlag(FLAGS_graduates);
   options.out_dir = absl::GetFlag(FLAGS_out_dir);

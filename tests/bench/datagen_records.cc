@@ -111,6 +111,16 @@ absl::StatusOr<std::unique_ptr<RecordMaker>> RecordMaker::Create(
     }
     ref.communes = std::move(kept);
   }
+  if (options.industry_only) {
+    std::vector<Referential::Diploma> kept;
+    for (Referential::Diploma& d : ref.diplomas) {
+      const char domain = d.rome_codes.front().front();
+      if (domain == 'H' || domain == 'F' || domain == 'I') {
+        kept.push_back(std::move(d));
+      }
+    }
+    ref.diplomas = std::move(kept);
+  }
   if (ref.communes.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("region: no inhabited commune in region \"",

@@ -39,6 +39,10 @@ struct RecordOptions {
   int schools = 4;       // 1..10000
   // INSEE region code ("32" = Hauts-de-France); empty: all of France.
   std::string region;
+  // Only the trades Écoles de production mostly teach: diplomas whose first
+  // ROME code is in industry (H), building (F) or installation and
+  // maintenance (I). Denser matches for a small demo data set.
+  bool industry_only = false;
 };
 
 class RecordMaker {

@@ -43,7 +43,9 @@
 #include "google/protobuf/arena.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "passerelle/v1/graduate.grpc.pb.h"
 #include "passerelle/v1/matching.grpc.pb.h"
@@ -60,6 +62,10 @@ ABSL_FLAG(int, page_size, 20, "Offers per RankOffers answer");
 ABSL_FLAG(int, worker_threads, 0,
           "The server's worker pool (0: the server's default)");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the graduate picks");
+ABSL_FLAG(bool, parse_answers, true,
+          "Parse every answer, as an application would; false: read them as "
+          "bytes (parsing one in 16 to count results), so the client, which "
+          "shares the cores with the server, costs less");
 
 namespace passerelle {
 namespace {
@@ -114,11 +120,14 @@ struct LevelResult {
 // completion starts the next call from its callback.
 class ClosedLoop {
  public:
-  ClosedLoop(
-      const std::vector<std::unique_ptr<v1::MatchingService::Stub>>* stubs,
-      const std::vector<std::string>* graduates, std::string token,
-      int page_size, uint64_t seed)
-      : stubs_(stubs),
+  // `parse`: parse every answer (as an application would), else read the
+  // answers as bytes and parse one in kSampleEvery (to count results), so
+  // that the client takes less of the cores it shares with the server.
+  ClosedLoop(const std::vector<std::shared_ptr<grpc::Channel>>* channels,
+             const std::vector<std::string>* graduates, std::string token,
+             int page_size, uint64_t seed, bool parse)
+      : channels_(channels),
+        parse_(parse),
         graduates_(graduates),
         token_(std::move(token)),
         page_size_(page_size),
@@ -128,7 +137,9 @@ class ClosedLoop {
     slots_.clear();
     for (int i = 0; i < concurrency; ++i) {
       auto slot = std::make_unique<Slot>();
-      slot->stub = (*stubs_)[i % stubs_->size()].get();
+      const auto& channel = (*channels_)[i % channels_->size()];
+      slot->stub = v1::MatchingService::NewStub(channel);
+      slot->generic = std::make_unique<grpc::GenericStub>(channel);
       slot->rng.seed(seed_ * 1000003 + i);
       slot->arena_block.reset(new char[kArenaBlockBytes]);
       google::protobuf::ArenaOptions arena_options;
@@ -157,8 +168,9 @@ class ClosedLoop {
     const double cpu = CpuSeconds() - cpu0;
     result.seconds = seconds;
     std::vector<double> all;
-    int64_t results = 0;
+    int64_t results = 0, parsed = 0;
     for (auto& slot : slots_) {
+      parsed += slot->parsed;
       all.insert(all.end(), slot->latencies_ms.begin(),
                  slot->latencies_ms.end());
       result.errors += slot->errors;
@@ -168,7 +180,7 @@ class ClosedLoop {
     std::sort(all.begin(), all.end());
     result.ok = static_cast<int64_t>(all.size());
     result.results_per_answer =
-        all.empty() ? 0 : static_cast<double>(results) / all.size();
+        parsed == 0 ? 0 : static_cast<double>(results) / parsed;
     result.p50_ms = Percentile(&all, 0.50);
     result.p90_ms = Percentile(&all, 0.90);
     result.p99_ms = Percentile(&all, 0.99);
@@ -180,8 +192,12 @@ class ClosedLoop {
 
  private:
   static constexpr size_t kArenaBlockBytes = 256 << 10;
+  static constexpr int kSampleEvery = 16;
   struct Slot {
-    v1::MatchingService::Stub* stub = nullptr;
+    std::unique_ptr<v1::MatchingService::Stub> stub;
+    std::unique_ptr<grpc::GenericStub> generic;
+    grpc::ByteBuffer request_bytes;
+    grpc::ByteBuffer response_bytes;
     std::mt19937_64 rng;
     std::unique_ptr<grpc::ClientContext> context;
     v1::RankOffersRequest request;
@@ -195,6 +211,7 @@ class ClosedLoop {
     std::vector<double> latencies_ms;
     int64_t errors = 0;
     int64_t results = 0;
+    int64_t parsed = 0;  // answers parsed (results counted)
     std::string first_error;
   };
 
@@ -212,8 +229,21 @@ class ClosedLoop {
         google::protobuf::Arena::CreateMessage<v1::RankOffersResponse>(
             slot->arena.get());
     slot->sent = Clock::now();
-    slot->stub->async()->RankOffers(
-        slot->context.get(), &slot->request, slot->response,
+    if (parse_) {
+      slot->stub->async()->RankOffers(
+          slot->context.get(), &slot->request, slot->response,
+          [this, slot](grpc::Status status) { Done(slot, status); });
+      return;
+    }
+    slot->request_bytes.Clear();
+    slot->response_bytes.Clear();
+    bool own_buffer = false;
+    CHECK(grpc::SerializationTraits<v1::RankOffersRequest>::Serialize(
+              slot->request, &slot->request_bytes, &own_buffer)
+              .ok());
+    slot->generic->UnaryCall(
+        slot->context.get(), "/passerelle.v1.MatchingService/RankOffers",
+        grpc::StubOptions(), &slot->request_bytes, &slot->response_bytes,
         [this, slot](grpc::Status status) { Done(slot, status); });
   }
 
@@ -222,7 +252,15 @@ class ClosedLoop {
     if (now <= deadline_) {
       if (status.ok()) {
         slot->latencies_ms.push_back(Seconds(now - slot->sent) * 1e3);
-        slot->results += slot->response->results_size();
+        if (!parse_ && slot->latencies_ms.size() % kSampleEvery == 0) {
+          CHECK(grpc::SerializationTraits<v1::RankOffersResponse>::Deserialize(
+                    &slot->response_bytes, slot->response)
+                    .ok());
+        }
+        if (parse_ || slot->latencies_ms.size() % kSampleEvery == 0) {
+          slot->results += slot->response->results_size();
+          ++slot->parsed;
+        }
       } else {
         ++slot->errors;
         if (slot->first_error.empty()) {
@@ -239,7 +277,8 @@ class ClosedLoop {
     --running_;
   }
 
-  const std::vector<std::unique_ptr<v1::MatchingService::Stub>>* stubs_;
+  const std::vector<std::shared_ptr<grpc::Channel>>* channels_;
+  const bool parse_;
   const std::vector<std::string>* graduates_;
   std::string token_;
   int page_size_;
@@ -303,6 +342,9 @@ int Run() {
     grpc::ChannelArguments args;
     // One TCP connection per channel (channels would share one otherwise).
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    // A load generator counts failures; it does not retry them (and skips
+    // the retry filter's buffering of every call).
+    args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
     args.SetInt("passerelle.rank_load.channel", i);
     channel_list.push_back(grpc::CreateCustomChannel(
         address, grpc::InsecureChannelCredentials(), args));
@@ -347,12 +389,18 @@ int Run() {
     } while (!request.page_token().empty());
   }
   CHECK(!graduates.empty()) << "no seeking graduate in " << data_dir;
-  std::printf("%zu seeking graduates; RankOffers page_size %d; %d channels\n",
-              graduates.size(), absl::GetFlag(FLAGS_page_size), channels);
+  std::printf(
+      "%zu seeking graduates; RankOffers page_size %d; %d channels; client "
+      "%s\n",
+      graduates.size(), absl::GetFlag(FLAGS_page_size), channels,
+      absl::GetFlag(FLAGS_parse_answers)
+          ? "parses every answer"
+          : "reads answers as bytes (parses 1 in 16)");
   std::fflush(stdout);
 
-  ClosedLoop loop(&stubs, &graduates, token, absl::GetFlag(FLAGS_page_size),
-                  absl::GetFlag(FLAGS_seed));
+  ClosedLoop loop(&channel_list, &graduates, token,
+                  absl::GetFlag(FLAGS_page_size), absl::GetFlag(FLAGS_seed),
+                  absl::GetFlag(FLAGS_parse_answers));
   if (absl::GetFlag(FLAGS_warmup_seconds) > 0) {
     loop.Run(8, absl::GetFlag(FLAGS_warmup_seconds));
   }

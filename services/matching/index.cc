@@ -29,9 +29,68 @@ absl::StatusOr<T> Parse(const storage::Record& record) {
   return out;
 }
 
+// The serialized offers recently read to answer RankOffers. A ranking's
+// twenty offers are point reads spread over the whole table, which the
+// store's block cache mostly misses (a block read and decompressed per
+// offer: about a third of a RankOffers' CPU on 1,000,000 offers), while the
+// same offers recur across the graduates of one area. FIFO eviction. An
+// entry is dropped as soon as the change log names its offer, and a read
+// that overlapped any such change is not kept, so an answer is never staler
+// than the index itself (the follower's lag).
+class OfferCache {
+ public:
+  explicit OfferCache(size_t capacity) : ring_(capacity) {}
+
+  // To take before reading the store, for Insert.
+  uint64_t epoch() const {
+    absl::MutexLock lock(&mu_);
+    return epoch_;
+  }
+
+  bool Find(absl::string_view id, std::string* bytes) const {
+    absl::MutexLock lock(&mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return false;
+    *bytes = it->second;
+    return true;
+  }
+
+  // Keeps `bytes` as read after `epoch()` returned `epoch`, unless an offer
+  // changed since.
+  void Insert(uint64_t epoch, absl::string_view id, const std::string& bytes) {
+    absl::MutexLock lock(&mu_);
+    if (epoch != epoch_ || ring_.empty()) return;
+    if (!entries_.try_emplace(id, bytes).second) return;
+    // A slot may name an entry already dropped (or since re-read): erasing
+    // it again only evicts early.
+    std::string& slot = ring_[next_];
+    if (!slot.empty()) entries_.erase(slot);
+    slot.assign(id.data(), id.size());
+    next_ = (next_ + 1) % ring_.size();
+  }
+
+  void Invalidate(absl::string_view id) {
+    absl::MutexLock lock(&mu_);
+    ++epoch_;
+    entries_.erase(id);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::string> entries_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> ring_ ABSL_GUARDED_BY(mu_);  // insertion order
+  size_t next_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// About 60 MB: a third of the index's own memory on 1,000,000 offers, and
+// about 40 % of RankOffers' reads in rank_load.
+constexpr size_t kOfferCacheEntries = 131072;
+
 class StoreSource final : public RecordSource {
  public:
-  explicit StoreSource(storage::Store* store) : store_(store) {}
+  explicit StoreSource(storage::Store* store)
+      : store_(store), offer_cache_(kOfferCacheEntries) {}
 
   absl::StatusOr<uint64_t> Snapshot(
       const std::function<void(v1::Graduate)>& on_graduate,
@@ -77,6 +136,9 @@ class StoreSource final : public RecordSource {
             absl::StrCat("unreadable change-log entry ", change.sequence));
       }
       event.set_sequence(change.sequence);
+      if (event.kind() == v1::ENTITY_KIND_OFFER) {
+        offer_cache_.Invalidate(event.id());
+      }
       events.push_back(std::move(event));
     }
     return events;
@@ -95,15 +157,22 @@ class StoreSource final : public RecordSource {
   }
 
   absl::Status ReadOffer(absl::string_view id, v1::Offer* out) override {
-    ASSIGN_OR_RETURN(storage::Record r, store_->Get(offers::kTable, id));
-    if (!out->ParseFromString(r.data)) {
-      return absl::DataLossError(absl::StrCat("unreadable record ", r.id));
+    std::string bytes;
+    if (!offer_cache_.Find(id, &bytes)) {
+      const uint64_t epoch = offer_cache_.epoch();
+      ASSIGN_OR_RETURN(storage::Record r, store_->Get(offers::kTable, id));
+      bytes = std::move(r.data);
+      offer_cache_.Insert(epoch, id, bytes);
+    }
+    if (!out->ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("unreadable record ", id));
     }
     return absl::OkStatus();
   }
 
  private:
   storage::Store* store_;
+  OfferCache offer_cache_;
 };
 
 double Percentile(std::vector<double> values, double p) {

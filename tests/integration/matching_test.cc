@@ -235,6 +235,38 @@ TEST_P(MatchingTest, WritesAreRankableThroughTheChangeFeed) {
   EXPECT_GT(status.lag_max_ms(), 0);
 }
 
+// RankOffers answers carry offers read through a cache: an update must show
+// in the next answer once the matcher has applied it.
+TEST_P(MatchingTest, AnswersShowOffersAsLastWritten) {
+  v1::Graduate g = CreateGraduate(testing::SampleGraduate("u-1"));
+  v1::Offer o = CreateOffer(testing::SampleOffer("u-o"));
+  WaitForIndex();
+  auto ranked_title = [&]() -> std::string {
+    v1::RankOffersRequest req;
+    req.set_graduate_id(g.id());
+    v1::RankOffersResponse out;
+    grpc::Status s = school_client_.matching->RankOffers(
+        school_client_.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.results_size() == 1 ? out.results(0).offer().title() : "";
+  };
+  EXPECT_EQ(ranked_title(), o.title());
+  EXPECT_EQ(ranked_title(), o.title());  // now from the cache
+
+  for (const std::string title : {"Tourneur (mis à jour)", "Fraiseur"}) {
+    v1::UpdateOfferRequest update;
+    update.mutable_offer()->set_id(o.id());
+    update.mutable_offer()->set_version(o.version());
+    update.mutable_offer()->set_title(title);
+    update.mutable_update_mask()->add_paths("title");
+    grpc::Status s = company_client_.offers->UpdateOffer(
+        company_client_.Context().get(), update, &o);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    WaitForIndex();
+    EXPECT_EQ(ranked_title(), title);
+  }
+}
+
 TEST_P(MatchingTest, CompaniesSeePseudonymousCandidatesOfTheirOwnOffersOnly) {
   v1::Graduate g = CreateGraduate(testing::SampleGraduate("p-1"));
   v1::Offer o = CreateOffer(testing::SampleOffer("p-o"));

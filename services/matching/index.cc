@@ -87,38 +87,36 @@ class OfferCache {
 // about 40 % of RankOffers' reads in rank_load.
 constexpr size_t kOfferCacheEntries = 131072;
 
+// Parses every record of `table` into one reused message (parsing reuses
+// its fields' memory) and calls `fn` with it.
+template <typename T>
+absl::Status ForEachParsed(const storage::Reader& reader,
+                           absl::string_view table,
+                           const std::function<void(const T&)>& fn) {
+  T message;
+  absl::Status failed;
+  RETURN_IF_ERROR(reader.ForEach(table, [&](const storage::Record& r) {
+    if (!message.ParseFromString(r.data)) {
+      failed = absl::DataLossError(absl::StrCat("unreadable record ", r.id));
+      return false;
+    }
+    fn(message);
+    return true;
+  }));
+  return failed;
+}
+
 class StoreSource final : public RecordSource {
  public:
   explicit StoreSource(storage::Store* store)
       : store_(store), offer_cache_(kOfferCacheEntries) {}
 
   absl::StatusOr<uint64_t> Snapshot(
-      const std::function<void(v1::Graduate)>& on_graduate,
-      const std::function<void(v1::Offer)>& on_offer) override {
+      const std::function<void(const v1::Graduate&)>& on_graduate,
+      const std::function<void(const v1::Offer&)>& on_offer) override {
     std::unique_ptr<storage::Snapshot> snapshot = store_->GetSnapshot();
-    absl::Status failed;
-    RETURN_IF_ERROR(
-        snapshot->ForEach(graduates::kTable, [&](const storage::Record& r) {
-          absl::StatusOr<v1::Graduate> g = Parse<v1::Graduate>(r);
-          if (!g.ok()) {
-            failed = g.status();
-            return false;
-          }
-          on_graduate(*std::move(g));
-          return true;
-        }));
-    RETURN_IF_ERROR(failed);
-    RETURN_IF_ERROR(
-        snapshot->ForEach(offers::kTable, [&](const storage::Record& r) {
-          absl::StatusOr<v1::Offer> o = Parse<v1::Offer>(r);
-          if (!o.ok()) {
-            failed = o.status();
-            return false;
-          }
-          on_offer(*std::move(o));
-          return true;
-        }));
-    RETURN_IF_ERROR(failed);
+    RETURN_IF_ERROR(ForEachParsed(*snapshot, graduates::kTable, on_graduate));
+    RETURN_IF_ERROR(ForEachParsed(*snapshot, offers::kTable, on_offer));
     return snapshot->sequence();
   }
 
@@ -184,9 +182,9 @@ double Percentile(std::vector<double> values, double p) {
   return values[at];
 }
 
-// Converts batches of records and loads them into the engine on a thread
-// of its own, with at most kQueuedBatches waiting: Add blocks beyond that,
-// which bounds the memory of a build.
+// Loads batches of engine records into the engine on a thread of its own,
+// with at most kQueuedBatches waiting: Add blocks beyond that, which bounds
+// the memory of a build.
 class EngineLoader {
  public:
   explicit EngineLoader(engine::Engine* engine)
@@ -198,7 +196,7 @@ class EngineLoader {
   void Add(std::vector<Record>* batch) {
     if (batch->empty()) return;
     Batch item;
-    if constexpr (std::is_same_v<Record, v1::Offer>) {
+    if constexpr (std::is_same_v<Record, engine::Offer>) {
       item.offers = std::move(*batch);
     } else {
       item.graduates = std::move(*batch);
@@ -221,21 +219,11 @@ class EngineLoader {
     return status_;
   }
 
-  // The records the engine could not take (logged), once Finish returned.
-  size_t skipped() {
-    absl::MutexLock lock(&mu_);
-    return skipped_;
-  }
-  std::vector<std::string> skipped_graduates() {
-    absl::MutexLock lock(&mu_);
-    return skipped_graduates_;
-  }
-
  private:
   static constexpr size_t kQueuedBatches = 2;
   struct Batch {
-    std::vector<v1::Offer> offers;
-    std::vector<v1::Graduate> graduates;
+    std::vector<engine::Offer> offers;
+    std::vector<engine::Graduate> graduates;
   };
 
   bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -243,25 +231,6 @@ class EngineLoader {
   }
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !queue_.empty() || finishing_;
-  }
-
-  // The engine records of `batch`, logging those it cannot take.
-  template <typename Out, typename In>
-  std::vector<Out> Convert(const std::vector<In>& batch, const char* noun,
-                           std::vector<std::string>* skipped) {
-    std::vector<Out> out;
-    out.reserve(batch.size());
-    for (const In& record : batch) {
-      absl::StatusOr<Out> e = ToEngine(record);
-      if (!e.ok()) {
-        skipped->push_back(record.id());
-        LOG(WARNING) << "matching: " << noun << " " << record.id()
-                     << " skipped: " << e.status();
-        continue;
-      }
-      out.push_back(*std::move(e));
-    }
-    return out;
   }
 
   void Run() {
@@ -274,19 +243,10 @@ class EngineLoader {
         batch = std::move(queue_.front());
         queue_.pop_front();
       }
-      std::vector<std::string> skipped;
-      absl::Status status =
-          batch.offers.empty()
-              ? engine_->UpsertGraduates(Convert<engine::Graduate>(
-                    batch.graduates, "graduate", &skipped))
-              : engine_->UpsertOffers(
-                    Convert<engine::Offer>(batch.offers, "offer", &skipped));
+      absl::Status status = batch.offers.empty()
+                                ? engine_->UpsertGraduates(batch.graduates)
+                                : engine_->UpsertOffers(batch.offers);
       absl::MutexLock lock(&mu_);
-      skipped_ += skipped.size();
-      if (batch.offers.empty()) {
-        skipped_graduates_.insert(skipped_graduates_.end(), skipped.begin(),
-                                  skipped.end());
-      }
       if (status_.ok()) status_ = status;
     }
   }
@@ -295,8 +255,6 @@ class EngineLoader {
   absl::Mutex mu_;
   std::deque<Batch> queue_ ABSL_GUARDED_BY(mu_);
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
-  size_t skipped_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::string> skipped_graduates_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;  // last: starts once the members above exist
 };
@@ -334,30 +292,43 @@ MatchingIndex::~MatchingIndex() {
 
 absl::Status MatchingIndex::Build() {
   const absl::Time start = absl::Now();
-  // This thread reads and parses the snapshot while a second one converts
-  // and loads the records into the engine: the two halves cost about the
-  // same, so on two cores the build takes about half as long.
+  // This thread reads, parses and converts the snapshot while a second one
+  // loads the converted batches into the engine: on two cores the build
+  // takes about the longer of the two instead of their sum.
   EngineLoader loader(engine_.get());
-  std::vector<v1::Graduate> graduates;
-  std::vector<v1::Offer> offers;
+  std::vector<engine::Graduate> graduates;
+  std::vector<engine::Offer> offers;
   absl::flat_hash_map<std::string, Owner> owners;
+  size_t skipped = 0;
   ASSIGN_OR_RETURN(uint64_t sequence,
                    source_->Snapshot(
-                       [&](v1::Graduate g) {
+                       [&](const v1::Graduate& g) {
+                         absl::StatusOr<engine::Graduate> e = ToEngine(g);
+                         if (!e.ok()) {
+                           ++skipped;
+                           LOG(WARNING) << "matching: graduate " << g.id()
+                                        << " skipped: " << e.status();
+                           return;
+                         }
                          owners[g.id()] = Owner{g.school_id(), g.partner_id()};
-                         graduates.push_back(std::move(g));
+                         graduates.push_back(*std::move(e));
                          if (graduates.size() >= kBuildBatch)
                            loader.Add(&graduates);
                        },
-                       [&](v1::Offer o) {
-                         offers.push_back(std::move(o));
+                       [&](const v1::Offer& o) {
+                         absl::StatusOr<engine::Offer> e = ToEngine(o);
+                         if (!e.ok()) {
+                           ++skipped;
+                           LOG(WARNING) << "matching: offer " << o.id()
+                                        << " skipped: " << e.status();
+                           return;
+                         }
+                         offers.push_back(*std::move(e));
                          if (offers.size() >= kBuildBatch) loader.Add(&offers);
                        }));
   loader.Add(&graduates);
   loader.Add(&offers);
   RETURN_IF_ERROR(loader.Finish());
-  for (const std::string& id : loader.skipped_graduates()) owners.erase(id);
-  const size_t skipped = loader.skipped();
   build_seconds_ = absl::ToDoubleSeconds(absl::Now() - start);
   absl::MutexLock lock(&mu_);
   owners_ = std::move(owners);

@@ -34,10 +34,12 @@ class RecordSource {
  public:
   virtual ~RecordSource() = default;
   // Calls the functions for every graduate and offer of one consistent
-  // snapshot; returns the change-log sequence the snapshot reflects.
+  // snapshot, one call at a time; returns the change-log sequence the
+  // snapshot reflects. A record is valid during its call only (sources
+  // reuse one message: a million records without a million allocations).
   virtual absl::StatusOr<uint64_t> Snapshot(
-      const std::function<void(v1::Graduate)>& on_graduate,
-      const std::function<void(v1::Offer)>& on_offer) = 0;
+      const std::function<void(const v1::Graduate&)>& on_graduate,
+      const std::function<void(const v1::Offer&)>& on_offer) = 0;
   // Graduate and offer events after `since`, in order; waits until
   // `deadline` when there are none yet (then returns none).
   virtual absl::StatusOr<std::vector<v1::ChangeEvent>> Changes(

@@ -280,13 +280,13 @@ absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
   RETURN_IF_ERROR(
       index_->source()
           .Snapshot(
-              [&](v1::Graduate g) {
+              [&](const v1::Graduate& g) {
                 if (g.status() == v1::GRADUATE_STATUS_SEEKING &&
                     (school_id.empty() || g.school_id() == school_id)) {
                   graduate_ids.push_back(g.id());
                 }
               },
-              [&](v1::Offer o) {
+              [&](const v1::Offer& o) {
                 if (o.status() == v1::OFFER_STATUS_OPEN &&
                     o.positions() > o.positions_filled()) {
                   capacity[o.id()] = o.positions() - o.positions_filled();

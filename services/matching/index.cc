@@ -83,7 +83,8 @@ class OfferCache {
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// About 60 MB: a third of the index's own memory on 1,000,000 offers, and
+// About 75 MB (measured: serialized offers of ~400 bytes, keys and
+// overhead), 40 % of the index's own memory on 1,000,000 offers; it serves
 // about 40 % of RankOffers' reads in rank_load.
 constexpr size_t kOfferCacheEntries = 131072;
 

@@ -36,7 +36,7 @@ cli() { "$build/clients/cli/passerelle-cli" --address="$address" --token_file="$
 
 echo "== Demo data from the real referentials (region 32, Hauts-de-France)"
 "$build/tests/bench/passerelle-datagen" --address="$address" --token_file="$token_file" \
-  --region=32 --companies=40 --schools=4 --offers=2000 --graduates=200 --seed=7
+  --region=32 --trades=industry --companies=40 --schools=4 --offers=10000 --graduates=200 --seed=7
 
 echo; echo "== Schools"; cli school list --page_size=4
 echo; echo "== Some companies"; cli company list --page_size=5

@@ -30,40 +30,14 @@ class ProposalsTest : public ::testing::TestWithParam<Transport> {
  protected:
   void SetUp() override {
     admin_ = server_.NewClient(GetParam(), server_.admin_token());
-    school_ = CreateOrg<v1::School>(testing::MakeUai(1), v1::ROLE_SCHOOL,
-                                    &school_client_);
-    other_school_ = CreateOrg<v1::School>(testing::MakeUai(2), v1::ROLE_SCHOOL,
-                                          &other_school_client_);
-    company_ = CreateOrg<v1::Company>(testing::MakeSiret(1), v1::ROLE_COMPANY,
-                                      &company_client_);
-    other_company_ = CreateOrg<v1::Company>(
-        testing::MakeSiret(2), v1::ROLE_COMPANY, &other_company_client_);
-  }
-
-  template <typename T>
-  T CreateOrg(const std::string& code, v1::Role role, Client* client) {
-    T out;
-    grpc::Status s;
-    if constexpr (std::is_same_v<T, v1::School>) {
-      v1::CreateSchoolRequest req;
-      *req.mutable_school() = testing::SampleSchool(code);
-      s = admin_.organizations->CreateSchool(admin_.Context().get(), req, &out);
-    } else {
-      v1::CreateCompanyRequest req;
-      *req.mutable_company() = testing::SampleCompany(code);
-      s = admin_.organizations->CreateCompany(admin_.Context().get(), req,
-                                              &out);
-    }
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    v1::IssueTokenRequest issue;
-    issue.set_organization_id(out.id());
-    issue.set_role(role);
-    v1::IssueTokenResponse token;
-    EXPECT_TRUE(
-        admin_.organizations->IssueToken(admin_.Context().get(), issue, &token)
-            .ok());
-    *client = server_.NewClient(GetParam(), token.token());
-    return out;
+    school_client_ = testing::CreateSchoolClient(server_, GetParam(), admin_,
+                                                 testing::MakeUai(1), &school_);
+    other_school_client_ = testing::CreateSchoolClient(
+        server_, GetParam(), admin_, testing::MakeUai(2), &other_school_);
+    company_client_ = testing::CreateCompanyClient(
+        server_, GetParam(), admin_, testing::MakeSiret(1), &company_);
+    other_company_client_ = testing::CreateCompanyClient(
+        server_, GetParam(), admin_, testing::MakeSiret(2), &other_company_);
   }
 
   v1::Graduate CreateGraduate(v1::Graduate g, Client* client = nullptr) {

@@ -12,6 +12,7 @@
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
 
 namespace passerelle::testing {
 
@@ -87,6 +88,47 @@ Client TestServer::NewClient(Transport transport, const std::string& token) {
   c.proposals = v1::ProposalService::NewStub(c.channel);
   c.feed = v1::ChangeFeedService::NewStub(c.channel);
   return c;
+}
+
+namespace {
+
+Client ClientWithToken(TestServer& server, Transport transport,
+                       const Client& admin, const std::string& organization_id,
+                       v1::Role role) {
+  v1::IssueTokenRequest issue;
+  issue.set_organization_id(organization_id);
+  issue.set_role(role);
+  v1::IssueTokenResponse token;
+  grpc::Status s =
+      admin.organizations->IssueToken(admin.Context().get(), issue, &token);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return server.NewClient(transport, token.token());
+}
+
+}  // namespace
+
+Client CreateSchoolClient(TestServer& server, Transport transport,
+                          const Client& admin, const std::string& uai,
+                          v1::School* created) {
+  v1::CreateSchoolRequest req;
+  *req.mutable_school() = SampleSchool(uai);
+  grpc::Status s =
+      admin.organizations->CreateSchool(admin.Context().get(), req, created);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return ClientWithToken(server, transport, admin, created->id(),
+                         v1::ROLE_SCHOOL);
+}
+
+Client CreateCompanyClient(TestServer& server, Transport transport,
+                           const Client& admin, const std::string& siret,
+                           v1::Company* created) {
+  v1::CreateCompanyRequest req;
+  *req.mutable_company() = SampleCompany(siret);
+  grpc::Status s =
+      admin.organizations->CreateCompany(admin.Context().get(), req, created);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return ClientWithToken(server, transport, admin, created->id(),
+                         v1::ROLE_COMPANY);
 }
 
 std::string MakeSiret(int n) {

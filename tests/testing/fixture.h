@@ -72,6 +72,16 @@ class TestServer {
   std::string admin_token_;
 };
 
+// As `admin`, creates a school (from SampleSchool(uai)) or a company (from
+// SampleCompany(siret)), issues it a token, and returns a client carrying
+// that token; the created record goes to `*created`. Test failures on error.
+Client CreateSchoolClient(TestServer& server, Transport transport,
+                          const Client& admin, const std::string& uai,
+                          v1::School* created);
+Client CreateCompanyClient(TestServer& server, Transport transport,
+                           const Client& admin, const std::string& siret,
+                           v1::Company* created);
+
 // Fills a valid company / school / graduate / offer, from the real
 // referentials (Lille, Roubaix, ROME H2903, a real CAP).
 v1::Company SampleCompany(const std::string& siret = "73282932000074");

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -171,7 +173,50 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(
       supported,
       {rocksdb::kZSTD, rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
   cf.level_compaction_dynamic_level_bytes = true;
+  // A bloom filter on the memtable too: creating a record first checks that
+  // its new id is absent, which then skips the skip list.
+  cf.memtable_whole_key_filtering = true;
+  cf.memtable_prefix_bloom_size_ratio = 0.02;
   return cf;
+}
+
+// Index keys by their (index, value) prefix. Every read of the index column
+// family stays within one such prefix (a lookup, a listing, a uniqueness
+// check), so bloom filters on it let a read of a value nobody holds (every
+// new external id of an import) skip the memtable and each file.
+class IndexPrefixExtractor : public rocksdb::SliceTransform {
+ public:
+  // Part of every file's properties: a change of what Transform returns
+  // needs a new name, so that old filters are not trusted.
+  const char* Name() const override { return "passerelle.IndexPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), internal::IndexPrefixLength(ToView(key)));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return internal::IndexPrefixLength(ToView(key)) > 0;
+  }
+};
+
+rocksdb::ColumnFamilyOptions MakeIndexCfOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf = MakeCfOptions(cache);
+  cf.prefix_extractor = std::make_shared<IndexPrefixExtractor>();
+  cf.memtable_prefix_bloom_size_ratio = 0.05;
+  cf.memtable_whole_key_filtering = false;
+  rocksdb::BlockBasedTableOptions table =
+      *cf.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>();
+  // Nothing reads an index entry by its whole key.
+  table.whole_key_filtering = false;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+// Reads confined to the (index, value) prefix of their first Seek.
+rocksdb::ReadOptions IndexReadOptions(const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  read_options.prefix_same_as_start = true;
+  return read_options;
 }
 
 // The state of the database shared by a Store and its Snapshots.
@@ -475,7 +520,7 @@ absl::StatusOr<Page> Core::ListByIndex(const rocksdb::Snapshot* snapshot,
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
   const rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions scan_options = read_options;
+  rocksdb::ReadOptions scan_options = IndexReadOptions(snapshot);
   scan_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(scan_options, index_cf_));
@@ -516,8 +561,7 @@ absl::StatusOr<std::vector<std::string>> Core::Lookup(
   const std::string prefix = IndexPrefix(index, value);
   const std::string upper = PrefixUpperBound(prefix);
   const rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot;
+  rocksdb::ReadOptions read_options = IndexReadOptions(snapshot);
   read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(read_options, index_cf_));
@@ -582,6 +626,8 @@ class CommitPlan {
   std::map<RecordId, RecordState> records_;
   // Index CF key -> flags byte to put, or nullopt to delete.
   std::map<std::string, std::optional<char>> index_writes_;
+  // The (index, value) prefixes of the unique entries put in index_writes_.
+  absl::flat_hash_set<std::string> unique_prefixes_;
   mutable std::unique_ptr<rocksdb::Iterator> index_it_;
 };
 
@@ -620,11 +666,18 @@ absl::Status CommitPlan::CheckIndex(const IndexKey& key,
         "storage: unique index \"", key.index, "\": value already held by ",
         holder->table, "/", holder->id));
   };
-  for (auto it = index_writes_.lower_bound(prefix);
-       it != index_writes_.end() && absl::StartsWith(it->first, prefix); ++it) {
-    if (it->first == self || !it->second.has_value()) continue;
-    if (key.unique || *it->second == internal::kIndexUnique) {
-      return conflict(absl::string_view(it->first).substr(prefix.size()));
+  // A plain entry can only conflict with a unique one, which is rare: scan
+  // the commit's entries of the pair only when one of them was unique, so
+  // that a batch of records sharing a plain value (one company's offers)
+  // does not compare each with all the others.
+  if (key.unique || unique_prefixes_.contains(prefix)) {
+    for (auto it = index_writes_.lower_bound(prefix);
+         it != index_writes_.end() && absl::StartsWith(it->first, prefix);
+         ++it) {
+      if (it->first == self || !it->second.has_value()) continue;
+      if (key.unique || *it->second == internal::kIndexUnique) {
+        return conflict(absl::string_view(it->first).substr(prefix.size()));
+      }
     }
   }
   // A plain entry is checked against this commit only: an index is unique
@@ -635,7 +688,7 @@ absl::Status CommitPlan::CheckIndex(const IndexKey& key,
   // and nothing else writes while the commit mutex is held.
   if (index_it_ == nullptr) {
     index_it_.reset(
-        core_.db_->NewIterator(rocksdb::ReadOptions(), core_.index_cf_));
+        core_.db_->NewIterator(IndexReadOptions(nullptr), core_.index_cf_));
   }
   rocksdb::Iterator* it = index_it_.get();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
@@ -703,6 +756,7 @@ absl::Status CommitPlan::Apply(Mutation& m) {
     RETURN_IF_ERROR(CheckIndex(key, m.table, m.id));
     index_writes_[IndexEntryKey(key.index, key.value, m.id, m.table)] =
         key.unique ? internal::kIndexUnique : internal::kIndexPlain;
+    if (key.unique) unique_prefixes_.insert(IndexPrefix(key.index, key.value));
   }
   state->current = std::move(envelope);
   return absl::OkStatus();
@@ -1010,8 +1064,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
 
   const rocksdb::DBOptions db_options = MakeDbOptions(options);
-  const rocksdb::ColumnFamilyOptions cf_options =
-      MakeCfOptions(rocksdb::NewLRUCache(kBlockCacheBytes));
+  const std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(kBlockCacheBytes);
+  const rocksdb::ColumnFamilyOptions cf_options = MakeCfOptions(cache);
+  const rocksdb::ColumnFamilyOptions index_cf_options =
+      MakeIndexCfOptions(cache);
 
   // RocksDB must open every existing column family, including tables this
   // caller does not list (they stay on disk, unreachable). The call fails
@@ -1027,7 +1084,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       {rocksdb::kDefaultColumnFamilyName, kIndexCf, kChangelogCf, kMetaCf});
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, cf_options);
+    descriptors.emplace_back(name,
+                             name == kIndexCf ? index_cf_options : cf_options);
   }
 
   rocksdb::DB* raw = nullptr;

@@ -3,11 +3,17 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "glog/logging.h"
 
 namespace passerelle::runtime {
@@ -57,7 +63,30 @@ std::string HashToken(absl::string_view token) {
 }
 
 std::string NewId(absl::string_view prefix) {
-  return absl::StrCat(prefix, "_", absl::BytesToHexString(RandomBytes(10)));
+  static std::atomic<uint64_t> last_micros{0};
+  const uint64_t now = static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+  uint64_t previous = last_micros.load(std::memory_order_relaxed);
+  uint64_t micros;
+  do {
+    micros = std::max(now, previous + 1);
+  } while (!last_micros.compare_exchange_weak(previous, micros,
+                                              std::memory_order_relaxed));
+  // Seeded once per thread from the system generator: the random part only
+  // separates ids of two processes (or a clock set back across a restart),
+  // which the store's absent-record check catches anyway.
+  thread_local std::mt19937 noise_source = [] {
+    const std::string seed = RandomBytes(sizeof(uint32_t));
+    uint32_t value;
+    std::memcpy(&value, seed.data(), sizeof(value));
+    return std::mt19937(value);
+  }();
+  const uint32_t noise = noise_source();
+  // 52 bits of microseconds (until year 2112), 28 random bits.
+  char hex[21];
+  std::snprintf(hex, sizeof(hex), "%013llx%07x",
+                static_cast<unsigned long long>(micros & ((1ULL << 52) - 1)),
+                noise & 0xFFFFFFFu);
+  return absl::StrCat(prefix, "_", hex);
 }
 
 absl::Status Denied(absl::string_view what) {

@@ -7,6 +7,7 @@
 // and the offending field and never stops the import.
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -44,7 +45,8 @@ class BatchUpserter {
 
   static constexpr int kMaxReportedErrors = 1000;
 
-  BatchUpserter(Repository<T>* repository, Hooks hooks, size_t batch_size = 256)
+  BatchUpserter(Repository<T>* repository, Hooks hooks,
+                size_t batch_size = 1024)
       : repository_(repository),
         hooks_(std::move(hooks)),
         batch_size_(batch_size) {}
@@ -52,11 +54,7 @@ class BatchUpserter {
   // Takes the next record of the stream (written by a later Flush). Returns
   // a non-OK status only for a failure of the store, which ends the import.
   absl::Status Add(T record) {
-    const int64_t index = received_++;
-    {
-      absl::MutexLock lock(&mu_);
-      response_.set_received(received_);
-    }
+    const int64_t index = received_.fetch_add(1, std::memory_order_relaxed);
     if (record.external_id().empty()) {
       Reject(
           index, record.external_id(),
@@ -118,19 +116,27 @@ class BatchUpserter {
       if (!planned.ok()) return planned.status();
       plan.push_back(*std::move(planned));
     }
+    // Moved out: a retry below plans its records again.
     std::vector<storage::Mutation> mutations;
     std::vector<std::string> changes;
-    for (const Planned& p : plan) {
+    mutations.reserve(plan.size());
+    changes.reserve(plan.size());
+    for (Planned& p : plan) {
       if (p.outcome == Outcome::kUnchanged) continue;
-      mutations.push_back(p.mutation);
-      changes.push_back(p.change);
+      mutations.push_back(std::move(p.mutation));
+      changes.push_back(std::move(p.change));
     }
     absl::Status committed =
         mutations.empty()
             ? absl::OkStatus()
             : repository_->Commit(std::move(mutations), std::move(changes));
     if (committed.ok()) {
-      for (const Planned& p : plan) Count(p.outcome);
+      int64_t counts[3] = {0, 0, 0};
+      for (const Planned& p : plan) ++counts[static_cast<int>(p.outcome)];
+      absl::MutexLock lock(&mu_);
+      response_.set_created(response_.created() + counts[0]);
+      response_.set_updated(response_.updated() + counts[1]);
+      response_.set_unchanged(response_.unchanged() + counts[2]);
       return absl::OkStatus();
     }
     if (!IsConflict(committed)) return committed;
@@ -161,6 +167,7 @@ class BatchUpserter {
   v1::ImportResponse response() const {
     absl::MutexLock lock(&mu_);
     v1::ImportResponse out = response_;
+    out.set_received(received_.load(std::memory_order_relaxed));
     std::stable_sort(out.mutable_errors()->begin(), out.mutable_errors()->end(),
                      [](const v1::ImportError& a, const v1::ImportError& b) {
                        return a.index() < b.index();
@@ -169,7 +176,7 @@ class BatchUpserter {
   }
 
  private:
-  enum class Outcome { kCreated, kUpdated, kUnchanged };
+  enum class Outcome { kCreated = 0, kUpdated = 1, kUnchanged = 2 };
   struct Planned {
     Pending pending;
     Outcome outcome;
@@ -261,8 +268,9 @@ class BatchUpserter {
   Repository<T>* repository_;
   Hooks hooks_;
   size_t batch_size_;
+  // Written by the Add() side, read by response() too.
+  std::atomic<int64_t> received_{0};
   // Owned by the Add() side.
-  int64_t received_ = 0;
   Batch pending_;
   absl::flat_hash_set<std::string> pending_keys_;
   std::deque<Batch> sealed_;

@@ -1,5 +1,6 @@
 #include "storage/internal/encoding.h"
 
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -142,12 +143,27 @@ absl::StatusOr<Envelope> DecodeEnvelope(absl::string_view bytes) {
 }
 
 void AppendComponent(std::string* out, absl::string_view s) {
-  for (char c : s) {
-    out->push_back(c);
-    if (c == '\0') out->push_back('\xff');
+  // Runs without a 0x00 byte (all of them, in practice) are copied whole.
+  while (!s.empty()) {
+    const void* zero = std::memchr(s.data(), '\0', s.size());
+    const size_t run =
+        zero == nullptr ? s.size() : static_cast<const char*>(zero) - s.data();
+    out->append(s.data(), run);
+    if (run == s.size()) break;
+    out->append("\0\xff", 2);
+    s.remove_prefix(run + 1);
   }
-  out->push_back('\0');
-  out->push_back('\x01');
+  out->append("\0\x01", 2);
+}
+
+size_t IndexPrefixLength(absl::string_view key) {
+  int terminators = 0;
+  for (size_t i = 0; i + 1 < key.size(); ++i) {
+    if (key[i] != '\0') continue;
+    if (key[i + 1] == '\x01' && ++terminators == 2) return i + 2;
+    ++i;  // skip the escaped or terminating byte
+  }
+  return 0;
 }
 
 bool GetComponent(absl::string_view* in, std::string* s) {

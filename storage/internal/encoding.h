@@ -80,6 +80,10 @@ bool GetComponent(absl::string_view* in, std::string* s);
 
 // The common prefix of every entry of (index, value).
 std::string IndexPrefix(absl::string_view index, absl::string_view value);
+// The length of IndexPrefix(index, value) at the front of `key` (an index
+// key or a prefix of one), 0 when `key` does not hold two whole components.
+// What the index column family's prefix bloom filters are built on.
+size_t IndexPrefixLength(absl::string_view key);
 std::string IndexEntryKey(absl::string_view index, absl::string_view value,
                           absl::string_view id, absl::string_view table);
 

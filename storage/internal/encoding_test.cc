@@ -126,6 +126,24 @@ TEST(StoreEncodingTest, ComponentsPreserveOrderAndNeverCollide) {
   }
 }
 
+TEST(StoreEncodingTest, IndexPrefixLengthFindsTheIndexAndValue) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    const std::string index = RandomBytes(rng), value = RandomBytes(rng);
+    const std::string prefix = IndexPrefix(index, value);
+    const std::string key =
+        IndexEntryKey(index, value, RandomBytes(rng), RandomBytes(rng));
+    ASSERT_EQ(IndexPrefixLength(key), prefix.size());
+    ASSERT_EQ(IndexPrefixLength(prefix), prefix.size());
+    // Less than two whole components: no prefix.
+    ASSERT_EQ(IndexPrefixLength(prefix.substr(0, prefix.size() - 1)), 0u);
+    std::string one;
+    AppendComponent(&one, index);
+    ASSERT_EQ(IndexPrefixLength(one), 0u);
+  }
+  EXPECT_EQ(IndexPrefixLength(""), 0u);
+}
+
 TEST(StoreEncodingTest, IndexSuffixDecodes) {
   const std::string id("i\0d", 3);
   const std::string key = IndexEntryKey("idx", "val", id, "table");

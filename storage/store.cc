@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -42,9 +44,17 @@
 //   __meta         "format" -> kFormatValue, checked on Open
 //   default        unused (RocksDB requires it)
 //
-// Concurrency: Commit and GetSnapshot are serialized by `commit_mu_`, so a
-// commit's reads (current envelopes, index holders) cannot be invalidated
-// before its WriteBatch lands, and a snapshot's sequence() matches its data.
+// Concurrency: a commit is planned under `commit_mu_` (its checks read the
+// current envelopes and unique index holders), then written outside it, in
+// planning order, while the next commit is planned. What is planned but not
+// yet written is in the overlay (`overlay_records_`, `overlay_unique_`):
+// planning reads it before the database, so a commit sees every commit
+// planned before it, written or not. Only a write of the planned keys can
+// change them, so the database reads of the plan cannot be invalidated.
+// A failed write leaves later commits planned on top of it unwritable: the
+// store refuses all commits from then on (RocksDB itself turns read-only on
+// write errors). GetSnapshot holds `commit_mu_` and waits until every planned
+// commit is written, so a snapshot's sequence() matches its data.
 // Readers never take `commit_mu_`: RocksDB reads are consistent on their own
 // (an iterator, or an explicit snapshot where two reads must agree).
 //
@@ -337,12 +347,48 @@ class Core {
   bool close_done_ ABSL_GUARDED_BY(close_mu_) = false;
   absl::Status close_status_ ABSL_GUARDED_BY(close_mu_);
 
-  absl::Mutex commit_mu_;
+  // What a planned but maybe not yet written commit leaves: a record's
+  // version and index keys (its data is never needed by a later plan), or
+  // its absence; and for a unique (index, value), its holder's index key,
+  // or none.
+  struct OverlayRecord {
+    uint64_t ticket;
+    std::optional<Envelope> envelope;
+  };
+  struct OverlayUnique {
+    uint64_t ticket;
+    std::optional<std::string> holder;
+  };
+  using RecordId = std::pair<std::string, std::string>;  // (table, id)
+
+  // Drops the overlay entries of written commits. The database has them.
+  void PruneOverlay() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  uint64_t last_ticket_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  // The last sequence given to a planned commit.
+  uint64_t next_sequence_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  absl::flat_hash_map<RecordId, OverlayRecord> overlay_records_
+      ABSL_GUARDED_BY(commit_mu_);
+  absl::flat_hash_map<std::string, OverlayUnique> overlay_unique_
+      ABSL_GUARDED_BY(commit_mu_);
+  // Per planned commit (ticket order), the overlay keys it set.
+  struct OverlayKeys {
+    uint64_t ticket;
+    std::vector<RecordId> records;
+    std::vector<std::string> uniques;
+  };
+  std::deque<OverlayKeys> overlay_keys_ ABSL_GUARDED_BY(commit_mu_);
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // Published once written, in planning order.
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t written_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  // Set by a failed write; every later commit fails with it.
+  absl::Status write_failure_ ABSL_GUARDED_BY(mu_);
   std::set<const rocksdb::Snapshot*> snapshots_ ABSL_GUARDED_BY(mu_);
   // Lets a long ForEach stop early instead of holding Close up.
   std::atomic<bool> closing_{false};
@@ -398,6 +444,8 @@ absl::Status Core::Init(const std::set<std::string>& tables) {
     return absl::DataLossError("storage: corrupt change-log key");
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "storage: read change log"));
+  absl::MutexLock commit_lock(&commit_mu_);
+  next_sequence_ = last;
   absl::MutexLock lock(&mu_);
   last_sequence_ = last;
   return absl::OkStatus();
@@ -599,36 +647,49 @@ absl::Status Core::ForEach(const rocksdb::Snapshot* snapshot,
 }
 
 // The effect of one Commit, built mutation by mutation against the current
-// database plus the commit's own earlier mutations, then written as one
-// WriteBatch. Used under commit_mu_, so the database cannot change
-// underneath it.
+// database, the overlay of commits planned before it and the commit's own
+// earlier mutations, then written as one WriteBatch. Planned under
+// commit_mu_ (see the top of this file).
 class CommitPlan {
  public:
-  explicit CommitPlan(const Core& core) : core_(core) {}
+  explicit CommitPlan(Core& core) : core_(core) {}
 
-  absl::Status Apply(Mutation& mutation);
-  absl::StatusOr<CommitResult> Write(const std::vector<std::string>& changes,
-                                     uint64_t last_sequence);
+  absl::Status Apply(Mutation& mutation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_.commit_mu_);
+  // Whether the commit changes anything (the change log aside).
+  bool empty() const { return records_.empty(); }
+  // Records the plan's outcome in the overlay under `ticket`.
+  void Register(uint64_t ticket)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_.commit_mu_);
+  // The WriteBatch of the plan and of `changes` from `first_sequence` on.
+  // Needs no lock: the plan is the commit's own.
+  absl::StatusOr<rocksdb::WriteBatch> Batch(
+      const std::vector<std::string>& changes, uint64_t first_sequence) const;
 
  private:
   struct RecordState {
     std::optional<Envelope> current;  // as later mutations must see it
     bool existed = false;             // in the database before the commit
   };
-  using RecordId = std::pair<std::string, std::string>;  // (table, id)
+  using RecordId = Core::RecordId;
 
   absl::StatusOr<RecordState*> Load(const std::string& table,
-                                    const std::string& id);
+                                    const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_.commit_mu_);
   absl::Status CheckIndex(const IndexKey& key, const std::string& table,
-                          const std::string& id) const;
+                          const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_.commit_mu_);
 
-  const Core& core_;
+  Core& core_;
   std::map<RecordId, RecordState> records_;
   // Index CF key -> flags byte to put, or nullopt to delete.
   std::map<std::string, std::optional<char>> index_writes_;
   // The (index, value) prefixes of the unique entries put in index_writes_.
   absl::flat_hash_set<std::string> unique_prefixes_;
-  mutable std::unique_ptr<rocksdb::Iterator> index_it_;
+  // For each unique (index, value) this commit changes: its holder's index
+  // key after the commit, or none.
+  absl::flat_hash_map<std::string, std::optional<std::string>> unique_final_;
+  std::unique_ptr<rocksdb::Iterator> index_it_;
 };
 
 absl::StatusOr<CommitPlan::RecordState*> CommitPlan::Load(
@@ -637,26 +698,34 @@ absl::StatusOr<CommitPlan::RecordState*> CommitPlan::Load(
   auto it = records_.find(key);
   if (it != records_.end()) return &it->second;
   RecordState state;
-  rocksdb::PinnableSlice bytes;
-  rocksdb::Status s = core_.db_->Get(rocksdb::ReadOptions(),
-                                     core_.TableCf(table), ToSlice(id), &bytes);
-  if (s.ok()) {
-    ASSIGN_OR_RETURN(Envelope envelope, DecodeEnvelope(ToView(bytes)));
-    state.current = std::move(envelope);
-    state.existed = true;
-  } else if (!s.IsNotFound()) {
-    return FromRocksDb(s, "storage: commit: read record");
+  auto planned = core_.overlay_records_.find(key);
+  if (planned != core_.overlay_records_.end()) {
+    // Written by the time this commit is: it writes after.
+    state.current = planned->second.envelope;
+    state.existed = state.current.has_value();
+  } else {
+    rocksdb::PinnableSlice bytes;
+    rocksdb::Status s = core_.db_->Get(
+        rocksdb::ReadOptions(), core_.TableCf(table), ToSlice(id), &bytes);
+    if (s.ok()) {
+      ASSIGN_OR_RETURN(Envelope envelope, DecodeEnvelope(ToView(bytes)));
+      envelope.data.clear();  // never written again: a mutation replaces it
+      state.current = std::move(envelope);
+      state.existed = true;
+    } else if (!s.IsNotFound()) {
+      return FromRocksDb(s, "storage: commit: read record");
+    }
   }
   return &records_.emplace(std::move(key), std::move(state)).first->second;
 }
 
 // Whether `table`/`id` may hold `key`. A unique entry must be the only
 // holder of its (index, value), whichever side is unique. Holders are this
-// commit's pending entries, then the database's minus those this commit
-// rewrites or removes.
+// commit's pending entries, then those of commits planned before it, then
+// the database's minus those this commit rewrites or removes.
 absl::Status CommitPlan::CheckIndex(const IndexKey& key,
                                     const std::string& table,
-                                    const std::string& id) const {
+                                    const std::string& id) {
   const std::string prefix = IndexPrefix(key.index, key.value);
   const std::string self = IndexEntryKey(key.index, key.value, id, table);
   auto conflict = [&](absl::string_view suffix) -> absl::Status {
@@ -684,8 +753,16 @@ absl::Status CommitPlan::CheckIndex(const IndexKey& key,
   // or plain for all its entries (store.h), so the database cannot hold a
   // unique holder of a plain pair. That keeps large plain indexes cheap.
   if (!key.unique) return absl::OkStatus();
-  // One iterator for the whole commit: creating one costs more than a seek,
-  // and nothing else writes while the commit mutex is held.
+  auto planned = core_.overlay_unique_.find(prefix);
+  if (planned != core_.overlay_unique_.end()) {
+    const std::optional<std::string>& holder = planned->second.holder;
+    if (holder.has_value() && *holder != self &&
+        index_writes_.count(*holder) == 0) {
+      return conflict(absl::string_view(*holder).substr(prefix.size()));
+    }
+    return absl::OkStatus();
+  }
+  // One iterator for the whole plan: creating one costs more than a seek.
   if (index_it_ == nullptr) {
     index_it_.reset(
         core_.db_->NewIterator(IndexReadOptions(nullptr), core_.index_cf_));
@@ -728,8 +805,13 @@ absl::Status CommitPlan::Apply(Mutation& m) {
   }
   if (state->current.has_value()) {
     for (const IndexKey& key : state->current->index_keys) {
-      index_writes_[IndexEntryKey(key.index, key.value, m.id, m.table)] =
-          std::nullopt;
+      std::string entry = IndexEntryKey(key.index, key.value, m.id, m.table);
+      if (key.unique) {
+        std::optional<std::string>& holder =
+            unique_final_[IndexPrefix(key.index, key.value)];
+        if (!holder.has_value() || *holder == entry) holder.reset();
+      }
+      index_writes_[std::move(entry)] = std::nullopt;
     }
   }
   if (m.kind == Mutation::Kind::kDelete) {
@@ -754,16 +836,42 @@ absl::Status CommitPlan::Apply(Mutation& m) {
   }
   for (const IndexKey& key : envelope.index_keys) {
     RETURN_IF_ERROR(CheckIndex(key, m.table, m.id));
-    index_writes_[IndexEntryKey(key.index, key.value, m.id, m.table)] =
+    std::string entry = IndexEntryKey(key.index, key.value, m.id, m.table);
+    if (key.unique) {
+      std::string prefix = IndexPrefix(key.index, key.value);
+      unique_final_[prefix] = entry;
+      unique_prefixes_.insert(std::move(prefix));
+    }
+    index_writes_[std::move(entry)] =
         key.unique ? internal::kIndexUnique : internal::kIndexPlain;
-    if (key.unique) unique_prefixes_.insert(IndexPrefix(key.index, key.value));
   }
   state->current = std::move(envelope);
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommitResult> CommitPlan::Write(
-    const std::vector<std::string>& changes, uint64_t last_sequence) {
+void CommitPlan::Register(uint64_t ticket) {
+  Core::OverlayKeys keys;
+  keys.ticket = ticket;
+  for (const auto& [record_id, state] : records_) {
+    Core::OverlayRecord& planned = core_.overlay_records_[record_id];
+    planned.ticket = ticket;
+    planned.envelope.reset();
+    if (state.current.has_value()) {
+      planned.envelope.emplace();
+      planned.envelope->version = state.current->version;
+      planned.envelope->index_keys = state.current->index_keys;
+    }
+    keys.records.push_back(record_id);
+  }
+  for (const auto& [prefix, holder] : unique_final_) {
+    core_.overlay_unique_[prefix] = Core::OverlayUnique{ticket, holder};
+    keys.uniques.push_back(prefix);
+  }
+  core_.overlay_keys_.push_back(std::move(keys));
+}
+
+absl::StatusOr<rocksdb::WriteBatch> CommitPlan::Batch(
+    const std::vector<std::string>& changes, uint64_t first_sequence) const {
   rocksdb::WriteBatch batch;
   for (const auto& [record_id, state] : records_) {
     rocksdb::ColumnFamilyHandle* cf = core_.TableCf(record_id.first);
@@ -782,23 +890,38 @@ absl::StatusOr<CommitResult> CommitPlan::Write(
             : batch.Delete(core_.index_cf_, key);
     RETURN_IF_ERROR(FromRocksDb(s, "storage: commit: batch"));
   }
-  CommitResult result;
-  if (!changes.empty()) {
-    result.first_sequence = last_sequence + 1;
-    result.last_sequence = last_sequence + changes.size();
-  }
-  uint64_t sequence = last_sequence;
+  uint64_t sequence = first_sequence;
   for (const std::string& change : changes) {
     RETURN_IF_ERROR(FromRocksDb(
-        batch.Put(core_.changelog_cf_, EncodeBigEndian64(++sequence), change),
+        batch.Put(core_.changelog_cf_, EncodeBigEndian64(sequence++), change),
         "storage: commit: batch"));
   }
-  if (batch.Count() == 0) return result;
-  rocksdb::WriteOptions write_options;
-  write_options.sync = core_.sync_;
-  RETURN_IF_ERROR(
-      FromRocksDb(core_.db_->Write(write_options, &batch), "storage: commit"));
-  return result;
+  return batch;
+}
+
+void Core::PruneOverlay() {
+  uint64_t written;
+  {
+    absl::MutexLock lock(&mu_);
+    written = written_ticket_;
+  }
+  while (!overlay_keys_.empty() && overlay_keys_.front().ticket <= written) {
+    const OverlayKeys& keys = overlay_keys_.front();
+    for (const RecordId& id : keys.records) {
+      auto it = overlay_records_.find(id);
+      // A later commit may have planned the key again.
+      if (it != overlay_records_.end() && it->second.ticket == keys.ticket) {
+        overlay_records_.erase(it);
+      }
+    }
+    for (const std::string& prefix : keys.uniques) {
+      auto it = overlay_unique_.find(prefix);
+      if (it != overlay_unique_.end() && it->second.ticket == keys.ticket) {
+        overlay_unique_.erase(it);
+      }
+    }
+    overlay_keys_.pop_front();
+  }
 }
 
 absl::StatusOr<CommitResult> Core::Commit(std::vector<Mutation> mutations,
@@ -818,16 +941,58 @@ absl::StatusOr<CommitResult> Core::Commit(std::vector<Mutation> mutations,
       }
     }
   }
-  absl::MutexLock commit_lock(&commit_mu_);
   CommitPlan plan(*this);
-  for (Mutation& m : mutations) RETURN_IF_ERROR(plan.Apply(m));
-  const uint64_t last = LastSequence();
-  ASSIGN_OR_RETURN(CommitResult result, plan.Write(changes, last));
-  if (result.last_sequence != 0) {
-    absl::MutexLock lock(&mu_);
-    // Waiters' conditions are re-evaluated when mu_ is released.
-    last_sequence_ = result.last_sequence;
+  CommitResult result;
+  uint64_t ticket;
+  {
+    absl::MutexLock commit_lock(&commit_mu_);
+    {
+      absl::MutexLock lock(&mu_);
+      RETURN_IF_ERROR(write_failure_);
+    }
+    PruneOverlay();
+    for (Mutation& m : mutations) RETURN_IF_ERROR(plan.Apply(m));
+    if (plan.empty() && changes.empty()) return result;
+    if (!changes.empty()) {
+      result.first_sequence = next_sequence_ + 1;
+      result.last_sequence = next_sequence_ + changes.size();
+      next_sequence_ = result.last_sequence;
+    }
+    ticket = ++last_ticket_;
+    plan.Register(ticket);
   }
+  // Built while the next commit is planned.
+  absl::StatusOr<rocksdb::WriteBatch> batch =
+      plan.Batch(changes, result.first_sequence);
+  absl::Status written = batch.status();
+  {
+    absl::MutexLock lock(&mu_);
+    auto my_turn = [this, ticket]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return written_ticket_ + 1 == ticket;
+    };
+    mu_.Await(absl::Condition(&my_turn));
+    if (written.ok()) written = write_failure_;
+  }
+  if (written.ok()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync_;
+    written =
+        FromRocksDb(db_->Write(write_options, &*batch), "storage: commit");
+  }
+  absl::MutexLock lock(&mu_);
+  // Waiters' conditions are re-evaluated when mu_ is released.
+  written_ticket_ = ticket;
+  if (!written.ok()) {
+    // Commits planned after this one counted on it.
+    if (write_failure_.ok()) {
+      write_failure_ = absl::UnavailableError(absl::StrCat(
+          "storage: a commit failed to write, the store takes no more "
+          "(reopen it): ",
+          written.message()));
+    }
+    return written;
+  }
+  if (result.last_sequence != 0) last_sequence_ = result.last_sequence;
   return result;
 }
 
@@ -887,11 +1052,16 @@ absl::Status Core::Checkpoint(const std::string& dir) const {
 }
 
 std::pair<const rocksdb::Snapshot*, uint64_t> Core::TakeSnapshot() {
-  // Under commit_mu_ no commit is between its write and its publication,
-  // so the data and the sequence agree.
+  // Under commit_mu_ no commit is planned; once every planned one is
+  // written (and published), the data and the sequence agree.
   absl::MutexLock commit_lock(&commit_mu_);
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  const uint64_t planned = last_ticket_;
   absl::MutexLock lock(&mu_);
+  auto written = [this, planned]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return written_ticket_ >= planned;
+  };
+  mu_.Await(absl::Condition(&written));
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   snapshots_.insert(snapshot);
   return {snapshot, last_sequence_};
 }

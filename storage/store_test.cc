@@ -894,6 +894,78 @@ TEST_F(StoreTest, ConcurrentVersionedIncrementsLoseNoUpdate) {
   }
 }
 
+// A commit is written while the next one is planned: the next one must see
+// it anyway. Threads claim one unique value and release it, each with its
+// own record, never reading first; the change log (planning order) must
+// show every claim released by its claimer before the next claim.
+TEST_F(StoreTest, ConcurrentUniqueClaimsNeverOverlap) {
+  constexpr int kThreads = 6;
+  constexpr int kAttempts = 300;
+  std::atomic<int> claims{0};
+  std::atomic<int> unexpected_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string id = absl::StrCat("r", t);
+      for (int i = 0; i < kAttempts; ++i) {
+        absl::StatusOr<CommitResult> claimed = store_->Commit(
+            {Put("graduates", id, "holds", 1, {{"token", "T", true}})},
+            {absl::StrCat("claim ", t)});
+        if (!claimed.ok()) {
+          if (claimed.status().code() != absl::StatusCode::kAlreadyExists) {
+            ++unexpected_errors;
+          }
+          continue;
+        }
+        ++claims;
+        absl::StatusOr<CommitResult> released =
+            store_->Commit({Put("graduates", id, "free", 2, {})},
+                           {absl::StrCat("release ", t)});
+        if (!released.ok()) ++unexpected_errors;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(unexpected_errors.load(), 0);
+  EXPECT_GT(claims.load(), 0);
+  absl::StatusOr<std::vector<Change>> changes =
+      store_->ReadChanges(0, 2 * kThreads * kAttempts);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), static_cast<size_t>(2 * claims.load()));
+  for (size_t i = 0; i < changes->size(); i += 2) {
+    ASSERT_THAT((*changes)[i].data, HasSubstr("claim ")) << i;
+    const std::string claimer = (*changes)[i].data.substr(6);
+    ASSERT_EQ((*changes)[i + 1].data, absl::StrCat("release ", claimer)) << i;
+  }
+  EXPECT_THAT(LookupAll(*store_, "token", "T"), ElementsAre());
+}
+
+// Commits planned after a snapshot's sequence are not in it, and those
+// before it all are, while other threads keep committing.
+TEST_F(StoreTest, SnapshotSequenceMatchesItsDataUnderConcurrentCommits) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; !stop.load(); ++i) {
+        const std::string id = absl::StrFormat("w%d-%06d", t, i);
+        absl::StatusOr<CommitResult> result =
+            store_->Commit({Put("graduates", id, "x", 1)}, {id});
+        if (!result.ok()) ADD_FAILURE() << result.status();
+      }
+    });
+  }
+  for (int round = 0; round < 20; ++round) {
+    std::unique_ptr<Snapshot> snapshot = store_->GetSnapshot();
+    const std::vector<std::string> ids = ListAll(*snapshot, "graduates", 1000);
+    // Each change names the record its commit created.
+    EXPECT_EQ(ids.size(), snapshot->sequence()) << "round " << round;
+  }
+  stop = true;
+  for (std::thread& writer : writers) writer.join();
+}
+
 // --- Durability across kill -9 --------------------------------------------
 //
 // The child is this binary re-executed (fork + exec, so it starts with no

@@ -109,8 +109,13 @@ absl::Status ForEachParsed(const storage::Reader& reader,
 
 class StoreSource final : public RecordSource {
  public:
-  explicit StoreSource(storage::Store* store)
-      : store_(store), offer_cache_(kOfferCacheEntries) {}
+  StoreSource(storage::Store* store,
+              runtime::RecentRecords<v1::Graduate>* recent_graduates,
+              runtime::RecentRecords<v1::Offer>* recent_offers)
+      : store_(store),
+        recent_graduates_(recent_graduates),
+        recent_offers_(recent_offers),
+        offer_cache_(kOfferCacheEntries) {}
 
   absl::StatusOr<uint64_t> Snapshot(
       const std::function<void(const v1::Graduate&)>& on_graduate,
@@ -123,6 +128,9 @@ class StoreSource final : public RecordSource {
 
   absl::StatusOr<std::vector<v1::ChangeEvent>> Changes(
       uint64_t since, absl::Time deadline) override {
+    // Everything up to `since` is applied.
+    if (recent_graduates_ != nullptr) recent_graduates_->ForgetThrough(since);
+    if (recent_offers_ != nullptr) recent_offers_->ForgetThrough(since);
     if (store_->LastSequence() <= since)
       store_->WaitForChanges(since, deadline);
     ASSIGN_OR_RETURN(std::vector<storage::Change> changes,
@@ -155,6 +163,24 @@ class StoreSource final : public RecordSource {
     return Parse<v1::Offer>(r);
   }
 
+  absl::StatusOr<std::shared_ptr<const v1::Graduate>> ChangedGraduate(
+      const v1::ChangeEvent& event) override {
+    if (recent_graduates_ != nullptr) {
+      auto graduate = recent_graduates_->Take(event.id(), event.version());
+      if (graduate != nullptr) return graduate;
+    }
+    return RecordSource::ChangedGraduate(event);
+  }
+
+  absl::StatusOr<std::shared_ptr<const v1::Offer>> ChangedOffer(
+      const v1::ChangeEvent& event) override {
+    if (recent_offers_ != nullptr) {
+      auto offer = recent_offers_->Take(event.id(), event.version());
+      if (offer != nullptr) return offer;
+    }
+    return RecordSource::ChangedOffer(event);
+  }
+
   absl::Status ReadOffer(absl::string_view id, v1::Offer* out) override {
     std::string bytes;
     if (!offer_cache_.Find(id, &bytes)) {
@@ -171,6 +197,8 @@ class StoreSource final : public RecordSource {
 
  private:
   storage::Store* store_;
+  runtime::RecentRecords<v1::Graduate>* const recent_graduates_;
+  runtime::RecentRecords<v1::Offer>* const recent_offers_;
   OfferCache offer_cache_;
 };
 
@@ -262,8 +290,11 @@ class EngineLoader {
 
 }  // namespace
 
-std::unique_ptr<RecordSource> NewStoreSource(storage::Store* store) {
-  return std::make_unique<StoreSource>(store);
+std::unique_ptr<RecordSource> NewStoreSource(
+    storage::Store* store,
+    runtime::RecentRecords<v1::Graduate>* recent_graduates,
+    runtime::RecentRecords<v1::Offer>* recent_offers) {
+  return std::make_unique<StoreSource>(store, recent_graduates, recent_offers);
 }
 
 MatchingIndex::MatchingIndex(RecordSource* source,
@@ -378,9 +409,9 @@ void MatchingIndex::Follow() {
 
 void MatchingIndex::Apply(const v1::ChangeEvent& event) {
   if (event.kind() == v1::ENTITY_KIND_GRADUATE) {
-    absl::StatusOr<v1::Graduate> g = event.op() == v1::CHANGE_OP_DELETED
-                                         ? absl::NotFoundError("deleted")
-                                         : source_->GetGraduate(event.id());
+    absl::StatusOr<std::shared_ptr<const v1::Graduate>> g =
+        event.op() == v1::CHANGE_OP_DELETED ? absl::NotFoundError("deleted")
+                                            : source_->ChangedGraduate(event);
     if (absl::IsNotFound(g.status())) {
       engine_->RemoveGraduate(event.id());
       absl::MutexLock lock(&mu_);
@@ -388,24 +419,24 @@ void MatchingIndex::Apply(const v1::ChangeEvent& event) {
       return;
     }
     absl::StatusOr<engine::Graduate> e =
-        g.ok() ? ToEngine(*g) : absl::StatusOr<engine::Graduate>(g.status());
+        g.ok() ? ToEngine(**g) : absl::StatusOr<engine::Graduate>(g.status());
     absl::Status upserted = e.ok() ? engine_->UpsertGraduate(*e) : e.status();
     if (!upserted.ok()) {
       LOG(WARNING) << "matching: graduate " << event.id() << ": " << upserted;
       return;
     }
     absl::MutexLock lock(&mu_);
-    owners_[g->id()] = Owner{g->school_id(), g->partner_id()};
+    owners_[(*g)->id()] = Owner{(*g)->school_id(), (*g)->partner_id()};
   } else if (event.kind() == v1::ENTITY_KIND_OFFER) {
-    absl::StatusOr<v1::Offer> o = event.op() == v1::CHANGE_OP_DELETED
-                                      ? absl::NotFoundError("deleted")
-                                      : source_->GetOffer(event.id());
+    absl::StatusOr<std::shared_ptr<const v1::Offer>> o =
+        event.op() == v1::CHANGE_OP_DELETED ? absl::NotFoundError("deleted")
+                                            : source_->ChangedOffer(event);
     if (absl::IsNotFound(o.status())) {
       engine_->RemoveOffer(event.id());
       return;
     }
     absl::StatusOr<engine::Offer> e =
-        o.ok() ? ToEngine(*o) : absl::StatusOr<engine::Offer>(o.status());
+        o.ok() ? ToEngine(**o) : absl::StatusOr<engine::Offer>(o.status());
     absl::Status upserted = e.ok() ? engine_->UpsertOffer(*e) : e.status();
     if (!upserted.ok()) {
       LOG(WARNING) << "matching: offer " << event.id() << ": " << upserted;

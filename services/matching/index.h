@@ -24,6 +24,7 @@
 #include "passerelle/v1/offer.pb.h"
 #include "services/common/referentials.h"
 #include "services/matching/engine/engine.h"
+#include "services/runtime/recent.h"
 #include "storage/store.h"
 
 namespace passerelle::matching {
@@ -49,6 +50,21 @@ class RecordSource {
   // NOT_FOUND when absent (deleted).
   virtual absl::StatusOr<v1::Graduate> GetGraduate(absl::string_view id) = 0;
   virtual absl::StatusOr<v1::Offer> GetOffer(absl::string_view id) = 0;
+  // The record of a create or update event: at the event's version when
+  // the source still has it at hand, else as GetGraduate / GetOffer (which
+  // may be newer: its own event follows).
+  virtual absl::StatusOr<std::shared_ptr<const v1::Graduate>> ChangedGraduate(
+      const v1::ChangeEvent& event) {
+    absl::StatusOr<v1::Graduate> graduate = GetGraduate(event.id());
+    if (!graduate.ok()) return graduate.status();
+    return std::make_shared<const v1::Graduate>(*std::move(graduate));
+  }
+  virtual absl::StatusOr<std::shared_ptr<const v1::Offer>> ChangedOffer(
+      const v1::ChangeEvent& event) {
+    absl::StatusOr<v1::Offer> offer = GetOffer(event.id());
+    if (!offer.ok()) return offer.status();
+    return std::make_shared<const v1::Offer>(*std::move(offer));
+  }
   // As GetOffer, parsed into `*out` (which may live on an arena: no copy).
   virtual absl::Status ReadOffer(absl::string_view id, v1::Offer* out) {
     absl::StatusOr<v1::Offer> offer = GetOffer(id);
@@ -59,8 +75,13 @@ class RecordSource {
 };
 
 // The embedded source: the store that the graduate and offer services
-// write, in the same process.
-std::unique_ptr<RecordSource> NewStoreSource(storage::Store* store);
+// write, in the same process. Records that their imports publish to
+// `recent_graduates` / `recent_offers` (either may be null) are taken from
+// there instead of being read back.
+std::unique_ptr<RecordSource> NewStoreSource(
+    storage::Store* store,
+    runtime::RecentRecords<v1::Graduate>* recent_graduates = nullptr,
+    runtime::RecentRecords<v1::Offer>* recent_offers = nullptr);
 
 class MatchingIndex {
  public:

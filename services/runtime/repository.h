@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "passerelle/v1/changefeed.pb.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/recent.h"
 #include "storage/status_macros.h"
 #include "storage/store.h"
 
@@ -53,6 +54,12 @@ class Repository {
 
   storage::Store* store() const { return store_; }
   const Spec& spec() const { return spec_; }
+
+  // Where imports publish the records they commit, for an in-process
+  // follower of the change log; null (the default) for none. Set before
+  // the first import.
+  void set_recent(RecentRecords<T>* recent) { recent_ = recent; }
+  RecentRecords<T>* recent() const { return recent_; }
 
   // NOT_FOUND naming the record when absent.
   absl::StatusOr<T> Get(absl::string_view id) const {
@@ -185,6 +192,7 @@ class Repository {
 
   storage::Store* store_;
   Spec spec_;
+  RecentRecords<T>* recent_ = nullptr;
 };
 
 }  // namespace passerelle::runtime

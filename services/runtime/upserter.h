@@ -10,6 +10,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "absl/types/span.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "passerelle/v1/graduate.pb.h"
 #include "services/runtime/repository.h"
@@ -126,11 +128,13 @@ class BatchUpserter {
       mutations.push_back(std::move(p.mutation));
       changes.push_back(std::move(p.change));
     }
-    absl::Status committed =
-        mutations.empty()
-            ? absl::OkStatus()
-            : repository_->Commit(std::move(mutations), std::move(changes));
+    absl::StatusOr<storage::CommitResult> result =
+        mutations.empty() ? storage::CommitResult{}
+                          : repository_->store()->Commit(std::move(mutations),
+                                                         std::move(changes));
+    const absl::Status committed = result.status();
     if (committed.ok()) {
+      Publish(*result, plan);
       int64_t counts[3] = {0, 0, 0};
       for (const Planned& p : plan) ++counts[static_cast<int>(p.outcome)];
       absl::MutexLock lock(&mu_);
@@ -149,7 +153,10 @@ class BatchUpserter {
         if (!again.ok()) return again.status();
         p = *std::move(again);
         if (p.outcome == Outcome::kUnchanged) break;
-        single = repository_->Commit({p.mutation}, {p.change});
+        absl::StatusOr<storage::CommitResult> one =
+            repository_->store()->Commit({p.mutation}, {p.change});
+        single = one.status();
+        if (one.ok()) Publish(*one, absl::MakeConstSpan(&p, 1));
         if (!IsConflict(single)) break;
       }
       if (single.ok()) {
@@ -180,9 +187,22 @@ class BatchUpserter {
   struct Planned {
     Pending pending;
     Outcome outcome;
+    std::shared_ptr<const T> record;  // as stored, unless unchanged
     storage::Mutation mutation;
     std::string change;
   };
+
+  // Hands the committed records of `plan` (whose changes `result` logged,
+  // in order) to the repository's in-process followers.
+  void Publish(const storage::CommitResult& result,
+               absl::Span<const Planned> plan) {
+    RecentRecords<T>* recent = repository_->recent();
+    if (recent == nullptr) return;
+    uint64_t sequence = result.first_sequence;
+    for (const Planned& p : plan) {
+      if (p.outcome != Outcome::kUnchanged) recent->Add(sequence++, p.record);
+    }
+  }
 
   static bool IsConflict(const absl::Status& s) {
     return absl::IsAborted(s) || absl::IsAlreadyExists(s) ||
@@ -194,7 +214,8 @@ class BatchUpserter {
     ASSIGN_OR_RETURN(
         std::optional<std::string> id,
         repository_->FindUnique(pending.key.index, pending.key.value));
-    T record = pending.record;
+    auto planned = std::make_shared<T>(pending.record);
+    T& record = *planned;
     const absl::Time now = absl::Now();
     std::optional<T> existing;
     if (id.has_value()) {
@@ -228,6 +249,7 @@ class BatchUpserter {
           record, storage::Mutation::Expect::kAbsent, 0);
       out.change = repository_->Event(record, v1::CHANGE_OP_CREATED);
     }
+    if (out.outcome != Outcome::kUnchanged) out.record = std::move(planned);
     out.pending = std::move(pending);
     return out;
   }

@@ -31,12 +31,17 @@
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/recent.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/status_macros.h"
 #include "storage/store.h"
 
 namespace passerelle::server {
 namespace {
+
+// Imported records waiting for the matcher (it is usually a batch behind;
+// past this many it reads them back from the store).
+constexpr size_t kRecentRecords = 1 << 16;
 
 bool IsLoopback(const std::string& address) {
   return address == "127.0.0.1" || address == "localhost" || address == "::1" ||
@@ -217,7 +222,16 @@ class ServerImpl final : public Server {
     if (all) {
       // The matcher follows the shared store's change log from its snapshot.
       ASSIGN_OR_RETURN(std::string key, PseudonymKey(options.data_dir));
-      match_source_ = matching::NewStoreSource(store_.get());
+      // Imported records reach the matcher without a read back.
+      recent_graduates_ =
+          std::make_unique<runtime::RecentRecords<v1::Graduate>>(
+              kRecentRecords);
+      recent_offers_ =
+          std::make_unique<runtime::RecentRecords<v1::Offer>>(kRecentRecords);
+      graduates_->repository().set_recent(recent_graduates_.get());
+      offers_->repository().set_recent(recent_offers_.get());
+      match_source_ = matching::NewStoreSource(
+          store_.get(), recent_graduates_.get(), recent_offers_.get());
       ASSIGN_OR_RETURN(match_index_, matching::MatchingIndex::Start(
                                          match_source_.get(), *referentials_));
       matching_ = std::make_unique<matching::Matching>(match_index_.get(),
@@ -342,6 +356,9 @@ class ServerImpl final : public Server {
   int port_ = 0;
   std::unique_ptr<common::Referentials> referentials_;
   std::unique_ptr<storage::Store> store_;
+  // Before the repositories that point to them: destroyed after.
+  std::unique_ptr<runtime::RecentRecords<v1::Graduate>> recent_graduates_;
+  std::unique_ptr<runtime::RecentRecords<v1::Offer>> recent_offers_;
   std::unique_ptr<organizations::Organizations> organizations_;
   std::unique_ptr<runtime::Authenticator> authenticator_;
   std::unique_ptr<graduates::Graduates> graduates_;

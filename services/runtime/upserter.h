@@ -111,45 +111,47 @@ class BatchUpserter {
   // may run meanwhile. Returns non-OK only when the store fails.
   absl::Status Write(Batch batch) {
     if (batch.empty()) return absl::OkStatus();
+    // After a batch that only created records (a first import), the next
+    // is planned as new without looking each external id up: the store's
+    // unique index refuses the commit whole if one is taken, and the batch
+    // is then planned again with the look-ups.
+    const bool assume_new = assume_new_;
     std::vector<Planned> plan;
     plan.reserve(batch.size());
     for (Pending& p : batch) {
-      absl::StatusOr<Planned> planned = Plan(std::move(p));
+      absl::StatusOr<Planned> planned = Plan(std::move(p), assume_new);
       if (!planned.ok()) return planned.status();
       plan.push_back(*std::move(planned));
     }
-    // Moved out: a retry below plans its records again.
-    std::vector<storage::Mutation> mutations;
-    std::vector<std::string> changes;
-    mutations.reserve(plan.size());
-    changes.reserve(plan.size());
-    for (Planned& p : plan) {
-      if (p.outcome == Outcome::kUnchanged) continue;
-      mutations.push_back(std::move(p.mutation));
-      changes.push_back(std::move(p.change));
+    absl::Status committed = CommitPlanned(plan);
+    if (assume_new && absl::IsAlreadyExists(committed)) {
+      for (Planned& p : plan) {
+        absl::StatusOr<Planned> again =
+            Plan(std::move(p.pending), /*assume_new=*/false);
+        if (!again.ok()) return again.status();
+        p = *std::move(again);
+      }
+      committed = CommitPlanned(plan);
     }
-    absl::StatusOr<storage::CommitResult> result =
-        mutations.empty() ? storage::CommitResult{}
-                          : repository_->store()->Commit(std::move(mutations),
-                                                         std::move(changes));
-    const absl::Status committed = result.status();
     if (committed.ok()) {
-      Publish(*result, plan);
       int64_t counts[3] = {0, 0, 0};
       for (const Planned& p : plan) ++counts[static_cast<int>(p.outcome)];
+      assume_new_ = counts[0] == static_cast<int64_t>(plan.size());
       absl::MutexLock lock(&mu_);
       response_.set_created(response_.created() + counts[0]);
       response_.set_updated(response_.updated() + counts[1]);
       response_.set_unchanged(response_.unchanged() + counts[2]);
       return absl::OkStatus();
     }
+    assume_new_ = false;
     if (!IsConflict(committed)) return committed;
     // A concurrent writer got in between: redo the batch one record at a
     // time so that each conflict is retried or reported on its own record.
     for (Planned& p : plan) {
       absl::Status single = absl::OkStatus();
       for (int attempt = 0; attempt < 3; ++attempt) {
-        absl::StatusOr<Planned> again = Plan(std::move(p.pending));
+        absl::StatusOr<Planned> again =
+            Plan(std::move(p.pending), /*assume_new=*/false);
         if (!again.ok()) return again.status();
         p = *std::move(again);
         if (p.outcome == Outcome::kUnchanged) break;
@@ -209,11 +211,34 @@ class BatchUpserter {
            absl::IsNotFound(s);
   }
 
-  absl::StatusOr<Planned> Plan(Pending pending) {
+  // Commits the planned records that change something (their mutations
+  // and changes are moved out: a retry plans its records again).
+  absl::Status CommitPlanned(std::vector<Planned>& plan) {
+    std::vector<storage::Mutation> mutations;
+    std::vector<std::string> changes;
+    mutations.reserve(plan.size());
+    changes.reserve(plan.size());
+    for (Planned& p : plan) {
+      if (p.outcome == Outcome::kUnchanged) continue;
+      mutations.push_back(std::move(p.mutation));
+      changes.push_back(std::move(p.change));
+    }
+    if (mutations.empty()) return absl::OkStatus();
+    absl::StatusOr<storage::CommitResult> result =
+        repository_->store()->Commit(std::move(mutations), std::move(changes));
+    if (result.ok()) Publish(*result, plan);
+    return result.status();
+  }
+
+  // With `assume_new`, the record is planned as a creation without looking
+  // its external id up.
+  absl::StatusOr<Planned> Plan(Pending pending, bool assume_new) {
     Planned out;
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> id,
-        repository_->FindUnique(pending.key.index, pending.key.value));
+    std::optional<std::string> id;
+    if (!assume_new) {
+      ASSIGN_OR_RETURN(
+          id, repository_->FindUnique(pending.key.index, pending.key.value));
+    }
     auto planned = std::make_shared<T>(pending.record);
     T& record = *planned;
     const absl::Time now = absl::Now();
@@ -290,6 +315,8 @@ class BatchUpserter {
   Repository<T>* repository_;
   Hooks hooks_;
   size_t batch_size_;
+  // Owned by the Write() side.
+  bool assume_new_ = true;
   // Written by the Add() side, read by response() too.
   std::atomic<int64_t> received_{0};
   // Owned by the Add() side.

@@ -157,11 +157,16 @@ void AppendComponent(std::string* out, absl::string_view s) {
 }
 
 size_t IndexPrefixLength(absl::string_view key) {
+  // Called on every index key that RocksDB inserts, flushes or compacts:
+  // jump from one 0x00 byte (escape or terminator) to the next.
   int terminators = 0;
-  for (size_t i = 0; i + 1 < key.size(); ++i) {
-    if (key[i] != '\0') continue;
+  size_t i = 0;
+  while (i + 1 < key.size()) {
+    const void* zero = std::memchr(key.data() + i, '\0', key.size() - i - 1);
+    if (zero == nullptr) break;
+    i = static_cast<const char*>(zero) - key.data();
     if (key[i + 1] == '\x01' && ++terminators == 2) return i + 2;
-    ++i;  // skip the escaped or terminating byte
+    i += 2;  // past the escaped or terminating byte
   }
   return 0;
 }

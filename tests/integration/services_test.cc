@@ -489,6 +489,19 @@ TEST_P(ServicesTest, ImportUpsertsByExternalIdAndReportsEachBadRecord) {
   EXPECT_EQ(second.unchanged(), 597);  // the rest, and the duplicate of i-20
   EXPECT_EQ(second.rejected(), 2);
   EXPECT_EQ(CountGraduates(c), 498 + 100);
+
+  // New records first, then known ones: a later batch of the same stream
+  // meets existing external ids after batches of creations only.
+  std::vector<v1::Graduate> mixed;
+  for (int i = 0; i < 1100; ++i)
+    mixed.push_back(testing::SampleGraduate(absl::StrCat("n-", i)));
+  mixed.insert(mixed.end(), records.begin(), records.end());
+  v1::ImportResponse third = import(mixed);
+  EXPECT_EQ(third.created(), 1100);
+  EXPECT_EQ(third.updated(), 0);
+  EXPECT_EQ(third.unchanged(), 599);
+  EXPECT_EQ(third.rejected(), 2);
+  EXPECT_EQ(CountGraduates(c), 498 + 100 + 1100);
 }
 
 TEST_P(ServicesTest, OffersBelongToTheirCompanyAndAreSearchable) {

@@ -237,6 +237,20 @@ rocksdb::ColumnFamilyOptions MakeIndexCfOptions(
   return cf;
 }
 
+// The change log is only ever scanned in order: no bloom filters.
+rocksdb::ColumnFamilyOptions MakeChangelogCfOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf = MakeCfOptions(cache);
+  cf.memtable_whole_key_filtering = false;
+  cf.memtable_prefix_bloom_size_ratio = 0;
+  rocksdb::BlockBasedTableOptions table =
+      *cf.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>();
+  table.filter_policy.reset();
+  table.partition_filters = false;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
 // Reads confined to the (index, value) prefix of their first Seek.
 rocksdb::ReadOptions IndexReadOptions(const rocksdb::Snapshot* snapshot) {
   rocksdb::ReadOptions read_options;
@@ -1283,6 +1297,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   const rocksdb::ColumnFamilyOptions cf_options = MakeCfOptions(cache);
   const rocksdb::ColumnFamilyOptions index_cf_options =
       MakeIndexCfOptions(cache);
+  const rocksdb::ColumnFamilyOptions changelog_cf_options =
+      MakeChangelogCfOptions(cache);
 
   // RocksDB must open every existing column family, including tables this
   // caller does not list (they stay on disk, unreachable). The call fails
@@ -1298,8 +1314,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       {rocksdb::kDefaultColumnFamilyName, kIndexCf, kChangelogCf, kMetaCf});
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name,
-                             name == kIndexCf ? index_cf_options : cf_options);
+    descriptors.emplace_back(name, name == kIndexCf       ? index_cf_options
+                                   : name == kChangelogCf ? changelog_cf_options
+                                                          : cf_options);
   }
 
   rocksdb::DB* raw = nullptr;

@@ -12,7 +12,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -725,8 +724,6 @@ class CommitPlan {
   std::map<RecordId, RecordState> records_;
   // Index CF key -> flags byte to put, or nullopt to delete.
   std::map<std::string, std::optional<char>> index_writes_;
-  // The (index, value) prefixes of the unique entries put in index_writes_.
-  absl::flat_hash_set<std::string> unique_prefixes_;
   // For each unique (index, value) this commit changes: its holder's index
   // key after the commit, or none.
   absl::flat_hash_map<std::string, std::optional<std::string>> unique_final_;
@@ -783,10 +780,10 @@ absl::Status CommitPlan::CheckIndex(const IndexKey& key,
         holder->table, "/", holder->id));
   };
   // A plain entry can only conflict with a unique one, which is rare: scan
-  // the commit's entries of the pair only when one of them was unique, so
+  // the commit's entries of the pair only when it touched a unique one, so
   // that a batch of records sharing a plain value (one company's offers)
   // does not compare each with all the others.
-  if (key.unique || unique_prefixes_.contains(prefix)) {
+  if (key.unique || unique_final_.contains(prefix)) {
     for (auto it = index_writes_.lower_bound(prefix);
          it != index_writes_.end() && absl::StartsWith(it->first, prefix);
          ++it) {
@@ -888,10 +885,7 @@ absl::Status CommitPlan::Apply(Mutation& m) {
     internal::AppendComponent(&entry, m.id);
     internal::AppendComponent(&entry, m.table);
     RETURN_IF_ERROR(CheckIndex(key, prefix, entry));
-    if (key.unique) {
-      unique_final_[prefix] = entry;
-      unique_prefixes_.insert(std::move(prefix));
-    }
+    if (key.unique) unique_final_[prefix] = entry;
     index_writes_[std::move(entry)] =
         key.unique ? internal::kIndexUnique : internal::kIndexPlain;
   }

@@ -107,6 +107,14 @@ absl::Status ForEachParsed(const storage::Reader& reader,
   return failed;
 }
 
+// The record an import published for `event`, or null.
+template <typename T>
+std::shared_ptr<const T> TakeRecent(runtime::RecentRecords<T>* recent,
+                                    const v1::ChangeEvent& event) {
+  return recent == nullptr ? nullptr
+                           : recent->Take(event.id(), event.version());
+}
+
 class StoreSource final : public RecordSource {
  public:
   StoreSource(storage::Store* store,
@@ -165,19 +173,13 @@ class StoreSource final : public RecordSource {
 
   absl::StatusOr<std::shared_ptr<const v1::Graduate>> ChangedGraduate(
       const v1::ChangeEvent& event) override {
-    if (recent_graduates_ != nullptr) {
-      auto graduate = recent_graduates_->Take(event.id(), event.version());
-      if (graduate != nullptr) return graduate;
-    }
+    if (auto graduate = TakeRecent(recent_graduates_, event)) return graduate;
     return RecordSource::ChangedGraduate(event);
   }
 
   absl::StatusOr<std::shared_ptr<const v1::Offer>> ChangedOffer(
       const v1::ChangeEvent& event) override {
-    if (recent_offers_ != nullptr) {
-      auto offer = recent_offers_->Take(event.id(), event.version());
-      if (offer != nullptr) return offer;
-    }
+    if (auto offer = TakeRecent(recent_offers_, event)) return offer;
     return RecordSource::ChangedOffer(event);
   }
 

@@ -9,6 +9,12 @@ packages=(
   libabsl-dev librocksdb-dev libs2-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-glog-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf
+  # grpc_tools.protoc imports pkg_resources, but Debian's python3-grpc-tools
+  # does not depend on the package that has it (the e2e test runs protoc).
+  python3-pkg-resources
+  # The Europe/Paris zone for "today" (age at start, expiry); without it the
+  # programs fall back to UTC and the Paris date test is skipped.
+  tzdata
 )
 
 missing=()

@@ -60,7 +60,7 @@ tarball="$cache/$suite-$arch-minbase.tar"
 # --- the pristine root, built once ------------------------------------------
 mkdir -p "$cache"
 exec 9>"$cache/lock"
-flock 9  # one run at a time builds or reads the cache
+flock 9  # one run at a time builds the cache
 bootstrap_time="cached ($(date -u -r "$tarball" '+%Y-%m-%d %H:%M UTC' 2>/dev/null || true))"
 if [ -n "${FRESH_REFRESH:-}" ] || [ ! -s "$tarball" ]; then
   say "debootstrap --variant=minbase $suite ($arch) from $mirror"
@@ -74,7 +74,7 @@ if [ -n "${FRESH_REFRESH:-}" ] || [ ! -s "$tarball" ]; then
   fi
   # The sources of a fresh Debian 12 install: the release, its updates and
   # security updates.
-  rm -f "$staging/etc/apt/sources.list"
+  rm -f "$staging/etc/apt/sources.list" "$staging"/var/cache/apt/archives/*.deb
   cat >"$staging/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $mirror
@@ -93,10 +93,12 @@ EOF
   rm -rf --one-file-system "$staging"
   bootstrap_time="$(($(date +%s) - start)) s (debootstrap, now cached in $tarball)"
 fi
+flock -u 9  # a later refresh replaces the tarball by a rename: no harm to us
 
 # --- this run's root: a fresh copy, mounts, a clean clone of HEAD -------------
 mkdir -p "${FRESH_WORK:-/var/tmp}"
 root=$(mktemp -d "${FRESH_WORK:-/var/tmp}/passerelle-fresh.XXXXXX")
+chmod 755 "$root"  # it is /: apt's _apt user and the tests' users must get in
 mounted=()
 
 mounts_under_root() {

@@ -88,6 +88,7 @@ Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+  chmod 755 "$staging"
   tar -C "$staging" --numeric-owner -cf "$tarball.tmp" .
   mv "$tarball.tmp" "$tarball"
   rm -rf --one-file-system "$staging"
@@ -98,28 +99,38 @@ flock -u 9  # a later refresh replaces the tarball by a rename: no harm to us
 # --- this run's root: a fresh copy, mounts, a clean clone of HEAD -------------
 mkdir -p "${FRESH_WORK:-/var/tmp}"
 root=$(mktemp -d "${FRESH_WORK:-/var/tmp}/passerelle-fresh.XXXXXX")
-chmod 755 "$root"  # it is /: apt's _apt user and the tests' users must get in
 mounted=()
 
 mounts_under_root() {
   awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/self/mounts
 }
 
-cleanup() {
-  local status=$? pid link tries
-  # Processes still running inside the root (a server left behind, an agent
-  # apt started): found by their root directory, ended by pid.
+# Processes still running inside the root (a server left behind, an agent
+# apt started): found by their root directory, ended by pid. Prints their
+# pids and names.
+end_leftovers() {
+  local pid link tries
   for tries in 1 2 3; do
     local left=()
     for link in /proc/[0-9]*/root; do
       pid=${link#/proc/}; pid=${pid%/root}
       [ "$(readlink "$link" 2>/dev/null)" = "$root" ] && left+=("$pid")
     done
-    [ ${#left[@]} -eq 0 ] && break
-    say "ending processes left in the root: ${left[*]}"
+    [ ${#left[@]} -eq 0 ] && return 0
+    [ "$tries" -gt 1 ] || for pid in "${left[@]}"; do
+      printf '%s(%s) ' "$pid" "$(cat "/proc/$pid/comm" 2>/dev/null)"
+    done
     if [ "$tries" -lt 3 ]; then kill -TERM "${left[@]}" 2>/dev/null || true; sleep 2
     else kill -KILL "${left[@]}" 2>/dev/null || true; sleep 1; fi
   done
+}
+
+cleanup() {
+  local status=$? left
+  [ -z "${tail_pid:-}" ] || kill "$tail_pid" 2>/dev/null || true
+  left=$(end_leftovers)
+  left=${left% }
+  [ -z "$left" ] || say "ended processes left in the root: $left"
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}" 2>/dev/null ||
@@ -141,6 +152,7 @@ trap 'exit 143' TERM
 
 say "fresh root in $root"
 tar -C "$root" --numeric-owner -xpf "$tarball"
+chmod 755 "$root"  # it is /: apt's _apt user and other users must get in
 # The machine's network configuration, as any installed machine has it.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 [ -s "$root/etc/hosts" ] || cp -L /etc/hosts "$root/etc/hosts"
@@ -164,25 +176,57 @@ git -C "$root$checkout" checkout --quiet --detach "$head"
 say "clean clone of HEAD $(git -C "$repo" log -1 --format='%h %s' HEAD) in $checkout"
 
 # --- the README's commands ----------------------------------------------------
+# Each command's output goes to the terminal and to a log kept after the run.
+logs="$root.logs"
+mkdir -p "$logs"
 results=()
 failed=0
 for i in 0 1; do
   cmd=${commands[$i]}
+  log="$logs/command-$((i + 1)).log"
   say "README command $((i + 1)): $cmd"
   start=$(date +%s)
-  set +e
+  # The command writes to its log and tail shows it: waiting for the command
+  # only (not for a pipe a leftover process may hold open), and in the
+  # background so that a signal to this script is handled (cleanup) at once.
   env -i PATH="$chroot_path" HOME=/root LANG=C.UTF-8 TERM=dumb \
-    chroot "$root" /bin/bash -e -c 'cd "$1" && eval "$2"' bash "$checkout" "$cmd" </dev/null
+    chroot "$root" /bin/bash -e -c 'cd "$1" && eval "$2"' bash "$checkout" "$cmd" \
+    </dev/null >"$log" 2>&1 &
+  cmd_pid=$!
+  tail -n +1 -f --pid="$cmd_pid" "$log" &
+  tail_pid=$!
+  set +e
+  wait "$cmd_pid"
   rc=$?
   set -e
+  wait "$tail_pid" || true
+  tail_pid=
   elapsed=$(($(date +%s) - start))
-  if [ "$rc" -eq 0 ]; then verdict=ok; else verdict="FAILED (exit $rc)"; failed=1; fi
+  if [ "$rc" -ne 0 ]; then
+    verdict="FAILED (exit $rc)"
+  elif grep -q "The following tests did not run" "$log"; then
+    # ctest passes with skipped tests; a skip here means something the
+    # suite needs is missing from the machine (e.g. tzdata).
+    rc=1
+    verdict="FAILED (tests skipped: $(sed -n '/The following tests did not run/,/^$/p' "$log" |
+      sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\).*/\1/p' | paste -sd' '))"
+  else
+    verdict=ok
+  fi
+  left=$(end_leftovers)
+  left=${left% }
+  if [ -n "$left" ]; then
+    # A README command must not leave processes behind.
+    rc=1
+    verdict="FAILED (left running, now ended: $left)"
+  fi
+  [ "$rc" -eq 0 ] || failed=1
   results+=("$(printf '%-40s %6d s  %s' "$cmd" "$elapsed" "$verdict")")
   say "README command $((i + 1)) $verdict after ${elapsed} s"
   [ "$rc" -eq 0 ] || break  # the second command assumes the first worked
 done
 
-say "summary (Debian 12 $suite $arch, minbase, as root, clean environment)"
+say "summary (Debian 12 $suite $arch, minbase, as root, clean environment; logs in $logs)"
 printf '  %-40s %s\n' "minimal root" "$bootstrap_time" >&2
 for r in "${results[@]}"; do printf '  %s\n' "$r" >&2; done
 [ ${#results[@]} -eq 2 ] || printf '  %-40s not run\n' "${commands[1]}" >&2

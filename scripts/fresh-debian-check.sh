@@ -185,6 +185,7 @@ for i in 0 1; do
   cmd=${commands[$i]}
   log="$logs/command-$((i + 1)).log"
   say "README command $((i + 1)): $cmd"
+  : >"$log"  # before tail opens it
   start=$(date +%s)
   # The command writes to its log and tail shows it: waiting for the command
   # only (not for a pipe a leftover process may hold open), and in the

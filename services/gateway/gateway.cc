@@ -120,11 +120,13 @@ class Session : public std::enable_shared_from_this<Session> {
                 auto shared = std::make_shared<Response>(std::move(res));
                 http::async_write(self->stream_, *shared,
                                   [self, shared](beast::error_code ec, size_t) {
-                                    if (ec || shared->need_eof()) {
+                                    if (ec) {
                                       self->Close();
-                                      return;
+                                    } else if (shared->need_eof()) {
+                                      self->LingeringClose();
+                                    } else {
+                                      self->ReadHeader();
                                     }
-                                    self->ReadHeader();
                                   });
               });
   }
@@ -143,6 +145,17 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // After an answer that ends the connection (e.g. 413 before the body was
+  // read): stops sending, then reads and drops what the client still
+  // sends for a while, so that closing with unread data does not reset the
+  // connection before the client has read the answer.
+  void LingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(5));
+    Drain();
+  }
+
   void Close() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
@@ -152,6 +165,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  void Drain() {
+    stream_.async_read_some(
+        net::buffer(drain_),
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) {
+            self->stream_.close();
+          } else {
+            self->Drain();
+          }
+        });
+  }
   void ReadHeader();
   void OnHeader(beast::error_code ec);
   void OnBody(beast::error_code ec);
@@ -160,6 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   GatewayImpl* gateway_;
+  char drain_[16 * 1024];
 };
 
 // A client-streaming call (imports): sends every request, then reads the
@@ -629,6 +654,9 @@ ServerStreamCall::~ServerStreamCall() { gateway_->RemoveStream(this); }
 void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(16 * 1024);
+  // Beast checks Content-Length against the body limit while parsing the
+  // header: no limit here, the route's limit is set once the target is known.
+  parser_->body_limit(boost::none);
   stream_.expires_after(kIdleTimeout);
   http::async_read_header(
       stream_, buffer_, *parser_,

@@ -39,8 +39,9 @@ HttpResult HttpCall(int port, const std::string& method,
   }
   req.body() = body;
   req.prepare_payload();
+  // A server may answer (e.g. 413) before reading the whole body: read
+  // its answer even when the write did not finish.
   http::write(stream, req, ec);
-  if (ec) return result;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 30);

@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
@@ -21,9 +23,11 @@
 #include "boost/beast/http.hpp"
 #include "glog/logging.h"
 #include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/client_callback.h"
+#include "services/gateway/cookies.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcode.h"
@@ -154,6 +158,12 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.expires_after(std::chrono::seconds(5));
     Drain();
+  }
+
+  std::string RemoteAddress() const {
+    beast::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    return ec ? "" : endpoint.address().to_string();
   }
 
   void Close() {
@@ -479,6 +489,39 @@ class GatewayImpl final : public Gateway {
                        " is not served by this gateway")));
       return;
     }
+    // A bearer token (machines), else a signed-in person's session cookie,
+    // whose state-changing requests must prove they come from our pages.
+    std::string authorization(request[http::field::authorization].data(),
+                              request[http::field::authorization].size());
+    const std::string session_token =
+        CookieValue(absl::string_view(request[http::field::cookie].data(),
+                                      request[http::field::cookie].size()),
+                    kSessionCookie);
+    if (method != "GET" && method != "HEAD") {
+      const absl::string_view origin(request[http::field::origin].data(),
+                                     request[http::field::origin].size());
+      const absl::string_view host(request[http::field::host].data(),
+                                   request[http::field::host].size());
+      if (!SameOrigin(origin, host)) {
+        session->Send(ErrorResponse(
+            version, keep_alive, 403, absl::StatusCode::kPermissionDenied,
+            absl::StrCat("origin: a cross-site request (from ", origin,
+                         ") is refused")));
+        return;
+      }
+      if (authorization.empty() && !session_token.empty() &&
+          std::string(request[beast::string_view(kCsrfHeader.data(),
+                                                 kCsrfHeader.size())]) !=
+              CsrfToken(session_token)) {
+        session->Send(ErrorResponse(
+            version, keep_alive, 403, absl::StatusCode::kPermissionDenied,
+            absl::StrCat("csrf: missing or wrong ", kCsrfHeader, " header")));
+        return;
+      }
+    }
+    if (authorization.empty() && !session_token.empty()) {
+      authorization = absl::StrCat("Bearer ", session_token);
+    }
     // A body must say what it is: JSON (NDJSON for a stream).
     if (!request.body().empty()) {
       const std::string type = absl::AsciiStrToLower(
@@ -496,11 +539,15 @@ class GatewayImpl final : public Gateway {
       }
     }
 
-    std::string authorization(request[http::field::authorization].data(),
-                              request[http::field::authorization].size());
+    const std::string client_address = session->RemoteAddress();
     auto set_metadata = [&](grpc::ClientContext* context) {
       if (!authorization.empty()) {
         context->AddMetadata("authorization", authorization);
+      }
+      // The person's address, for sign-in throttling and the audit log
+      // (trusted by the services only from a loopback or in-process peer).
+      if (!client_address.empty()) {
+        context->AddMetadata("x-forwarded-for", client_address);
       }
     };
 
@@ -574,8 +621,13 @@ class GatewayImpl final : public Gateway {
           } else {
             std::unique_ptr<Message> answer = NewMessage(output);
             if (ParseBuffer(&call->response, answer.get())) {
-              session->Send(
-                  MakeResponse(version, keep_alive, 200, ToJson(*answer)));
+              std::vector<std::string> cookies = SessionCookies(answer.get());
+              Response res =
+                  MakeResponse(version, keep_alive, 200, ToJson(*answer));
+              for (const std::string& c : cookies) {
+                res.insert(http::field::set_cookie, c);
+              }
+              session->Send(std::move(res));
             } else {
               session->Send(ErrorResponse(
                   version, keep_alive, 500, absl::StatusCode::kInternal,
@@ -584,6 +636,31 @@ class GatewayImpl final : public Gateway {
           }
           EndCall();
         });
+  }
+
+  // Signing in over HTTP sets the session cookies (the session token goes
+  // in the HttpOnly cookie only, never in the page-readable body); signing
+  // out expires them.
+  static std::vector<std::string> SessionCookies(Message* answer) {
+    const google::protobuf::Descriptor* d = answer->GetDescriptor();
+    if (d->full_name() == "passerelle.v1.SignOutResponse") {
+      return {SessionCookie("", 0), CsrfCookie("", 0)};
+    }
+    if (d->full_name() != "passerelle.v1.SignInResponse") return {};
+    const auto* token_field = d->FindFieldByName("session_token");
+    const auto* expire_field = d->FindFieldByName("expire_time");
+    const google::protobuf::Reflection* r = answer->GetReflection();
+    const std::string token = r->GetString(*answer, token_field);
+    long max_age = 12 * 3600;
+    if (expire_field != nullptr && r->HasField(*answer, expire_field)) {
+      const auto& expire = static_cast<const google::protobuf::Timestamp&>(
+          r->GetMessage(*answer, expire_field));
+      max_age = std::max<long>(
+          0, expire.seconds() - absl::ToUnixSeconds(absl::Now()));
+    }
+    r->ClearField(answer, token_field);
+    return {SessionCookie(token, max_age),
+            CsrfCookie(CsrfToken(token), max_age)};
   }
 
   void AddStream(ServerStreamCall* call,

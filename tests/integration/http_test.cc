@@ -14,6 +14,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "services/gateway/cookies.h"
 #include "tests/testing/fixture.h"
 
 namespace passerelle {
@@ -363,6 +364,42 @@ TEST_F(HttpTest, WatchStreamsServerSentEvents) {
       testing::ReadEvents(port_, "/v1/changes", "psl_nope", 1, &status);
   ASSERT_EQ(denied.size(), 1u);
   EXPECT_THAT(denied[0], HasSubstr("UNAUTHENTICATED"));
+}
+
+// A browser session rides in the psl_session cookie (any token the services
+// accept); its state-changing requests need the X-CSRF-Token derived from
+// it, and a cross-site request is refused whatever it carries.
+TEST_F(HttpTest, CookieSessionsNeedTheCsrfTokenAndSameOrigin) {
+  const std::string cookie =
+      absl::StrCat("psl_session=", server_.admin_token(), "; other=1");
+  EXPECT_EQ(Call("GET", "/v1/schools", "", {{"Cookie", cookie}}).status, 200);
+
+  const std::string school = Json(testing::SampleSchool());
+  HttpResult no_csrf =
+      Call("POST", "/v1/schools", school, {{"Cookie", cookie}});
+  EXPECT_EQ(no_csrf.status, 403) << no_csrf.body;
+  EXPECT_EQ(ErrorField(no_csrf, "field"), "csrf");
+  HttpResult wrong = Call("POST", "/v1/schools", school,
+                          {{"Cookie", cookie}, {"X-CSRF-Token", "forged"}});
+  EXPECT_EQ(wrong.status, 403);
+  HttpResult list = Call("GET", "/v1/schools", "", {{"Cookie", cookie}});
+  EXPECT_EQ(Parse<v1::ListSchoolsResponse>(list).schools_size(), 0);
+
+  // A cross-site form POST: refused before anything else.
+  HttpResult cross =
+      Call("POST", "/v1/schools", "uai=0596781A",
+           {{"Cookie", cookie},
+            {"Origin", "http://evil.example"},
+            {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(cross.status, 403) << cross.body;
+  EXPECT_EQ(ErrorField(cross, "field"), "origin");
+
+  HttpResult ok =
+      Call("POST", "/v1/schools", school,
+           {{"Cookie", cookie},
+            {"X-CSRF-Token", gateway::CsrfToken(server_.admin_token())},
+            {"Origin", absl::StrCat("http://127.0.0.1:", port_)}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ HttpResult HttpCall(int port, const std::string& method,
   if (ec) return result;
   http::request<http::string_body> req{http::string_to_verb(method), target,
                                        11};
-  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::host, absl::StrCat("127.0.0.1:", port));
   for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty() && !headers.count("Content-Type") &&
       !headers.count("content-type")) {

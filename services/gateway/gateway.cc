@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -462,6 +464,10 @@ class GatewayImpl final : public Gateway {
       session->Send(MakeResponse(version, keep_alive, 200, openapi_));
       return;
     }
+    if (!absl::StartsWith(path, "/v1/") && !options_.web_dir.empty()) {
+      session->Send(StaticFile(path, method, version, keep_alive));
+      return;
+    }
     std::vector<std::string> allowed;
     absl::StatusOr<RouteTable::Match> match =
         RouteTable::V1().Find(method, path, &allowed);
@@ -638,6 +644,61 @@ class GatewayImpl final : public Gateway {
         });
   }
 
+  // A file of the web application. Paths are checked segment by segment
+  // (no "..", no hidden files), so nothing outside web_dir is reachable.
+  Response StaticFile(absl::string_view path, const std::string& method,
+                      unsigned version, bool keep_alive) const {
+    if (method != "GET" && method != "HEAD") {
+      return ErrorResponse(version, keep_alive, 405,
+                           absl::StatusCode::kUnimplemented,
+                           "the web application is read with GET");
+    }
+    std::string relative;
+    for (absl::string_view segment : absl::StrSplit(path, '/')) {
+      if (segment.empty()) continue;
+      if (segment[0] == '.' || segment.find('\\') != absl::string_view::npos ||
+          segment.find('%') != absl::string_view::npos) {
+        return ErrorResponse(version, keep_alive, 404,
+                             absl::StatusCode::kNotFound, "no such page");
+      }
+      absl::StrAppend(&relative, relative.empty() ? "" : "/", segment);
+    }
+    const size_t slash = relative.rfind('/');
+    const bool has_extension =
+        relative.find('.', slash == std::string::npos ? 0 : slash) !=
+        std::string::npos;
+    if (!has_extension) relative = "index.html";
+    std::ifstream in(absl::StrCat(options_.web_dir, "/", relative),
+                     std::ios::binary);
+    if (!in) {
+      return ErrorResponse(version, keep_alive, 404,
+                           absl::StatusCode::kNotFound, "no such page");
+    }
+    std::stringstream content;
+    content << in.rdbuf();
+    static const std::map<std::string, std::string> kTypes = {
+        {"html", "text/html"},        {"js", "text/javascript"},
+        {"css", "text/css"},          {"svg", "image/svg+xml"},
+        {"json", "application/json"}, {"png", "image/png"},
+        {"ico", "image/x-icon"},      {"woff2", "font/woff2"},
+        {"txt", "text/plain"}};
+    const std::string ext = relative.substr(relative.rfind('.') + 1);
+    auto type = kTypes.find(ext);
+    Response res = MakeResponse(
+        version, keep_alive, 200, content.str(),
+        type == kTypes.end() ? "application/octet-stream" : type->second);
+    res.set(http::field::cache_control,
+            ext == "html" ? "no-cache" : "max-age=300");
+    // Nothing but our own files; no framing by another site.
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
+    if (method == "HEAD") res.body().clear();
+    return res;
+  }
+
   // Signing in over HTTP sets the session cookies (the session token goes
   // in the HttpOnly cookie only, never in the page-readable body); signing
   // out expires them.
@@ -786,6 +847,12 @@ void Session::OnBody(beast::error_code ec) {
 }
 
 }  // namespace
+
+std::string DefaultWebDir() {
+  const char* env = std::getenv("PASSERELLE_WEB_DIR");
+  if (env != nullptr && env[0] != '\0') return env;
+  return PASSERELLE_DEFAULT_WEB_DIR;
+}
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     const GatewayOptions& options, ChannelFor channels) {

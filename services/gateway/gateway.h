@@ -30,7 +30,15 @@ struct GatewayOptions {
   // Plaintext is allowed on loopback only unless this is set (TLS for HTTP
   // is not built yet: put a TLS proxy in front for remote clients).
   bool allow_insecure_remote = false;
+  // The web application's files, served at every path outside /v1/ (a path
+  // without a file extension answers index.html: the page routes itself).
+  // Empty: no web application.
+  std::string web_dir;
 };
+
+// The web application shipped with the build (clients/web/), or
+// $PASSERELLE_WEB_DIR.
+std::string DefaultWebDir();
 
 // The channel that serves a service, by full name ("passerelle.v1.
 // OfferService"); the embedded server answers the same channel for all.

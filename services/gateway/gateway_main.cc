@@ -25,6 +25,8 @@ ABSL_FLAG(std::string, organizations_address, "",
 ABSL_FLAG(std::string, graduates_address, "",
           "Address of the graduate service");
 ABSL_FLAG(std::string, offers_address, "", "Address of the offer service");
+ABSL_FLAG(std::string, web_dir, "",
+          "The web application's files (default: the build's clients/web)");
 ABSL_FLAG(
     bool, allow_insecure_remote, false,
     "Allow plaintext HTTP on a non-loopback address (behind a TLS proxy)");
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
   options.port = absl::GetFlag(FLAGS_http_port);
   options.port_file = absl::GetFlag(FLAGS_http_port_file);
   options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+  options.web_dir = absl::GetFlag(FLAGS_web_dir).empty()
+                        ? passerelle::gateway::DefaultWebDir()
+                        : absl::GetFlag(FLAGS_web_dir);
   auto gateway = passerelle::gateway::Gateway::Start(options, channel_for);
   if (!gateway.ok()) {
     std::cerr << "passerelle-gateway: " << gateway.status().message() << "\n";

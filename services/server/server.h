@@ -46,6 +46,8 @@ struct Options {
   // It calls the services in process and follows the same --listen rule.
   int http_port = -1;
   std::string http_port_file;  // written once serving HTTP
+  // The web application's files (empty: gateway::DefaultWebDir()).
+  std::string web_dir;
 };
 
 class Server {

@@ -293,7 +293,7 @@ TEST_F(HttpTest, RankingAndProposalsOverHttp) {
 
   // The matcher follows the change log: wait until it has the offer.
   v1::RankOffersResponse ranked;
-  for (int i = 0; i < 500 && ranked.results_size() == 0; ++i) {
+  for (int i = 0; i < 3000 && ranked.results_size() == 0; ++i) {
     HttpResult r =
         Call("GET", "/v1/graduates/" + graduate_id + "/rankedOffers?pageSize=5",
              "", school_auth);
@@ -364,6 +364,24 @@ TEST_F(HttpTest, WatchStreamsServerSentEvents) {
       testing::ReadEvents(port_, "/v1/changes", "psl_nope", 1, &status);
   ASSERT_EQ(denied.size(), 1u);
   EXPECT_THAT(denied[0], HasSubstr("UNAUTHENTICATED"));
+}
+
+// The web application's files, outside /v1/, with a strict CSP; nothing
+// outside the web directory is reachable.
+TEST_F(HttpTest, ServesTheWebApplication) {
+  HttpResult index = Call("GET", "/", "", {});
+  ASSERT_EQ(index.status, 200);
+  EXPECT_THAT(index.headers["content-type"], HasSubstr("text/html"));
+  EXPECT_THAT(index.headers["content-security-policy"],
+              HasSubstr("default-src 'self'"));
+  EXPECT_EQ(index.headers["x-frame-options"], "DENY");
+  // A page route without an extension is the application's page.
+  EXPECT_EQ(Call("GET", "/offres/off_1", "", {}).body, index.body);
+  EXPECT_EQ(Call("GET", "/../../etc/passwd", "", {}).status, 404);
+  EXPECT_EQ(Call("GET", "/%2e%2e/etc/passwd", "", {}).status, 404);
+  EXPECT_EQ(Call("GET", "/.hidden.txt", "", {}).status, 404);
+  EXPECT_EQ(Call("GET", "/missing.js", "", {}).status, 404);
+  EXPECT_EQ(Call("POST", "/", "{}", {}).status, 405);
 }
 
 // A browser session rides in the psl_session cookie (any token the services

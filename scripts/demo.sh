@@ -18,12 +18,13 @@ rm -rf "$demo"
 mkdir -p "$demo"
 
 "$build/services/server/passerelle-server" --data_dir="$demo/data" --port=0 \
-  --port_file="$demo/port" >"$demo/server.log" 2>&1 &
+  --port_file="$demo/port" --http_port=0 --http_port_file="$demo/http_port" \
+  >"$demo/server.log" 2>&1 &
 server=$!
 stop() { kill -TERM "$server" 2>/dev/null && wait "$server" || true; }
 trap stop EXIT
 for _ in $(seq 600); do
-  [ -s "$demo/port" ] && break
+  [ -s "$demo/port" ] && [ -s "$demo/http_port" ] && break
   kill -0 "$server" 2>/dev/null || { cat "$demo/server.log"; exit 1; }
   sleep 0.1
 done
@@ -31,6 +32,7 @@ done
 address="127.0.0.1:$(cat "$demo/port")"
 token_file="$demo/data/admin.token"
 echo "== passerelle-server on $address, data in $demo/data (admin token: $token_file)"
+echo "== HTTP/JSON API on http://127.0.0.1:$(cat "$demo/http_port")/v1/ (OpenAPI: /v1/openapi.json; Authorization: Bearer <token>)"
 
 cli() { "$build/clients/cli/passerelle-cli" --address="$address" --token_file="$token_file" "$@"; }
 

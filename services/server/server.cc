@@ -23,6 +23,7 @@
 #include "passerelle/v1/proposal.grpc.pb.h"
 #include "services/changefeed/changefeed.h"
 #include "services/common/referentials.h"
+#include "services/gateway/gateway.h"
 #include "services/graduates/graduates.h"
 #include "services/matching/index.h"
 #include "services/matching/matching.h"
@@ -307,6 +308,25 @@ class ServerImpl final : public Server {
       RETURN_IF_ERROR(
           WriteFileAtomically(options.port_file, std::to_string(port_)));
     }
+    if (options.http_port >= 0) {
+      if (!all) {
+        return absl::InvalidArgumentError(
+            "http_port: the multi-process layout runs passerelle-gateway");
+      }
+      gateway::GatewayOptions http;
+      http.listen_address = options.listen_address;
+      http.port = options.http_port;
+      http.port_file = options.http_port_file;
+      http.allow_insecure_remote = options.allow_insecure_remote;
+      http.max_body_bytes = options.max_message_bytes;
+      http.web_dir = options.web_dir.empty() ? gateway::DefaultWebDir()
+                                             : options.web_dir;
+      std::shared_ptr<grpc::Channel> channel = InProcessChannel();
+      ASSIGN_OR_RETURN(gateway_, gateway::Gateway::Start(
+                                     http, [channel](const std::string&) {
+                                       return channel;
+                                     }));
+    }
     LOG(INFO) << "Serving on " << options.listen_address << ":" << port_
               << (tls ? " (TLS)" : " (plaintext)") << ", data in "
               << options.data_dir;
@@ -314,6 +334,9 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+  int http_port() const override {
+    return gateway_ != nullptr ? gateway_->port() : 0;
+  }
 
   std::shared_ptr<grpc::Channel> InProcessChannel() override {
     return server_->InProcessChannel(grpc::ChannelArguments());
@@ -330,6 +353,7 @@ class ServerImpl final : public Server {
       shutting_down_ = true;
     }
     LOG(INFO) << "Shutting down: finishing in-flight calls";
+    if (gateway_) gateway_->Shutdown();  // its calls go through server_
     if (changefeed_service_) changefeed_service_->Stop();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
@@ -375,6 +399,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<proposals::Proposals> proposals_;
   std::unique_ptr<proposals::ProposalServiceImpl> proposal_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<gateway::Gateway> gateway_;
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::Notification done_;

@@ -42,6 +42,12 @@ struct Options {
   std::string tls_key_file;
   std::string tls_client_ca_file;  // set: mTLS, client certificates required
   bool allow_insecure_remote = false;
+  // The HTTP/JSON gateway (embedded layout only): -1 off, 0 any free port.
+  // It calls the services in process and follows the same --listen rule.
+  int http_port = -1;
+  std::string http_port_file;  // written once serving HTTP
+  // The web application's files (empty: gateway::DefaultWebDir()).
+  std::string web_dir;
 };
 
 class Server {
@@ -52,6 +58,8 @@ class Server {
   virtual ~Server() = default;
 
   virtual int port() const = 0;
+  // The HTTP/JSON port, or 0 when HTTP is off.
+  virtual int http_port() const = 0;
   // A channel to this server that bypasses the network stack.
   virtual std::shared_ptr<grpc::Channel> InProcessChannel() = 0;
   // DATA_DIR/admin.token

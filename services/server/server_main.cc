@@ -42,6 +42,13 @@ ABSL_FLAG(
 ABSL_FLAG(
     std::string, organizations_ca_file, "",
     "graduates/offers: reach the organization service over TLS with this CA");
+ABSL_FLAG(int, http_port, -1,
+          "HTTP/JSON API port (embedded layout); 0 takes any free port, -1 "
+          "serves no HTTP");
+ABSL_FLAG(std::string, http_port_file, "",
+          "Where to write the bound HTTP port once serving");
+ABSL_FLAG(std::string, web_dir, "",
+          "The web application's files (default: the build's clients/web)");
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "Allow plaintext on a non-loopback address");
 
@@ -82,6 +89,9 @@ int main(int argc, char** argv) {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
+  options.http_port = absl::GetFlag(FLAGS_http_port);
+  options.http_port_file = absl::GetFlag(FLAGS_http_port_file);
+  options.web_dir = absl::GetFlag(FLAGS_web_dir);
 
   auto server = passerelle::server::Server::Start(options);
   if (!server.ok()) {

@@ -22,6 +22,7 @@
 #include "passerelle/v1/offer.grpc.pb.h"
 #include "passerelle/v1/organization.grpc.pb.h"
 #include "tests/testing/fixture.h"
+#include "tests/testing/http.h"
 #include "tests/testing/subprocess.h"
 
 namespace passerelle {
@@ -317,6 +318,62 @@ TEST(ServerCliTest,
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_THAT(err, HasSubstr("UNAUTHENTICATED"));
+}
+
+// passerelle-gateway as its own process in front of the multi-process
+// layout: each service's routes go to its own process, with the caller's
+// token passed on; routes of a service it was given no address for
+// answer 501.
+TEST(ServerCliTest, GatewayProcessServesHttpInFrontOfTheServices) {
+  TempDir org_dir, grad_dir, gw_dir;
+  ServerProcess organizations(org_dir.path(), {"--service=organizations"});
+  const std::string admin = organizations.admin_token();
+  ServerProcess graduates(
+      grad_dir.path(),
+      {"--service=graduates",
+       "--organizations_address=" + organizations.address(),
+       "--service_token_file=" + org_dir.path() + "/data/admin.token"});
+  const std::string port_file = gw_dir.path() + "/http_port";
+  Subprocess gateway(
+      {PASSERELLE_GATEWAY_BIN, "--http_port=0", "--http_port_file=" + port_file,
+       "--organizations_address=" + organizations.address(),
+       "--graduates_address=" + graduates.address()},
+      gw_dir.path() + "/out", gw_dir.path() + "/err");
+  ASSERT_TRUE(testing::WaitForFile(port_file, absl::Seconds(60)))
+      << testing::ReadFileOrDie(gw_dir.path() + "/err");
+  int port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      absl::StripAsciiWhitespace(testing::ReadFileOrDie(port_file)), &port));
+  const std::map<std::string, std::string> auth = {
+      {"Authorization", "Bearer " + admin}};
+
+  testing::HttpResult school = testing::HttpCall(
+      port, "POST", "/v1/schools",
+      R"({"uai": "0596781A", "name": "EdP Lille", "place": {"communeInsee": "59350"}})",
+      auth);
+  ASSERT_EQ(school.status, 200) << school.body;
+  const std::string school_id = JsonField(school.body, "id");
+  testing::HttpResult token =
+      testing::HttpCall(port, "POST", "/v1/tokens",
+                        absl::StrCat(R"({"organizationId": ")", school_id,
+                                     R"(", "role": "ROLE_SCHOOL"})"),
+                        auth);
+  ASSERT_EQ(token.status, 200) << token.body;
+  const std::map<std::string, std::string> as_school = {
+      {"Authorization", "Bearer " + JsonField(token.body, "token")}};
+  testing::HttpResult graduate = testing::HttpCall(
+      port, "POST", "/v1/graduates",
+      R"({"externalId":"m-1","givenName":"Inès","familyName":"Leroy","birthDate":"2009-03-02","diploma":{"code":"50025123","status":"DIPLOMA_STATUS_IN_PROGRESS","obtainedOn":"2027-06-30"},"home":{"communeInsee":"59350"}})",
+      as_school);
+  ASSERT_EQ(graduate.status, 200) << graduate.body;
+  EXPECT_EQ(JsonField(graduate.body, "schoolId"), school_id);
+  EXPECT_EQ(testing::HttpCall(port, "GET", "/v1/graduates", "", {}).status,
+            401);
+  // No offer service was given to this gateway.
+  EXPECT_EQ(testing::HttpCall(port, "GET", "/v1/offers", "", auth).status, 501);
+
+  gateway.Signal(SIGTERM);
+  EXPECT_EQ(gateway.Wait(), 0);
 }
 
 }  // namespace

@@ -1,0 +1,29 @@
+#pragma once
+
+// A plain HTTP/1.1 client for tests (Boost.Beast, synchronous): one request
+// per connection, to 127.0.0.1.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace passerelle::testing {
+
+struct HttpResult {
+  int status = 0;  // 0: no answer (connection failed)
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+};
+
+HttpResult HttpCall(int port, const std::string& method,
+                    const std::string& target, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {});
+
+// Opens a Server-Sent Events stream and returns the `data:` payloads of
+// the first `count` events (fewer if the stream ends first), with the
+// answer's status in `*status`.
+std::vector<std::string> ReadEvents(int port, const std::string& target,
+                                    const std::string& token, size_t count,
+                                    int* status);
+
+}  // namespace passerelle::testing

@@ -524,6 +524,43 @@ TEST_P(ProposalsTest, TheCompanySeesTheGraduatesIdentityOnlyOnceAccepted) {
   anonymous(theirs[0]);
 }
 
+// Issue 16, leak 3: Watch streamed a company its proposals' school_id and
+// partner_id, though ListProposals hides them before acceptance.
+TEST_P(ProposalsTest, ACompanysWatchCarriesNoSchoolOrPartner) {
+  v1::Graduate g = NewGraduate("wch-1");
+  v1::Offer o = OfferWith(1);
+  v1::Proposal p = SendOk(o.id(), g.id());
+  auto proposal_events = [&](Client& c, size_t count) {
+    auto context = c.Context();
+    v1::WatchRequest req;
+    req.add_kinds(v1::ENTITY_KIND_PROPOSAL);
+    auto reader = c.feed->Watch(context.get(), req);
+    std::vector<v1::ChangeEvent> events;
+    v1::ChangeEvent e;
+    while (events.size() < count && reader->Read(&e)) events.push_back(e);
+    context->TryCancel();
+    reader->Finish().IgnoreError();
+    return events;
+  };
+  ASSERT_TRUE(Respond(school_client_, p.id(), true).ok());
+  // Sent, then accepted: the company learns the school from the accepted
+  // proposal (ListProposals), never from the feed.
+  const std::vector<v1::ChangeEvent> company_sees =
+      proposal_events(company_client_, 2);
+  ASSERT_EQ(company_sees.size(), 2u);
+  for (const v1::ChangeEvent& e : company_sees) {
+    EXPECT_EQ(e.id(), p.id());
+    EXPECT_EQ(e.company_id(), company_.id());
+    EXPECT_TRUE(e.school_id().empty()) << e.school_id();
+    EXPECT_TRUE(e.partner_id().empty());
+  }
+  // The school's own feed keeps its id.
+  const std::vector<v1::ChangeEvent> school_sees =
+      proposal_events(school_client_, 1);
+  ASSERT_EQ(school_sees.size(), 1u);
+  EXPECT_EQ(school_sees[0].school_id(), school_.id());
+}
+
 TEST_P(ProposalsTest, ParallelAcceptsTakeExactlyTheOpenPositions) {
   for (int positions : {1, 3}) {
     SCOPED_TRACE(absl::StrCat(positions, " position(s)"));

@@ -487,7 +487,9 @@ void AddMatchingCommands(std::vector<Command>* commands) {
       {"explain"},
       "Explains why an offer is (or is not) ranked for a graduate.",
       "passerelle-cli explain --graduate_id=GRADUATE_ID --offer_id=OFFER_ID",
-      {{"graduate_id", FlagKind::kString, "the graduate"},
+      {{"graduate_id", FlagKind::kString,
+        "the graduate (a company: the candidate id, GRADUATE in rank "
+        "graduates for this offer)"},
        {"offer_id", FlagKind::kString, "the offer"}},
       Explain));
   commands->push_back(MakeCommand(
@@ -509,7 +511,8 @@ void AddMatchingCommands(std::vector<Command>* commands) {
       "passerelle-cli proposal send --offer_id=OFFER_ID "
       "--graduate_id=GRADUATE_ID --respond_by=2027-06-30",
       {{"offer_id", FlagKind::kString, "the offer"},
-       {"graduate_id", FlagKind::kString, "the graduate"},
+       {"graduate_id", FlagKind::kString,
+        "the candidate id (GRADUATE in rank graduates for this offer)"},
        {"respond_by", FlagKind::kString, "answer expected by (YYYY-MM-DD)"},
        {"message", FlagKind::kString, "a message to the graduate"}},
       ProposalSend);

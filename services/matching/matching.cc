@@ -3,6 +3,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -50,6 +51,7 @@ std::string PageToken(int offset) {
 Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
     : index_(index),
       pseudonym_key_(std::move(pseudonym_key)),
+      candidate_ids_(pseudonym_key_),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)) {}
 
 absl::Status Matching::CheckGraduateAccess(
@@ -67,8 +69,9 @@ absl::Status Matching::CheckGraduateAccess(
        caller.Owns(v1::ROLE_PARTNER, owner->partner_id))) {
     return absl::OkStatus();
   }
-  return runtime::Denied(
-      absl::StrCat("graduate ", graduate_id, " is not yours to rank for"));
+  // As if unknown: another tenant's id must not tell that it exists.
+  return absl::NotFoundError(
+      absl::StrCat("graduate ", graduate_id, " not found"));
 }
 
 absl::Status Matching::RankOffers(const Caller& caller,
@@ -81,6 +84,10 @@ absl::Status Matching::RankOffers(const Caller& caller,
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
+  if (caller.role == v1::ROLE_COMPANY) {
+    return runtime::Denied(
+        "offers are ranked for a graduate by their school or partner");
+  }
   RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
   engine::RankQuery query;
   query.today = today_();
@@ -144,7 +151,7 @@ v1::Candidate Matching::MakeCandidate(const v1::Graduate& g,
       "Candidat-",
       absl::AsciiStrToUpper(absl::BytesToHexString(
           absl::string_view(reinterpret_cast<const char*>(digest), 3)))));
-  c.set_graduate_id(g.id());
+  c.set_graduate_id(candidate_ids_.Encode(offer.id(), g.id()));
   *c.mutable_diploma() = g.diploma();
   *c.mutable_rome_codes() = g.rome_codes();
   *c.mutable_skills() = g.skills();
@@ -164,17 +171,18 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
+  if (caller.role != v1::ROLE_COMPANY && !caller.is_admin()) {
+    return runtime::Denied("graduates are ranked for an offer by its company");
+  }
   absl::StatusOr<v1::Offer> offer =
       index_->source().GetOffer(request.offer_id());
-  if (absl::IsNotFound(offer.status())) {
+  // Another company's offer answers as an unknown one.
+  if (absl::IsNotFound(offer.status()) ||
+      (offer.ok() && !caller.Owns(v1::ROLE_COMPANY, offer->company_id()))) {
     return absl::NotFoundError(
         absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
-  if (!caller.Owns(v1::ROLE_COMPANY, offer->company_id())) {
-    return runtime::Denied(absl::StrCat("offer ", request.offer_id(),
-                                        " is not yours to rank for"));
-  }
   engine::RankQuery query;
   query.today = today_();
   query.k = std::min(offset + page_size, kMaxRank);
@@ -205,20 +213,34 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     return absl::InvalidArgumentError("graduate_id: required");
   if (request.offer_id().empty())
     return absl::InvalidArgumentError("offer_id: required");
+  const bool company = caller.role == v1::ROLE_COMPANY;
   absl::StatusOr<v1::Offer> offer =
       index_->source().GetOffer(request.offer_id());
-  if (absl::IsNotFound(offer.status())) {
+  if (absl::IsNotFound(offer.status()) ||
+      (offer.ok() && company &&
+       offer->company_id() != caller.organization_id)) {
     return absl::NotFoundError(
         absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
-  // The graduate's side (school, partner) or the offer's company.
-  if (!caller.Owns(v1::ROLE_COMPANY, offer->company_id())) {
-    RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
+  std::string graduate_id = request.graduate_id();
+  if (company) {
+    // The candidate id of this offer, nothing else.
+    ASSIGN_OR_RETURN(graduate_id,
+                     candidate_ids_.Decode(offer->id(), request.graduate_id()));
+  } else {
+    // The graduate's side (school, partner) or the federation.
+    RETURN_IF_ERROR(CheckGraduateAccess(caller, graduate_id));
   }
-  ASSIGN_OR_RETURN(engine::Explanation explanation,
-                   index_->engine().Explain(request.graduate_id(),
-                                            request.offer_id(), today_()));
+  absl::StatusOr<engine::Explanation> explained =
+      index_->engine().Explain(graduate_id, offer->id(), today_());
+  if (company && absl::IsNotFound(explained.status())) {
+    return absl::NotFoundError(absl::StrCat("candidate ", request.graduate_id(),
+                                            " not found for offer ",
+                                            offer->id()));
+  }
+  RETURN_IF_ERROR(explained.status());
+  const engine::Explanation& explanation = *explained;
   v1::ExplainMatchResponse response;
   response.set_eligible(explanation.eligible);
   for (const engine::Exclusion& e : explanation.exclusions) {

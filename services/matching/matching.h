@@ -6,12 +6,20 @@
 // Each caller ranks only for its own graduates (school, partner) or offers
 // (company); the federation for all. Ranking runs on a worker pool, never
 // on gRPC's threads.
+//
+// Companies (see candidate_ids.h): a company names a graduate by the
+// candidate id RankGraduates gave it for that offer (in the `graduate_id`
+// fields). A graduate or offer that is not the caller's answers
+// NOT_FOUND, as an unknown one does: an id of another tenant tells
+// nothing.
 
+#include <functional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "passerelle/v1/matching.grpc.pb.h"
+#include "services/matching/candidate_ids.h"
 #include "services/matching/index.h"
 #include "services/runtime/arena_allocator.h"
 #include "services/runtime/auth.h"
@@ -22,7 +30,8 @@ namespace passerelle::matching {
 class Matching {
  public:
   using Clock = std::function<absl::CivilDay()>;
-  // `pseudonym_key`: secret bytes keying the candidates' pseudonyms.
+  // `pseudonym_key`: secret bytes (at least 32) keying the candidates'
+  // pseudonyms and ids.
   Matching(MatchingIndex* index, std::string pseudonym_key,
            Clock today = nullptr);
 
@@ -30,8 +39,15 @@ class Matching {
   absl::Status RankOffers(const runtime::Caller& caller,
                           const v1::RankOffersRequest& request,
                           v1::RankOffersResponse* response);
+  // The offer's company (or an admin): its best candidates, as
+  // MakeCandidate shows them. NOT_FOUND for an offer that is not the
+  // caller's.
   absl::StatusOr<v1::RankGraduatesResponse> RankGraduates(
       const runtime::Caller& caller, const v1::RankGraduatesRequest& request);
+  // The graduate's school or partner (graduate_id: the graduate's id), the
+  // offer's company (graduate_id: the candidate id of this offer), an
+  // admin (the graduate's id). NOT_FOUND for an offer, graduate or
+  // candidate id that is not the caller's.
   absl::StatusOr<v1::ExplainMatchResponse> ExplainMatch(
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
@@ -51,9 +67,13 @@ class Matching {
   static constexpr double kPlanExposure = 3;
   static constexpr int kPlanThreads = 2;
 
-  // What a company may see of a graduate before acceptance.
+  // What a company may see of a graduate before acceptance: a pseudonym
+  // and the candidate id for this offer, diploma, trades, skills,
+  // département, licence, age at the offer's start.
   v1::Candidate MakeCandidate(const v1::Graduate& graduate,
                               const v1::Offer& offer) const;
+
+  const CandidateIds& candidate_ids() const { return candidate_ids_; }
 
  private:
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
@@ -61,6 +81,7 @@ class Matching {
 
   MatchingIndex* index_;
   std::string pseudonym_key_;
+  CandidateIds candidate_ids_;
   Clock today_;
   absl::Mutex plan_mu_;  // one plan at a time
 };

@@ -110,11 +110,11 @@ absl::Status RankGraduates(Invocation& inv) {
 
   std::vector<std::string> headers = {
       "RANK",    "SCORE", "DISTANCE_KM", "GRADUATE", "CANDIDATE",
-      "DIPLOMA", "LEVEL", "ROME",        "DEPT",     "AGE"};
+      "DIPLOMA", "LEVEL", "ROME",        "DEPT",     "MINOR"};
   if (factors) headers.push_back("FACTORS");
   Table table(headers);
   table.SetMaxWidth(kMaxCellWidth * 2);
-  for (size_t i : {0, 1, 2, 6, 9}) table.SetAlign(i, Align::kRight);
+  for (size_t i : {0, 1, 2, 6}) table.SetAlign(i, Align::kRight);
   int rank = 0;
   auto stub = MatchingService::NewStub(inv.channel);
   const absl::Status status =
@@ -144,7 +144,7 @@ absl::Status RankGraduates(Invocation& inv) {
                                           : "",
                   absl::StrJoin(c.rome_codes(), ","),
                   c.departement_code(),
-                  c.age_at_start() > 0 ? absl::StrCat(c.age_at_start()) : ""};
+                  c.minor_at_start() ? "yes" : "no"};
               if (factors) row.push_back(FormatFactors(result.factors()));
               table.AddRow(std::move(row));
             }

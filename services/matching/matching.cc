@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/matching/plan/plan.h"
 #include "services/runtime/reactor.h"
@@ -159,7 +160,10 @@ v1::Candidate Matching::MakeCandidate(const v1::Graduate& g,
   c.set_driving_licence(g.driving_licence());
   std::optional<absl::CivilDay> birth = common::ParseDate(g.birth_date());
   std::optional<absl::CivilDay> start = common::ParseDate(offer.start_date());
-  if (birth && start) c.set_age_at_start(common::AgeAt(*birth, *start));
+  // A minor flag, not an age: ages at the starts of offers with different
+  // start dates would bracket the birthday (the flag is no more than the
+  // young-worker rules already tell by ranking a night-work offer or not).
+  if (birth && start) c.set_minor_at_start(common::AgeAt(*birth, *start) < 18);
   return c;
 }
 
@@ -183,6 +187,7 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
         absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
+  const bool company = caller.role == v1::ROLE_COMPANY;
   engine::RankQuery query;
   query.today = today_();
   query.k = std::min(offset + page_size, kMaxRank);
@@ -196,10 +201,15 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
     RETURN_IF_ERROR(g.status());
     v1::RankedGraduate* out = response.add_results();
     *out->mutable_candidate() = MakeCandidate(*g, *offer);
-    out->set_score(ranked[i].score);
-    out->set_distance_km(ranked[i].distance_km);
+    double score = ranked[i].score;
+    double distance_km = ranked[i].distance_km;
     for (const engine::Factor& f : ranked[i].factors)
       ToProto(f, out->add_factors());
+    if (company) {
+      CompanyView(*g, *offer, &score, &distance_km, out->mutable_factors());
+    }
+    out->set_score(score);
+    out->set_distance_km(distance_km);
   }
   if (static_cast<int>(ranked.size()) == query.k && query.k < kMaxRank) {
     response.set_next_page_token(PageToken(query.k));
@@ -232,15 +242,28 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     // The graduate's side (school, partner) or the federation.
     RETURN_IF_ERROR(CheckGraduateAccess(caller, graduate_id));
   }
+  const absl::Status candidate_not_found =
+      absl::NotFoundError(absl::StrCat("candidate ", request.graduate_id(),
+                                       " not found for offer ", offer->id()));
   absl::StatusOr<engine::Explanation> explained =
       index_->engine().Explain(graduate_id, offer->id(), today_());
-  if (company && absl::IsNotFound(explained.status())) {
-    return absl::NotFoundError(absl::StrCat("candidate ", request.graduate_id(),
-                                            " not found for offer ",
-                                            offer->id()));
-  }
+  if (company && absl::IsNotFound(explained.status()))
+    return candidate_not_found;
   RETURN_IF_ERROR(explained.status());
-  const engine::Explanation& explanation = *explained;
+  engine::Explanation& explanation = *explained;
+  std::optional<v1::Graduate> graduate;
+  if (company) {
+    // Only about its candidates: eligible, or holding its proposal.
+    bool candidate = explanation.eligible;
+    if (!candidate && proposal_check_) {
+      ASSIGN_OR_RETURN(candidate, proposal_check_(offer->id(), graduate_id));
+    }
+    if (!candidate) return candidate_not_found;
+    absl::StatusOr<v1::Graduate> g = index_->source().GetGraduate(graduate_id);
+    if (absl::IsNotFound(g.status())) return candidate_not_found;
+    RETURN_IF_ERROR(g.status());
+    graduate = *std::move(g);
+  }
   v1::ExplainMatchResponse response;
   response.set_eligible(explanation.eligible);
   for (const engine::Exclusion& e : explanation.exclusions) {
@@ -248,8 +271,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     out->set_rule(e.rule);
     out->set_detail(e.detail);
   }
-  response.set_score(explanation.score);
-  response.set_distance_km(explanation.distance_km);
+  double score = explanation.score;
+  double distance_km = explanation.distance_km;
   for (const engine::Factor& f : explanation.factors)
     ToProto(f, response.add_factors());
   for (const engine::Warning& w : explanation.warnings) {
@@ -257,6 +280,13 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     warning->set_name(absl::StrCat("warning:", w.code));
     warning->set_detail(w.detail);
   }
+  if (company) {
+    CompanyView(*graduate, *offer, &score, &distance_km,
+                response.mutable_factors());
+    CompanyView(response.mutable_exclusions());
+  }
+  response.set_score(score);
+  response.set_distance_km(distance_km);
   return response;
 }
 

@@ -16,6 +16,7 @@
 #include "glog/logging.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
@@ -192,9 +193,24 @@ v1::Proposal Proposals::View(const Caller& caller, v1::Proposal p,
     p.clear_partner_id();
   }
   if (company) {
-    // The company names the graduate by the offer's candidate id.
+    // The company names the graduate by the offer's candidate id, and sees
+    // what RankGraduates shows of the pair (matching/company_view.h).
     p.set_graduate_id(
         options_.candidate_ids->Encode(p.offer_id(), p.graduate_id()));
+    if (g != nullptr && offer != nullptr) {
+      double score = p.score();
+      double distance_km = p.distance_km();
+      matching::CompanyView(*g, *offer, &score, &distance_km,
+                            p.mutable_factors());
+      p.set_sent_score(
+          std::clamp(p.sent_score() + score - p.score(), 0.0, 1.0));
+      p.set_score(score);
+      p.set_distance_km(distance_km);
+    } else {
+      p.set_distance_km(matching::DistanceBandKm(p.distance_km()));
+      p.clear_factors();
+    }
+    matching::CompanyView(p.mutable_exclusions());
   }
   return p;
 }
@@ -264,10 +280,9 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   RETURN_IF_ERROR(read.status());
   v1::Graduate graduate = *std::move(read);
   if (graduate.status() != v1::GRADUATE_STATUS_SEEKING) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "graduate_not_seeking: candidate ", candidate, " is ",
-        graduate.status() == v1::GRADUATE_STATUS_PLACED ? "already placed"
-                                                        : "no longer seeking"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("graduate_not_seeking: candidate ", candidate,
+                     " cannot receive proposals"));
   }
   if (offer.status() != v1::OFFER_STATUS_OPEN) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -289,13 +304,13 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   ASSIGN_OR_RETURN(engine::Explanation x,
                    options_.engine->Explain(*eg, *eo, today));
   if (!x.eligible) {
+    // The rules' names only: their details hold the birth date, the age,
+    // the preferences (matching/company_view.h).
     std::vector<std::string> rules;
-    for (const engine::Exclusion& e : x.exclusions) {
-      rules.push_back(absl::StrCat(e.rule, " (", e.detail, ")"));
-    }
+    for (const engine::Exclusion& e : x.exclusions) rules.push_back(e.rule);
     return absl::FailedPreconditionError(absl::StrCat(
         x.exclusions.front().rule, ": candidate ", candidate,
-        " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, "; ")));
+        " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, ", ")));
   }
 
   std::vector<Mutation> mutations;
@@ -727,6 +742,16 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
     response.set_next_page_token(OffsetToken(offset + page_size));
   }
   return response;
+}
+
+absl::StatusOr<bool> Proposals::Holds(absl::string_view offer_id,
+                                      absl::string_view graduate_id) const {
+  ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                   ListAll(kByGraduate, graduate_id));
+  for (const v1::Proposal& p : stored) {
+    if (p.offer_id() == offer_id) return true;
+  }
+  return false;
 }
 
 // --- Stats -------------------------------------------------------------------

@@ -253,6 +253,12 @@ class ServerImpl final : public Server {
       proposal_options.candidate_ids = &matching_->candidate_ids();
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));
+      // ExplainMatch answers a company about the holders of its proposals.
+      matching_->set_proposal_check(
+          [p = proposals_.get()](absl::string_view offer_id,
+                                 absl::string_view graduate_id) {
+            return p->Holds(offer_id, graduate_id);
+          });
       RETURN_IF_ERROR(proposals_->StartErasure());
       proposal_service_ = std::make_unique<proposals::ProposalServiceImpl>(
           proposals_.get(), authenticator_.get(), pool_.get());

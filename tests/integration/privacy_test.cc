@@ -1,9 +1,16 @@
 // What a company can learn of a young person before they accept its
-// proposal (issue 16), over a real server on 127.0.0.1:0: candidate ids
-// per offer (unlinkable, refused on another offer) and another tenant's
-// ids answering as unknown ones. (The Watch events' school:
-// ProposalsTest.ACompanysWatchCarriesNoSchoolOrPartner.)
+// proposal (issue 16), over a real server on 127.0.0.1:0: the test plays a
+// hostile company, collects every answer, error message and streamed Watch
+// event it receives, and searches them for the graduate's name, birth
+// date, school, home commune and global id. Also: distances in 5 km bands
+// (three offers cannot trilaterate a home), candidate ids per offer
+// (unlinkable, refused on another offer), ExplainMatch for candidates
+// only, and another tenant's ids answering as unknown ones. (The Watch
+// events' school: ProposalsTest.ACompanysWatchCarriesNoSchoolOrPartner.)
 
+#include <cmath>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +21,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/referentials.h"
+#include "services/matching/engine/geo.h"
 #include "tests/testing/fixture.h"
 
 namespace passerelle {
@@ -26,8 +35,11 @@ using testing::Transport;
 
 constexpr Transport kLoopback = Transport::kLoopback;
 
-// Two communes near Lille, the sample graduate's home.
+// Lille (the graduate's home) and three communes around it.
+constexpr char kHome[] = "59350";
+constexpr char kHomeName[] = "Lille";
 constexpr char kRoubaix[] = "59512";
+constexpr char kVilleneuve[] = "59009";
 constexpr char kTourcoing[] = "59599";
 
 class PrivacyTest : public ::testing::Test {
@@ -138,6 +150,233 @@ class PrivacyTest : public ::testing::Test {
   v1::Company company_, other_company_;
 };
 
+// Everything a company received, to search.
+class Received {
+ public:
+  void Add(const google::protobuf::Message& m) {
+    texts_.push_back(m.SerializeAsString());
+    texts_.push_back(m.Utf8DebugString());
+  }
+  // An error, with the ids the caller itself sent replaced: echoing the
+  // caller's input tells it nothing.
+  void Add(const grpc::Status& s, const std::vector<std::string>& sent = {}) {
+    std::string message = s.error_message();
+    for (const std::string& id : sent) {
+      absl::StrReplaceAll({{id, "<sent>"}}, &message);
+    }
+    texts_.push_back(message);
+  }
+  // The texts containing `needle`.
+  std::vector<std::string> Containing(const std::string& needle) const {
+    std::vector<std::string> out;
+    for (const std::string& t : texts_) {
+      if (absl::StrContains(t, needle)) out.push_back(t);
+    }
+    return out;
+  }
+  size_t size() const { return texts_.size(); }
+
+ private:
+  std::vector<std::string> texts_;
+};
+
+TEST_F(PrivacyTest, ACompanyLearnsNothingOfWhoTheCandidateIsBeforeAcceptance) {
+  // Clémence Dupont, born 2009-05-14, of school_, lives in Lille; accepts
+  // an apprenticeship first, a CDI second.
+  const v1::Graduate g = CreateGraduate(testing::SampleGraduate("leak-1"));
+  ASSERT_FALSE(g.id().empty());
+  // Three CDIs around Lille starting when she is 18, and a night-work CDI
+  // starting when she is 17.
+  const v1::Offer roubaix = CreateOffer(kRoubaix);
+  const v1::Offer villeneuve = CreateOffer(kVilleneuve);
+  const v1::Offer tourcoing = CreateOffer(kTourcoing);
+  const v1::Offer night = CreateOffer(kRoubaix, "2027-02-01", true);
+  const v1::Offer foreign =
+      CreateOffer(kRoubaix, "2027-09-01", false, &other_company_client_);
+  WaitForIndex();
+
+  Received received;
+  std::map<std::string, std::string> candidate;  // offer id -> candidate id
+  for (const v1::Offer* o : {&roubaix, &villeneuve, &tourcoing, &night}) {
+    v1::RankGraduatesResponse ranked;
+    grpc::Status s = Rank(company_client_, o->id(), &ranked);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    received.Add(ranked);
+    if (ranked.results_size() > 0) {
+      candidate[o->id()] = ranked.results(0).candidate().graduate_id();
+    }
+  }
+  ASSERT_EQ(candidate.size(), 3u) << "the minor is not ranked for night work";
+  const std::string& c_roubaix = candidate[roubaix.id()];
+
+  // ExplainMatch on its candidate, and on the night-work offer with the
+  // other offer's candidate id and with the global id.
+  v1::ExplainMatchResponse explained;
+  grpc::Status s =
+      Explain(company_client_, roubaix.id(), c_roubaix, &explained);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  received.Add(explained);
+  for (const std::string& id : {c_roubaix, g.id()}) {
+    s = Explain(company_client_, night.id(), id, &explained);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << id;
+    if (s.ok()) received.Add(explained);
+    received.Add(s, {id});
+  }
+
+  // SendProposal refusals: the global id, another offer's candidate id,
+  // and a candidate id of the night-work offer (as if ranked before the
+  // offer changed): refused by the rule's name only.
+  v1::Proposal proposal;
+  for (const std::string& id : {g.id(), c_roubaix}) {
+    s = Send(company_client_, night.id(), id, &proposal);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << id;
+    received.Add(s, {id});
+  }
+  const std::string c_night = testing::CandidateId(server_, night.id(), g.id());
+  s = Send(company_client_, night.id(), c_night, &proposal);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("minor_night_work"));
+  received.Add(s, {c_night});
+  s = Explain(company_client_, night.id(), c_night, &explained);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND)
+      << "not eligible, no proposal: not a candidate";
+  received.Add(s, {c_night});
+
+  // A proposal, then what the company lists and watches.
+  s = Send(company_client_, roubaix.id(), c_roubaix, &proposal);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  received.Add(proposal);
+  v1::ListProposalsResponse listed;
+  v1::ListProposalsRequest by_offer;
+  by_offer.set_offer_id(roubaix.id());
+  ASSERT_TRUE(ListProposals(company_client_, by_offer, &listed).ok());
+  ASSERT_EQ(listed.proposals_size(), 1);
+  received.Add(listed);
+  ASSERT_TRUE(
+      ListProposals(company_client_, v1::ListProposalsRequest(), &listed).ok());
+  received.Add(listed);
+  {
+    auto context = company_client_.Context();
+    auto reader =
+        company_client_.feed->Watch(context.get(), v1::WatchRequest());
+    v1::ChangeEvent e;
+    bool seen = false;
+    while (!seen && reader->Read(&e)) {
+      received.Add(e);
+      seen = e.kind() == v1::ENTITY_KIND_PROPOSAL && e.id() == proposal.id();
+    }
+    context->TryCancel();
+    reader->Finish().IgnoreError();
+    EXPECT_TRUE(seen);
+  }
+
+  // The graduate's records themselves, through every door.
+  v1::GetGraduateRequest get;
+  get.set_id(g.id());
+  v1::Graduate read;
+  s = company_client_.graduates->GetGraduate(company_client_.Context().get(),
+                                             get, &read);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  received.Add(s, {g.id()});
+  v1::ListProposalsRequest by_graduate;
+  by_graduate.set_graduate_id(g.id());
+  s = ListProposals(company_client_, by_graduate, &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  received.Add(s, {g.id()});
+  v1::RankOffersRequest rank_offers;
+  rank_offers.set_graduate_id(g.id());
+  v1::RankOffersResponse offers;
+  s = company_client_.matching->RankOffers(company_client_.Context().get(),
+                                           rank_offers, &offers);
+  EXPECT_FALSE(s.ok());
+  received.Add(s, {g.id()});
+  v1::RankGraduatesResponse theirs;
+  s = Rank(company_client_, foreign.id(), &theirs);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  received.Add(s, {foreign.id()});
+
+  ASSERT_GT(received.size(), 20u);
+  // Her name, birth date, school, home, global id and its creation-time
+  // prefix: nowhere.
+  for (const std::string& secret :
+       {std::string("Clémence"), std::string("Dupont"),
+        std::string("2009-05-14"), std::string("born"), school_.id(),
+        std::string(kHome), std::string(kHomeName), g.id(),
+        g.id().substr(4, 13)}) {
+    EXPECT_THAT(received.Containing(secret), ::testing::IsEmpty())
+        << "the company received \"" << secret << "\"";
+  }
+  // Nor her age, status, preferences or exact distance in any text.
+  for (const std::string& text :
+       {std::string("year-old"), std::string("aged "),
+        std::string("no longer seeking"), std::string("choice "),
+        std::string("APPRENTICESHIP, CDI"), std::string("km from home"),
+        std::string("pay age")}) {
+    EXPECT_THAT(received.Containing(text), ::testing::IsEmpty())
+        << "the company received \"" << text << "\"";
+  }
+}
+
+TEST_F(PrivacyTest, DistancesInFiveKmBandsDoNotLocateTheHome) {
+  const v1::Graduate g = CreateGraduate(testing::SampleGraduate("tri-1"));
+  const std::vector<std::string> communes = {kRoubaix, kVilleneuve, kTourcoing};
+  std::vector<v1::Offer> offers;
+  for (const std::string& c : communes) offers.push_back(CreateOffer(c));
+  WaitForIndex();
+
+  auto refs = common::Referentials::Load(common::DefaultDataDir());
+  ASSERT_TRUE(refs.ok()) << refs.status();
+  const common::Commune* home = (*refs)->FindCommune(kHome);
+  ASSERT_NE(home, nullptr);
+  std::vector<double> bands;
+  for (size_t i = 0; i < offers.size(); ++i) {
+    const v1::RankedGraduate r = RankOne(offers[i].id());
+    const common::Commune* at = (*refs)->FindCommune(communes[i]);
+    ASSERT_NE(at, nullptr);
+    const double km = engine::HaversineKm(home->latitude, home->longitude,
+                                          at->latitude, at->longitude);
+    // A whole band, the one holding the true distance.
+    EXPECT_EQ(std::fmod(r.distance_km(), 5.0), 0.0) << r.distance_km();
+    EXPECT_LT(r.distance_km() - 5, km);
+    EXPECT_GE(r.distance_km(), km);
+    bands.push_back(r.distance_km());
+    // The distance factor's value is the band's, not the distance's: at
+    // value = 0.1^(d / 25 km), it gives back the band.
+    for (const v1::Factor& f : r.factors()) {
+      if (f.name() != "distance") continue;
+      EXPECT_NEAR(std::log(f.value()) / std::log(0.1) * g.max_distance_km(),
+                  r.distance_km(), 1e-6);
+      EXPECT_THAT(f.detail(), ::testing::Not(HasSubstr("radius")));
+    }
+    // ExplainMatch and the proposal say the same.
+    v1::ExplainMatchResponse explained;
+    grpc::Status s = Explain(company_client_, offers[i].id(),
+                             r.candidate().graduate_id(), &explained);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(explained.distance_km(), r.distance_km());
+    EXPECT_DOUBLE_EQ(explained.score(), r.score());
+    v1::Proposal p;
+    s = Send(company_client_, offers[i].id(), r.candidate().graduate_id(), &p);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(p.distance_km(), r.distance_km());
+    EXPECT_DOUBLE_EQ(p.score(), r.score());
+  }
+  // Trilateration: the communes at those three bands are many (with exact
+  // distances, Lille alone).
+  std::vector<std::string> fits;
+  for (const common::Commune& c : (*refs)->communes()) {
+    bool fit = true;
+    for (size_t i = 0; i < communes.size() && fit; ++i) {
+      const common::Commune* at = (*refs)->FindCommune(communes[i]);
+      const double km = engine::HaversineKm(c.latitude, c.longitude,
+                                            at->latitude, at->longitude);
+      fit = km > bands[i] - 5 && km <= bands[i];
+    }
+    if (fit) fits.push_back(c.name);
+  }
+  EXPECT_GE(fits.size(), 3u) << ::testing::PrintToString(fits);
+}
+
 TEST_F(PrivacyTest, CandidateIdsArePerOfferUnlinkableAndRefusedElsewhere) {
   const v1::Graduate g = CreateGraduate(testing::SampleGraduate("cid-1"));
   const v1::Offer a = CreateOffer(kRoubaix);
@@ -179,6 +418,63 @@ TEST_F(PrivacyTest, CandidateIdsArePerOfferUnlinkableAndRefusedElsewhere) {
   ASSERT_TRUE(ListProposals(school_client_, req, &listed).ok());
   ASSERT_EQ(listed.proposals_size(), 1);
   EXPECT_EQ(listed.proposals(0).graduate_id(), g.id());
+}
+
+TEST_F(PrivacyTest, CandidatesShowAMinorFlagNotAnAge) {
+  CreateGraduate(testing::SampleGraduate("age-1"));  // born 2009-05-14
+  const v1::Offer at_17 = CreateOffer(kRoubaix, "2027-02-01");
+  const v1::Offer at_18 = CreateOffer(kRoubaix, "2027-09-01");
+  WaitForIndex();
+  const v1::Candidate minor = RankOne(at_17.id()).candidate();
+  const v1::Candidate adult = RankOne(at_18.id()).candidate();
+  EXPECT_TRUE(minor.minor_at_start());
+  EXPECT_FALSE(adult.minor_at_start());
+  EXPECT_EQ(minor.age_at_start(), 0);
+  EXPECT_EQ(adult.age_at_start(), 0);
+}
+
+TEST_F(PrivacyTest, ExplainMatchAnswersACompanyAboutItsCandidatesOnly) {
+  const v1::Graduate g = CreateGraduate(testing::SampleGraduate("exp-1"));
+  // Of another school, beyond reach of the offer (Amiens).
+  v1::Graduate far = testing::SampleGraduate("exp-2");
+  far.mutable_home()->set_commune_insee("80021");
+  far = CreateGraduate(far, &other_school_client_);
+  const v1::Offer o = CreateOffer(kRoubaix);
+  WaitForIndex();
+  v1::ExplainMatchResponse explained;
+  // Not a candidate: not eligible, no proposal.
+  grpc::Status s =
+      Explain(company_client_, o.id(),
+              testing::CandidateId(server_, o.id(), far.id()), &explained);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(far.id())));
+
+  // A candidate holding its proposal stays explainable once ineligible,
+  // with the broken rules named only.
+  const std::string c = RankOne(o.id()).candidate().graduate_id();
+  v1::Proposal p;
+  ASSERT_TRUE(Send(company_client_, o.id(), c, &p).ok());
+  v1::UpdateGraduateRequest update;
+  update.mutable_graduate()->set_id(g.id());
+  update.mutable_graduate()->set_version(g.version());
+  update.mutable_graduate()->set_max_distance_km(1);
+  update.mutable_update_mask()->add_paths("max_distance_km");
+  v1::Graduate updated;
+  s = school_client_.graduates->UpdateGraduate(school_client_.Context().get(),
+                                               update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  WaitForIndex();
+  s = Explain(company_client_, o.id(), c, &explained);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(explained.eligible());
+  ASSERT_EQ(explained.exclusions_size(), 1);
+  EXPECT_EQ(explained.exclusions(0).rule(), "distance");
+  EXPECT_TRUE(explained.exclusions(0).detail().empty());
+  // The school still reads the values.
+  s = Explain(school_client_, o.id(), g.id(), &explained);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(explained.exclusions_size(), 1);
+  EXPECT_THAT(explained.exclusions(0).detail(), HasSubstr("radius"));
 }
 
 // Every Get/Update/Delete/Close/Rank/Explain/List-with-filter path: another

@@ -110,11 +110,11 @@ absl::Status RankGraduates(Invocation& inv) {
 
   std::vector<std::string> headers = {
       "RANK",    "SCORE", "DISTANCE_KM", "GRADUATE", "CANDIDATE",
-      "DIPLOMA", "LEVEL", "ROME",        "DEPT",     "AGE"};
+      "DIPLOMA", "LEVEL", "ROME",        "DEPT",     "MINOR"};
   if (factors) headers.push_back("FACTORS");
   Table table(headers);
   table.SetMaxWidth(kMaxCellWidth * 2);
-  for (size_t i : {0, 1, 2, 6, 9}) table.SetAlign(i, Align::kRight);
+  for (size_t i : {0, 1, 2, 6}) table.SetAlign(i, Align::kRight);
   int rank = 0;
   auto stub = MatchingService::NewStub(inv.channel);
   const absl::Status status =
@@ -144,7 +144,7 @@ absl::Status RankGraduates(Invocation& inv) {
                                           : "",
                   absl::StrJoin(c.rome_codes(), ","),
                   c.departement_code(),
-                  c.age_at_start() > 0 ? absl::StrCat(c.age_at_start()) : ""};
+                  c.minor_at_start() ? "yes" : "no"};
               if (factors) row.push_back(FormatFactors(result.factors()));
               table.AddRow(std::move(row));
             }
@@ -487,7 +487,9 @@ void AddMatchingCommands(std::vector<Command>* commands) {
       {"explain"},
       "Explains why an offer is (or is not) ranked for a graduate.",
       "passerelle-cli explain --graduate_id=GRADUATE_ID --offer_id=OFFER_ID",
-      {{"graduate_id", FlagKind::kString, "the graduate"},
+      {{"graduate_id", FlagKind::kString,
+        "the graduate (a company: the candidate id, GRADUATE in rank "
+        "graduates for this offer)"},
        {"offer_id", FlagKind::kString, "the offer"}},
       Explain));
   commands->push_back(MakeCommand(
@@ -509,7 +511,8 @@ void AddMatchingCommands(std::vector<Command>* commands) {
       "passerelle-cli proposal send --offer_id=OFFER_ID "
       "--graduate_id=GRADUATE_ID --respond_by=2027-06-30",
       {{"offer_id", FlagKind::kString, "the offer"},
-       {"graduate_id", FlagKind::kString, "the graduate"},
+       {"graduate_id", FlagKind::kString,
+        "the candidate id (GRADUATE in rank graduates for this offer)"},
        {"respond_by", FlagKind::kString, "answer expected by (YYYY-MM-DD)"},
        {"message", FlagKind::kString, "a message to the graduate"}},
       ProposalSend);

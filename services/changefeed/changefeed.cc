@@ -33,6 +33,13 @@ bool Visible(const runtime::Caller& caller, const v1::ChangeEvent& event) {
   }
 }
 
+void Redact(const runtime::Caller& caller, v1::ChangeEvent* event) {
+  if (caller.role == v1::ROLE_COMPANY) {
+    event->clear_school_id();
+    event->clear_partner_id();
+  }
+}
+
 // States: writing (one event in flight), parked (caught up, waiting for the
 // log to grow), finished. Every transition happens under mu_; Finish is
 // called exactly once.
@@ -122,6 +129,7 @@ class ChangeFeedServiceImpl::Watcher final
         }
         if (!kinds_.empty() && !kinds_.contains(event.kind())) continue;
         if (!Visible(caller_, event)) continue;
+        Redact(caller_, &event);
         event.set_sequence(change.sequence);
         pending_.push_back(std::move(event));
       }

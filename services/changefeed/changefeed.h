@@ -21,6 +21,11 @@ namespace passerelle::changefeed {
 // Whether `caller` may see `event`.
 bool Visible(const runtime::Caller& caller, const v1::ChangeEvent& event);
 
+// Removes from a visible `event` what `caller` may not read: a company is
+// never sent a proposal's school_id or partner_id (they tell who the
+// graduate is; the company reads them from the proposal once accepted).
+void Redact(const runtime::Caller& caller, v1::ChangeEvent* event);
+
 class ChangeFeedServiceImpl final
     : public v1::ChangeFeedService::CallbackService {
  public:

@@ -134,7 +134,8 @@ absl::Status Graduates::CheckCanRead(const Caller& caller,
       caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
     return absl::OkStatus();
   }
-  return runtime::Denied(absl::StrCat("graduate ", g.id(), " is not yours"));
+  // As if unknown: another tenant's id must not tell that it exists.
+  return absl::NotFoundError(absl::StrCat("graduate ", g.id(), " not found"));
 }
 
 absl::StatusOr<v1::Graduate> Graduates::Create(const Caller& caller,

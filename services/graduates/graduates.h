@@ -40,7 +40,9 @@ class Graduates {
             const runtime::Directory* directory, Clock today = nullptr);
 
   // Errors: INVALID_ARGUMENT naming the field, PERMISSION_DENIED for a
-  // record the caller does not own, ALREADY_EXISTS for a taken external_id.
+  // record the caller may not create, ALREADY_EXISTS for a taken
+  // external_id. Get, Update and Delete answer a record the caller does not
+  // own NOT_FOUND, as an unknown id: ids of another tenant tell nothing.
   absl::StatusOr<v1::Graduate> Create(const runtime::Caller& caller,
                                       v1::Graduate graduate);
   absl::StatusOr<v1::Graduate> Get(const runtime::Caller& caller,

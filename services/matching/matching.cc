@@ -3,6 +3,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/matching/plan/plan.h"
 #include "services/runtime/reactor.h"
@@ -50,6 +52,7 @@ std::string PageToken(int offset) {
 Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
     : index_(index),
       pseudonym_key_(std::move(pseudonym_key)),
+      candidate_ids_(pseudonym_key_),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)) {}
 
 absl::Status Matching::CheckGraduateAccess(
@@ -67,8 +70,9 @@ absl::Status Matching::CheckGraduateAccess(
        caller.Owns(v1::ROLE_PARTNER, owner->partner_id))) {
     return absl::OkStatus();
   }
-  return runtime::Denied(
-      absl::StrCat("graduate ", graduate_id, " is not yours to rank for"));
+  // As if unknown: another tenant's id must not tell that it exists.
+  return absl::NotFoundError(
+      absl::StrCat("graduate ", graduate_id, " not found"));
 }
 
 absl::Status Matching::RankOffers(const Caller& caller,
@@ -81,6 +85,10 @@ absl::Status Matching::RankOffers(const Caller& caller,
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
+  if (caller.role == v1::ROLE_COMPANY) {
+    return runtime::Denied(
+        "offers are ranked for a graduate by their school or partner");
+  }
   RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
   engine::RankQuery query;
   query.today = today_();
@@ -144,7 +152,7 @@ v1::Candidate Matching::MakeCandidate(const v1::Graduate& g,
       "Candidat-",
       absl::AsciiStrToUpper(absl::BytesToHexString(
           absl::string_view(reinterpret_cast<const char*>(digest), 3)))));
-  c.set_graduate_id(g.id());
+  c.set_graduate_id(candidate_ids_.Encode(offer.id(), g.id()));
   *c.mutable_diploma() = g.diploma();
   *c.mutable_rome_codes() = g.rome_codes();
   *c.mutable_skills() = g.skills();
@@ -152,7 +160,10 @@ v1::Candidate Matching::MakeCandidate(const v1::Graduate& g,
   c.set_driving_licence(g.driving_licence());
   std::optional<absl::CivilDay> birth = common::ParseDate(g.birth_date());
   std::optional<absl::CivilDay> start = common::ParseDate(offer.start_date());
-  if (birth && start) c.set_age_at_start(common::AgeAt(*birth, *start));
+  // A minor flag, not an age: ages at the starts of offers with different
+  // start dates would bracket the birthday (the flag is no more than the
+  // young-worker rules already tell by ranking a night-work offer or not).
+  if (birth && start) c.set_minor_at_start(common::AgeAt(*birth, *start) < 18);
   return c;
 }
 
@@ -164,17 +175,19 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(int offset, ParsePageToken(request.page_token()));
+  if (caller.role != v1::ROLE_COMPANY && !caller.is_admin()) {
+    return runtime::Denied("graduates are ranked for an offer by its company");
+  }
   absl::StatusOr<v1::Offer> offer =
       index_->source().GetOffer(request.offer_id());
-  if (absl::IsNotFound(offer.status())) {
+  // Another company's offer answers as an unknown one.
+  if (absl::IsNotFound(offer.status()) ||
+      (offer.ok() && !caller.Owns(v1::ROLE_COMPANY, offer->company_id()))) {
     return absl::NotFoundError(
         absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
-  if (!caller.Owns(v1::ROLE_COMPANY, offer->company_id())) {
-    return runtime::Denied(absl::StrCat("offer ", request.offer_id(),
-                                        " is not yours to rank for"));
-  }
+  const bool company = caller.role == v1::ROLE_COMPANY;
   engine::RankQuery query;
   query.today = today_();
   query.k = std::min(offset + page_size, kMaxRank);
@@ -188,10 +201,15 @@ absl::StatusOr<v1::RankGraduatesResponse> Matching::RankGraduates(
     RETURN_IF_ERROR(g.status());
     v1::RankedGraduate* out = response.add_results();
     *out->mutable_candidate() = MakeCandidate(*g, *offer);
-    out->set_score(ranked[i].score);
-    out->set_distance_km(ranked[i].distance_km);
+    double score = ranked[i].score;
+    double distance_km = ranked[i].distance_km;
     for (const engine::Factor& f : ranked[i].factors)
       ToProto(f, out->add_factors());
+    if (company) {
+      CompanyView(*g, *offer, &score, &distance_km, out->mutable_factors());
+    }
+    out->set_score(score);
+    out->set_distance_km(distance_km);
   }
   if (static_cast<int>(ranked.size()) == query.k && query.k < kMaxRank) {
     response.set_next_page_token(PageToken(query.k));
@@ -205,20 +223,47 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     return absl::InvalidArgumentError("graduate_id: required");
   if (request.offer_id().empty())
     return absl::InvalidArgumentError("offer_id: required");
+  const bool company = caller.role == v1::ROLE_COMPANY;
   absl::StatusOr<v1::Offer> offer =
       index_->source().GetOffer(request.offer_id());
-  if (absl::IsNotFound(offer.status())) {
+  if (absl::IsNotFound(offer.status()) ||
+      (offer.ok() && company &&
+       offer->company_id() != caller.organization_id)) {
     return absl::NotFoundError(
         absl::StrCat("offer ", request.offer_id(), " not found"));
   }
   RETURN_IF_ERROR(offer.status());
-  // The graduate's side (school, partner) or the offer's company.
-  if (!caller.Owns(v1::ROLE_COMPANY, offer->company_id())) {
-    RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
+  std::string graduate_id = request.graduate_id();
+  if (company) {
+    // The candidate id of this offer, nothing else.
+    ASSIGN_OR_RETURN(graduate_id,
+                     candidate_ids_.Decode(offer->id(), request.graduate_id()));
+  } else {
+    // The graduate's side (school, partner) or the federation.
+    RETURN_IF_ERROR(CheckGraduateAccess(caller, graduate_id));
   }
-  ASSIGN_OR_RETURN(engine::Explanation explanation,
-                   index_->engine().Explain(request.graduate_id(),
-                                            request.offer_id(), today_()));
+  const absl::Status candidate_not_found =
+      absl::NotFoundError(absl::StrCat("candidate ", request.graduate_id(),
+                                       " not found for offer ", offer->id()));
+  absl::StatusOr<engine::Explanation> explained =
+      index_->engine().Explain(graduate_id, offer->id(), today_());
+  if (company && absl::IsNotFound(explained.status()))
+    return candidate_not_found;
+  RETURN_IF_ERROR(explained.status());
+  engine::Explanation& explanation = *explained;
+  std::optional<v1::Graduate> graduate;
+  if (company) {
+    // Only about its candidates: eligible, or holding its proposal.
+    bool candidate = explanation.eligible;
+    if (!candidate && proposal_check_) {
+      ASSIGN_OR_RETURN(candidate, proposal_check_(offer->id(), graduate_id));
+    }
+    if (!candidate) return candidate_not_found;
+    absl::StatusOr<v1::Graduate> g = index_->source().GetGraduate(graduate_id);
+    if (absl::IsNotFound(g.status())) return candidate_not_found;
+    RETURN_IF_ERROR(g.status());
+    graduate = *std::move(g);
+  }
   v1::ExplainMatchResponse response;
   response.set_eligible(explanation.eligible);
   for (const engine::Exclusion& e : explanation.exclusions) {
@@ -226,8 +271,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     out->set_rule(e.rule);
     out->set_detail(e.detail);
   }
-  response.set_score(explanation.score);
-  response.set_distance_km(explanation.distance_km);
+  double score = explanation.score;
+  double distance_km = explanation.distance_km;
   for (const engine::Factor& f : explanation.factors)
     ToProto(f, response.add_factors());
   for (const engine::Warning& w : explanation.warnings) {
@@ -235,6 +280,13 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
     warning->set_name(absl::StrCat("warning:", w.code));
     warning->set_detail(w.detail);
   }
+  if (company) {
+    CompanyView(*graduate, *offer, &score, &distance_km,
+                response.mutable_factors());
+    CompanyView(response.mutable_exclusions());
+  }
+  response.set_score(score);
+  response.set_distance_km(distance_km);
   return response;
 }
 

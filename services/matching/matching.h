@@ -6,12 +6,21 @@
 // Each caller ranks only for its own graduates (school, partner) or offers
 // (company); the federation for all. Ranking runs on a worker pool, never
 // on gRPC's threads.
+//
+// Companies (see company_view.h and candidate_ids.h): a company names a
+// graduate by the candidate id RankGraduates gave it for that offer (in
+// the `graduate_id` fields), sees distances in 5 km bands and exclusions
+// by rule name only. A graduate or offer that is not the caller's answers
+// NOT_FOUND, as an unknown one does: an id of another tenant tells
+// nothing.
 
+#include <functional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "passerelle/v1/matching.grpc.pb.h"
+#include "services/matching/candidate_ids.h"
 #include "services/matching/index.h"
 #include "services/runtime/arena_allocator.h"
 #include "services/runtime/auth.h"
@@ -22,16 +31,36 @@ namespace passerelle::matching {
 class Matching {
  public:
   using Clock = std::function<absl::CivilDay()>;
-  // `pseudonym_key`: secret bytes keying the candidates' pseudonyms.
+  // Whether the graduate holds a proposal of the offer (any state).
+  using ProposalCheck = std::function<absl::StatusOr<bool>(
+      absl::string_view offer_id, absl::string_view graduate_id)>;
+  // `pseudonym_key`: secret bytes (at least 32) keying the candidates'
+  // pseudonyms and ids.
   Matching(MatchingIndex* index, std::string pseudonym_key,
            Clock today = nullptr);
+
+  // Lets ExplainMatch answer a company about a graduate holding one of its
+  // proposals though no longer eligible. Without it, a company's
+  // candidates are the eligible graduates only. Set before serving.
+  void set_proposal_check(ProposalCheck check) {
+    proposal_check_ = std::move(check);
+  }
 
   // Fills `*response` in place (it may live on an arena).
   absl::Status RankOffers(const runtime::Caller& caller,
                           const v1::RankOffersRequest& request,
                           v1::RankOffersResponse* response);
+  // The offer's company (or an admin): its best candidates, as
+  // MakeCandidate shows them, with distances in bands and factors as
+  // company_view.h says. NOT_FOUND for an offer that is not the caller's.
   absl::StatusOr<v1::RankGraduatesResponse> RankGraduates(
       const runtime::Caller& caller, const v1::RankGraduatesRequest& request);
+  // The graduate's school or partner (graduate_id: the graduate's id), the
+  // offer's company (graduate_id: the candidate id of this offer), an
+  // admin (the graduate's id). A company is answered only about its
+  // candidates: graduates eligible for the offer, or holding its proposal
+  // (see set_proposal_check); for anyone else, and for an offer, graduate
+  // or candidate id that is not the caller's, NOT_FOUND.
   absl::StatusOr<v1::ExplainMatchResponse> ExplainMatch(
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
@@ -51,9 +80,14 @@ class Matching {
   static constexpr double kPlanExposure = 3;
   static constexpr int kPlanThreads = 2;
 
-  // What a company may see of a graduate before acceptance.
+  // What a company may see of a graduate before acceptance: a pseudonym
+  // and the candidate id for this offer, diploma, trades, skills,
+  // département, licence, and whether they are a minor at the offer's
+  // start.
   v1::Candidate MakeCandidate(const v1::Graduate& graduate,
                               const v1::Offer& offer) const;
+
+  const CandidateIds& candidate_ids() const { return candidate_ids_; }
 
  private:
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
@@ -61,6 +95,8 @@ class Matching {
 
   MatchingIndex* index_;
   std::string pseudonym_key_;
+  CandidateIds candidate_ids_;
+  ProposalCheck proposal_check_;
   Clock today_;
   absl::Mutex plan_mu_;  // one plan at a time
 };

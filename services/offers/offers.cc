@@ -135,7 +135,8 @@ absl::Status Offers::CheckCanRead(const Caller& caller,
                                   const v1::Offer& o) const {
   if (caller.role == v1::ROLE_COMPANY &&
       caller.organization_id != o.company_id()) {
-    return runtime::Denied(absl::StrCat("offer ", o.id(), " is not yours"));
+    // As if unknown: another company's id must not tell that it exists.
+    return absl::NotFoundError(absl::StrCat("offer ", o.id(), " not found"));
   }
   return absl::OkStatus();
 }

@@ -42,6 +42,8 @@ class Offers {
 
   absl::StatusOr<v1::Offer> Create(const runtime::Caller& caller,
                                    v1::Offer offer);
+  // Another company's offer answers NOT_FOUND to a company (here and in
+  // Update, Close), as an unknown id: ids of another tenant tell nothing.
   absl::StatusOr<v1::Offer> Get(const runtime::Caller& caller,
                                 absl::string_view id) const;
   absl::StatusOr<v1::Offer> Update(const runtime::Caller& caller,

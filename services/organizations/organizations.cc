@@ -222,6 +222,13 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
       if (org_id.empty()) {
         return absl::InvalidArgumentError("organization_id: required");
       }
+      // Ownership before existence: whether another organization's id
+      // exists is not the caller's to learn.
+      if (!caller.Owns(request.role(), org_id)) {
+        return runtime::Denied(
+            "tokens are issued by the federation, or by an "
+            "organization for itself");
+      }
       absl::Status exists =
           request.role() == v1::ROLE_COMPANY  ? companies_.Get(org_id).status()
           : request.role() == v1::ROLE_SCHOOL ? schools_.Get(org_id).status()

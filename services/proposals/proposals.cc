@@ -16,6 +16,7 @@
 #include "glog/logging.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
@@ -135,7 +136,7 @@ Proposals::Proposals(Options options)
                   }}) {
   CHECK(options_.store != nullptr && options_.graduates != nullptr &&
         options_.offers != nullptr && options_.engine != nullptr &&
-        options_.candidate != nullptr);
+        options_.candidate != nullptr && options_.candidate_ids != nullptr);
   if (!options_.now) options_.now = [] { return absl::Now(); };
   if (options_.max_attempts < 1) options_.max_attempts = 1;
 }
@@ -167,10 +168,8 @@ absl::Status Proposals::CheckGraduateSide(const Caller& caller,
       caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
     return absl::OkStatus();
   }
-  return runtime::Denied(
-      absl::StrCat("graduate ", g.id(),
-                   " is not yours: proposals are answered by the "
-                   "graduate's school or partner"));
+  // As if unknown: another tenant's id must not tell that it exists.
+  return absl::NotFoundError(absl::StrCat("graduate ", g.id(), " not found"));
 }
 
 v1::Proposal Proposals::View(const Caller& caller, v1::Proposal p,
@@ -192,6 +191,26 @@ v1::Proposal Proposals::View(const Caller& caller, v1::Proposal p,
   if (!identity) {
     p.clear_school_id();
     p.clear_partner_id();
+  }
+  if (company) {
+    // The company names the graduate by the offer's candidate id, and sees
+    // what RankGraduates shows of the pair (matching/company_view.h).
+    p.set_graduate_id(
+        options_.candidate_ids->Encode(p.offer_id(), p.graduate_id()));
+    if (g != nullptr && offer != nullptr) {
+      double score = p.score();
+      double distance_km = p.distance_km();
+      matching::CompanyView(*g, *offer, &score, &distance_km,
+                            p.mutable_factors());
+      p.set_sent_score(
+          std::clamp(p.sent_score() + score - p.score(), 0.0, 1.0));
+      p.set_score(score);
+      p.set_distance_km(distance_km);
+    } else {
+      p.set_distance_km(matching::DistanceBandKm(p.distance_km()));
+      p.clear_factors();
+    }
+    matching::CompanyView(p.mutable_exclusions());
   }
   return p;
 }
@@ -244,15 +263,26 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   const absl::CivilDay today = common::DayInParis(now);
   ASSIGN_OR_RETURN(v1::Offer offer, options_.offers->Get(request.offer_id()));
   if (offer.company_id() != caller.organization_id) {
-    return runtime::Denied(absl::StrCat("offer ", offer.id(), " is not yours"));
+    // As if unknown: another company's offer id tells nothing.
+    return absl::NotFoundError(
+        absl::StrCat("offer ", request.offer_id(), " not found"));
   }
-  ASSIGN_OR_RETURN(v1::Graduate graduate,
-                   options_.graduates->Get(request.graduate_id()));
+  // The company names the graduate by this offer's candidate id; its
+  // messages below name the candidate id, never the graduate's.
+  const std::string& candidate = request.graduate_id();
+  ASSIGN_OR_RETURN(std::string graduate_id,
+                   options_.candidate_ids->Decode(offer.id(), candidate));
+  absl::StatusOr<v1::Graduate> read = options_.graduates->Get(graduate_id);
+  if (absl::IsNotFound(read.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        "candidate ", candidate, " not found for offer ", offer.id()));
+  }
+  RETURN_IF_ERROR(read.status());
+  v1::Graduate graduate = *std::move(read);
   if (graduate.status() != v1::GRADUATE_STATUS_SEEKING) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "graduate_not_seeking: graduate ", graduate.id(), " is ",
-        graduate.status() == v1::GRADUATE_STATUS_PLACED ? "already placed"
-                                                        : "no longer seeking"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("graduate_not_seeking: candidate ", candidate,
+                     " cannot receive proposals"));
   }
   if (offer.status() != v1::OFFER_STATUS_OPEN) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -274,13 +304,13 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   ASSIGN_OR_RETURN(engine::Explanation x,
                    options_.engine->Explain(*eg, *eo, today));
   if (!x.eligible) {
+    // The rules' names only: their details hold the birth date, the age,
+    // the preferences (matching/company_view.h).
     std::vector<std::string> rules;
-    for (const engine::Exclusion& e : x.exclusions) {
-      rules.push_back(absl::StrCat(e.rule, " (", e.detail, ")"));
-    }
+    for (const engine::Exclusion& e : x.exclusions) rules.push_back(e.rule);
     return absl::FailedPreconditionError(absl::StrCat(
-        x.exclusions.front().rule, ": graduate ", graduate.id(),
-        " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, "; ")));
+        x.exclusions.front().rule, ": candidate ", candidate,
+        " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, ", ")));
   }
 
   std::vector<Mutation> mutations;
@@ -300,7 +330,7 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
     if (state != v1::PROPOSAL_STATE_EXPIRED) {
       return absl::AlreadyExistsError(absl::StrCat(
           "proposal ", existing->id(), " of offer ", offer.id(),
-          " to graduate ", graduate.id(), " is already ", StateName(state)));
+          " to candidate ", candidate, " is already ", StateName(state)));
     }
     v1::Proposal expired = *existing;
     expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
@@ -384,7 +414,9 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
     return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
   }
   RETURN_IF_ERROR(graduate.status());
-  RETURN_IF_ERROR(CheckGraduateSide(caller, *graduate));
+  if (!CheckGraduateSide(caller, *graduate).ok()) {  // as if unknown
+    return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
+  }
   const v1::ProposalState state = EffectiveState(p, today);
   if (state == v1::PROPOSAL_STATE_EXPIRED &&
       p.state() == v1::PROPOSAL_STATE_SENT) {
@@ -544,8 +576,8 @@ absl::StatusOr<v1::Proposal> Proposals::WithdrawOnce(
   const absl::Time now = Now();
   const absl::CivilDay today = common::DayInParis(now);
   ASSIGN_OR_RETURN(v1::Proposal p, proposals_.Get(request.proposal_id()));
-  if (p.company_id() != caller.organization_id) {
-    return runtime::Denied(absl::StrCat("proposal ", p.id(), " is not yours"));
+  if (p.company_id() != caller.organization_id) {  // as if unknown
+    return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
   }
   absl::StatusOr<v1::Graduate> graduate =
       options_.graduates->Get(p.graduate_id());
@@ -683,8 +715,8 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
         });
   } else {
     ASSIGN_OR_RETURN(v1::Offer o, options_.offers->Get(request.offer_id()));
-    if (!caller.Owns(v1::ROLE_COMPANY, o.company_id())) {
-      return runtime::Denied(absl::StrCat("offer ", o.id(), " is not yours"));
+    if (!caller.Owns(v1::ROLE_COMPANY, o.company_id())) {  // as if unknown
+      return absl::NotFoundError(absl::StrCat("offer ", o.id(), " not found"));
     }
     ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
                      ListAll(kByOffer, o.id()));
@@ -710,6 +742,16 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
     response.set_next_page_token(OffsetToken(offset + page_size));
   }
   return response;
+}
+
+absl::StatusOr<bool> Proposals::Holds(absl::string_view offer_id,
+                                      absl::string_view graduate_id) const {
+  ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                   ListAll(kByGraduate, graduate_id));
+  for (const v1::Proposal& p : stored) {
+    if (p.offer_id() == offer_id) return true;
+  }
+  return false;
 }
 
 // --- Stats -------------------------------------------------------------------

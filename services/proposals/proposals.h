@@ -37,11 +37,16 @@
 //
 // Identity (DESIGN.md, "Callers and data protection"): a proposal stores
 // ids, scores and factors, never the graduate's name or contact. A company
-// reads its proposals with a pseudonymous Candidate (the one RankGraduates
-// shows), and the graduate's given_name, family_name, email, phone (and
-// school_id / partner_id) only once the graduate has accepted; they are
-// read from the graduate's record at that moment. Other companies see
-// nothing (PERMISSION_DENIED).
+// names a graduate by the candidate id of the offer (matching/
+// candidate_ids.h): SendProposal takes it, and the company's proposals
+// carry it as graduate_id, never the global id. It reads its proposals
+// with a pseudonymous Candidate (the one RankGraduates shows), scores,
+// distances and factors as matching/company_view.h says, and the
+// graduate's given_name, family_name, email, phone (and school_id /
+// partner_id) only once the graduate has accepted; they are read from the
+// graduate's record at that moment. Error messages to a company name no
+// graduate id, status, age or birth date. Another organization's
+// proposal, offer or graduate answers NOT_FOUND, as an unknown id does.
 //
 // Erasure: deleting a graduate erases their proposals. The proposal
 // service follows the change log (like the matcher): on a graduate's
@@ -68,6 +73,7 @@
 #include "passerelle/v1/graduate.pb.h"
 #include "passerelle/v1/offer.pb.h"
 #include "passerelle/v1/proposal.grpc.pb.h"
+#include "services/matching/candidate_ids.h"
 #include "services/matching/engine/engine.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/repository.h"
@@ -110,6 +116,8 @@ class Proposals {
     // (matching::Matching::MakeCandidate).
     std::function<v1::Candidate(const v1::Graduate&, const v1::Offer&)>
         candidate;
+    // The candidate ids companies name graduates by (the matcher's).
+    const matching::CandidateIds* candidate_ids = nullptr;
     // The clock: timestamps, and "today" as its day in Paris. Default:
     // absl::Now.
     std::function<absl::Time()> now;
@@ -129,14 +137,16 @@ class Proposals {
   // false on timeout or when not following.
   bool WaitForErasure(uint64_t sequence, absl::Duration timeout) const;
 
-  // The offer's company only. INVALID_ARGUMENT: offer_id, graduate_id
-  // missing; respond_by not a date, before today or more than
-  // kMaxRespondDays ahead (empty: today + kDefaultRespondDays); message
-  // over 2000 characters. NOT_FOUND: the offer or the graduate.
-  // PERMISSION_DENIED: not the offer's company. FAILED_PRECONDITION,
+  // The offer's company only; graduate_id is the candidate id of this
+  // offer. INVALID_ARGUMENT: offer_id, graduate_id missing; respond_by not
+  // a date, before today or more than kMaxRespondDays ahead (empty: today
+  // + kDefaultRespondDays); message over 2000 characters. NOT_FOUND: the
+  // offer (or another company's), the candidate (or another offer's
+  // candidate id). PERMISSION_DENIED: not a company. FAILED_PRECONDITION,
   // naming the rule: the graduate is not seeking, the offer is not open,
   // has no position left or has expired, or the pair breaks a hard rule of
-  // the engine (every rule broken is named, e.g. "minor_night_work").
+  // the engine (every rule broken is named by its name only, e.g.
+  // "minor_night_work").
   // ALREADY_EXISTS: a SENT (not expired) or ACCEPTED proposal of this
   // offer to this graduate exists. Stores the engine's score and factors
   // at send time. Returns the company's view.
@@ -148,13 +158,14 @@ class Proposals {
   // state is named), its respond_by has passed ("expired"), the graduate
   // is no longer seeking ("already placed"), the offer is closed or has
   // "no position left". NOT_FOUND: no such proposal (or its graduate was
-  // erased). ABORTED: still conflicting after max_attempts.
+  // erased, or it is not the caller's graduate's). ABORTED: still
+  // conflicting after max_attempts.
   absl::StatusOr<v1::Proposal> Respond(
       const runtime::Caller& caller,
       const v1::RespondToProposalRequest& request);
 
   // The proposal's company. FAILED_PRECONDITION unless SENT and not
-  // expired.
+  // expired; NOT_FOUND for another company's proposal.
   absl::StatusOr<v1::Proposal> Withdraw(
       const runtime::Caller& caller,
       const v1::WithdrawProposalRequest& request);
@@ -170,7 +181,8 @@ class Proposals {
   //   school's or partner's graduates; all for an admin), in id order.
   // `state` filters (EXPIRED matches lazily expired ones). page_size:
   // default 50, at most 500. INVALID_ARGUMENT for both ids, a bad token or
-  // state; NOT_FOUND for the graduate or offer; PERMISSION_DENIED.
+  // state; NOT_FOUND for the graduate or offer (or one that is not the
+  // caller's); PERMISSION_DENIED for a caller with no proposals.
   absl::StatusOr<v1::ListProposalsResponse> List(
       const runtime::Caller& caller,
       const v1::ListProposalsRequest& request) const;
@@ -184,6 +196,11 @@ class Proposals {
   absl::StatusOr<v1::PlacementStats> Stats(
       const runtime::Caller& caller,
       const v1::GetPlacementStatsRequest& request) const;
+
+  // Whether the graduate holds a proposal of the offer, in any state
+  // (for matching::Matching::set_proposal_check).
+  absl::StatusOr<bool> Holds(absl::string_view offer_id,
+                             absl::string_view graduate_id) const;
 
   runtime::Repository<v1::Proposal>& repository() { return proposals_; }
 

@@ -94,12 +94,13 @@ class ProposalsLibraryTest : public ::testing::Test {
     options.graduates = &graduates_->repository();
     options.offers = &offers_->repository();
     options.engine = engine_.get();
-    options.candidate = [](const v1::Graduate& g, const v1::Offer&) {
+    options.candidate = [this](const v1::Graduate& g, const v1::Offer& o) {
       v1::Candidate c;
       c.set_pseudonym("Candidat-TEST");
-      c.set_graduate_id(g.id());
+      c.set_graduate_id(candidate_ids_.Encode(o.id(), g.id()));
       return c;
     };
+    options.candidate_ids = &candidate_ids_;
     options.now = [this] { return Now(); };
     return std::make_unique<Proposals>(std::move(options));
   }
@@ -126,7 +127,7 @@ class ProposalsLibraryTest : public ::testing::Test {
                                     int respond_in_days) {
     v1::SendProposalRequest req;
     req.set_offer_id(o.id());
-    req.set_graduate_id(g.id());
+    req.set_graduate_id(candidate_ids_.Encode(o.id(), g.id()));
     req.set_respond_by(common::FormatDate(Today() + respond_in_days));
     return proposals_->Send(kCompany, req);
   }
@@ -149,6 +150,7 @@ class ProposalsLibraryTest : public ::testing::Test {
   std::unique_ptr<graduates::Graduates> graduates_;
   std::unique_ptr<offers::Offers> offers_;
   std::unique_ptr<engine::Engine> engine_;
+  matching::CandidateIds candidate_ids_{"0123456789abcdef0123456789abcdef"};
   std::atomic<int64_t> now_nanos_{absl::ToUnixNanos(absl::Now())};
   std::unique_ptr<Proposals> proposals_;
 };

@@ -78,8 +78,9 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
-// The secret keying candidates' pseudonyms: made on the first start, kept
-// in the data directory (mode 0600) so pseudonyms survive restarts.
+// The secret keying candidates' pseudonyms and ids: made on the first
+// start, kept in the data directory (mode 0600) so pseudonyms and candidate
+// ids survive restarts.
 absl::StatusOr<std::string> PseudonymKey(const std::string& data_dir) {
   const std::string path = data_dir + "/pseudonym.key";
   std::ifstream in(path, std::ios::binary);
@@ -250,8 +251,15 @@ class ServerImpl final : public Server {
                                                          const v1::Offer& o) {
         return m->MakeCandidate(g, o);
       };
+      proposal_options.candidate_ids = &matching_->candidate_ids();
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));
+      // ExplainMatch answers a company about the holders of its proposals.
+      matching_->set_proposal_check(
+          [p = proposals_.get()](absl::string_view offer_id,
+                                 absl::string_view graduate_id) {
+            return p->Holds(offer_id, graduate_id);
+          });
       RETURN_IF_ERROR(proposals_->StartErasure());
       proposal_service_ = std::make_unique<proposals::ProposalServiceImpl>(
           proposals_.get(), authenticator_.get(), pool_.get());

@@ -253,22 +253,27 @@ TEST_P(MatchingTest, CompaniesSeePseudonymousCandidatesOfTheirOwnOffersOnly) {
                   .ok());
   ASSERT_EQ(out.results_size(), 1);
   const v1::Candidate& c = out.results(0).candidate();
-  EXPECT_EQ(c.graduate_id(), g.id());
+  // The candidate id of this offer, not the graduate's id.
+  EXPECT_THAT(c.graduate_id(), ::testing::StartsWith("cnd_"));
+  EXPECT_EQ(c.graduate_id(), testing::CandidateId(server_, o.id(), g.id()));
   EXPECT_THAT(c.pseudonym(), ::testing::StartsWith("Candidat-"));
-  EXPECT_EQ(c.age_at_start(), 18);
+  // 18 on 2027-09-01 (born 2009-05-14): an adult, and no age is given.
+  EXPECT_FALSE(c.minor_at_start());
+  EXPECT_EQ(c.age_at_start(), 0);
   EXPECT_EQ(c.departement_code(), "59");
   const std::string wire = out.SerializeAsString();
   EXPECT_FALSE(absl::StrContains(wire, "Clémence"));
   EXPECT_FALSE(absl::StrContains(wire, "Dupont"));
   EXPECT_FALSE(absl::StrContains(wire, "2009-05-14"));
+  EXPECT_FALSE(absl::StrContains(wire, g.id()));
 
-  // Another company may not rank for it; a school may not rank graduates.
+  // Another company may not rank for it (the offer is unknown to it).
   EXPECT_EQ(
       other_company_client_.matching
           ->RankGraduates(other_company_client_.Context().get(), req, &out)
           .error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
-  // Nor rank offers for a graduate; nor another school.
+      grpc::StatusCode::NOT_FOUND);
+  // Nor rank offers for a graduate; another school finds no such graduate.
   v1::RankOffersRequest rank;
   rank.set_graduate_id(g.id());
   v1::RankOffersResponse ranked;
@@ -280,7 +285,7 @@ TEST_P(MatchingTest, CompaniesSeePseudonymousCandidatesOfTheirOwnOffersOnly) {
       other_school_client_.matching
           ->RankOffers(other_school_client_.Context().get(), rank, &ranked)
           .error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+      grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_P(MatchingTest, BadRequestsNameTheField) {

@@ -89,7 +89,8 @@ class ProposalsTest : public ::testing::TestWithParam<Transport> {
                     const std::string& respond_by = "") {
     v1::SendProposalRequest req;
     req.set_offer_id(offer_id);
-    req.set_graduate_id(graduate_id);
+    // A company names the graduate by the offer's candidate id.
+    req.set_graduate_id(testing::CandidateId(server_, offer_id, graduate_id));
     req.set_respond_by(respond_by);
     req.set_message("Nous serions ravis de vous accueillir.");
     return c.proposals->SendProposal(c.Context().get(), req, out);
@@ -348,8 +349,9 @@ TEST_P(ProposalsTest, DeclineAndWithdrawAreFinal) {
   EXPECT_NE(again.id(), p.id());
   EXPECT_EQ(Withdraw(school_client_, again.id()).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Another company's proposal answers as an unknown one.
   EXPECT_EQ(Withdraw(other_company_client_, again.id()).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   v1::Proposal withdrawn;
   s = Withdraw(company_client_, again.id(), &withdrawn);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -396,9 +398,9 @@ TEST_P(ProposalsTest, SendRefusesWhatTheRulesForbid) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(code(Send(company_client_, "off_nope", g.id(), &p)),
             grpc::StatusCode::NOT_FOUND);
-  // Only the offer's company sends.
+  // Only the offer's company sends; to another, the offer is unknown.
   EXPECT_EQ(code(Send(other_company_client_, o.id(), g.id(), &p)),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(code(Send(school_client_, o.id(), g.id(), &p)),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(code(Send(admin_, o.id(), g.id(), &p)),
@@ -440,20 +442,22 @@ TEST_P(ProposalsTest, OnlyTheGraduatesSideAnswers) {
   v1::Graduate g = NewGraduate("o-1");
   v1::Offer o = OfferWith(1);
   v1::Proposal p = SendOk(o.id(), g.id());
+  // Another school's proposal answers as an unknown one.
   EXPECT_EQ(Respond(other_school_client_, p.id(), true).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Respond(company_client_, p.id(), true).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Respond(school_client_, "prp_nope", true).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  // Other schools and companies read nothing of it.
+  // Other schools and companies read nothing of it, not even that the
+  // graduate exists.
   v1::ListProposalsRequest req;
   req.set_graduate_id(g.id());
   std::vector<v1::Proposal> out;
   EXPECT_EQ(List(other_school_client_, req, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(List(company_client_, req, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   // The federation may answer for the graduate.
   v1::Proposal accepted;
   ASSERT_TRUE(Respond(admin_, p.id(), true, &accepted).ok());
@@ -474,7 +478,11 @@ TEST_P(ProposalsTest, TheCompanySeesTheGraduatesIdentityOnlyOnceAccepted) {
     EXPECT_TRUE(p.phone().empty());
     EXPECT_TRUE(p.school_id().empty());
     EXPECT_THAT(p.candidate().pseudonym(), HasSubstr("Candidat-"));
-    EXPECT_EQ(p.candidate().graduate_id(), g.id());
+    // The candidate id of the offer, in the proposal and its candidate.
+    EXPECT_EQ(p.candidate().graduate_id(),
+              testing::CandidateId(server_, p.offer_id(), g.id()));
+    EXPECT_EQ(p.graduate_id(), p.candidate().graduate_id());
+    EXPECT_FALSE(absl::StrContains(p.SerializeAsString(), g.id()));
     EXPECT_FALSE(absl::StrContains(p.SerializeAsString(), "Dupont"));
     EXPECT_FALSE(absl::StrContains(p.SerializeAsString(), "Clémence"));
   };
@@ -482,7 +490,7 @@ TEST_P(ProposalsTest, TheCompanySeesTheGraduatesIdentityOnlyOnceAccepted) {
   std::vector<v1::Proposal> mine = ForOffer(o.id());
   ASSERT_EQ(mine.size(), 1u);
   anonymous(mine[0]);
-  // The pseudonym is RankGraduates' one for this offer.
+  // The pseudonym and candidate id are RankGraduates' ones for this offer.
   WaitForIndex();
   v1::RankGraduatesRequest rank;
   rank.set_offer_id(o.id());
@@ -494,13 +502,14 @@ TEST_P(ProposalsTest, TheCompanySeesTheGraduatesIdentityOnlyOnceAccepted) {
   ASSERT_EQ(ranked.results_size(), 1);
   EXPECT_EQ(ranked.results(0).candidate().pseudonym(),
             mine[0].candidate().pseudonym());
+  EXPECT_EQ(ranked.results(0).candidate().graduate_id(), mine[0].graduate_id());
 
   // Another company: nothing of this offer's proposals.
   v1::ListProposalsRequest req;
   req.set_offer_id(o.id());
   std::vector<v1::Proposal> out;
   EXPECT_EQ(List(other_company_client_, req, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   // Unfiltered, each company lists its own only.
   ASSERT_TRUE(List(company_client_, v1::ListProposalsRequest(), &out).ok());
   ASSERT_EQ(out.size(), 1u);
@@ -524,15 +533,54 @@ TEST_P(ProposalsTest, TheCompanySeesTheGraduatesIdentityOnlyOnceAccepted) {
   anonymous(theirs[0]);
 }
 
+// Issue 16, leak 3: Watch streamed a company its proposals' school_id and
+// partner_id, though ListProposals hides them before acceptance.
+TEST_P(ProposalsTest, ACompanysWatchCarriesNoSchoolOrPartner) {
+  v1::Graduate g = NewGraduate("wch-1");
+  v1::Offer o = OfferWith(1);
+  v1::Proposal p = SendOk(o.id(), g.id());
+  auto proposal_events = [&](Client& c, size_t count) {
+    auto context = c.Context();
+    v1::WatchRequest req;
+    req.add_kinds(v1::ENTITY_KIND_PROPOSAL);
+    auto reader = c.feed->Watch(context.get(), req);
+    std::vector<v1::ChangeEvent> events;
+    v1::ChangeEvent e;
+    while (events.size() < count && reader->Read(&e)) events.push_back(e);
+    context->TryCancel();
+    reader->Finish().IgnoreError();
+    return events;
+  };
+  ASSERT_TRUE(Respond(school_client_, p.id(), true).ok());
+  // Sent, then accepted: the company learns the school from the accepted
+  // proposal (ListProposals), never from the feed.
+  const std::vector<v1::ChangeEvent> company_sees =
+      proposal_events(company_client_, 2);
+  ASSERT_EQ(company_sees.size(), 2u);
+  for (const v1::ChangeEvent& e : company_sees) {
+    EXPECT_EQ(e.id(), p.id());
+    EXPECT_EQ(e.company_id(), company_.id());
+    EXPECT_TRUE(e.school_id().empty()) << e.school_id();
+    EXPECT_TRUE(e.partner_id().empty());
+  }
+  // The school's own feed keeps its id.
+  const std::vector<v1::ChangeEvent> school_sees =
+      proposal_events(school_client_, 1);
+  ASSERT_EQ(school_sees.size(), 1u);
+  EXPECT_EQ(school_sees[0].school_id(), school_.id());
+}
+
 TEST_P(ProposalsTest, ParallelAcceptsTakeExactlyTheOpenPositions) {
   for (int positions : {1, 3}) {
     SCOPED_TRACE(absl::StrCat(positions, " position(s)"));
     constexpr int kGraduates = 8;
     v1::Offer o = OfferWith(positions);
     std::vector<v1::Proposal> sent;
+    std::vector<std::string> graduate_ids;
     for (int i = 0; i < kGraduates; ++i) {
       v1::Graduate g = NewGraduate(absl::StrCat("par-", positions, "-", i));
       sent.push_back(SendOk(o.id(), g.id()));
+      graduate_ids.push_back(g.id());
     }
     absl::Barrier* barrier = new absl::Barrier(kGraduates);
     std::vector<grpc::Status> results(kGraduates);
@@ -567,8 +615,9 @@ TEST_P(ProposalsTest, ParallelAcceptsTakeExactlyTheOpenPositions) {
     int accepted = 0, placed = 0;
     for (const v1::Proposal& p : ForOffer(o.id())) {
       if (p.state() == v1::PROPOSAL_STATE_ACCEPTED) ++accepted;
-      if (GetGraduate(p.graduate_id()).status() == v1::GRADUATE_STATUS_PLACED)
-        ++placed;
+    }
+    for (const std::string& id : graduate_ids) {
+      if (GetGraduate(id).status() == v1::GRADUATE_STATUS_PLACED) ++placed;
     }
     EXPECT_EQ(accepted, positions);
     EXPECT_EQ(placed, positions);

@@ -210,6 +210,27 @@ TEST_P(ServicesTest, OnlyTheFederationCreatesOrganizations) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// An organization asking a token for another one is refused alike whether
+// that other exists or not: the answer tells nothing of which ids exist.
+TEST_P(ServicesTest, TokensForAnotherOrganizationAreRefusedAlike) {
+  v1::School school = CreateSchool(testing::MakeUai(20));
+  v1::School other = CreateSchool(testing::MakeUai(21));
+  Client school_client = As(Token(school.id(), v1::ROLE_SCHOOL));
+  auto issue = [&](const std::string& id) {
+    v1::IssueTokenRequest req;
+    req.set_organization_id(id);
+    req.set_role(v1::ROLE_SCHOOL);
+    v1::IssueTokenResponse out;
+    return school_client.organizations->IssueToken(
+        school_client.Context().get(), req, &out);
+  };
+  const grpc::Status existing = issue(other.id());
+  const grpc::Status unknown = issue("sch_0000000000000000000");
+  EXPECT_EQ(existing.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(unknown.error_code(), existing.error_code());
+  EXPECT_EQ(unknown.error_message(), existing.error_message());
+}
+
 TEST_P(ServicesTest, SchoolsSeeOnlyTheirGraduates) {
   v1::School a = CreateSchool(testing::MakeUai(3));
   v1::School b = CreateSchool(testing::MakeUai(4));
@@ -235,13 +256,14 @@ TEST_P(ServicesTest, SchoolsSeeOnlyTheirGraduates) {
   EXPECT_TRUE(
       school_a.graduates->GetGraduate(school_a.Context().get(), get, &out)
           .ok());
+  // Another tenant's graduate answers as an unknown id: NOT_FOUND.
   EXPECT_EQ(school_b.graduates->GetGraduate(school_b.Context().get(), get, &out)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(company_client.graduates
                 ->GetGraduate(company_client.Context().get(), get, &out)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(CountGraduates(school_a), 1);
   EXPECT_EQ(CountGraduates(school_b), 0);
 
@@ -531,9 +553,10 @@ TEST_P(ServicesTest, OffersBelongToTheirCompanyAndAreSearchable) {
   v1::GetOfferRequest get;
   get.set_id(near.id());
   v1::Offer out;
+  // Another company's offer answers as an unknown id: NOT_FOUND.
   EXPECT_EQ(company_b.offers->GetOffer(company_b.Context().get(), get, &out)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(
       school_client.offers->GetOffer(school_client.Context().get(), get, &out)
           .ok());

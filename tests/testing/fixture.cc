@@ -13,6 +13,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "services/matching/candidate_ids.h"
 
 namespace passerelle::testing {
 
@@ -171,6 +172,13 @@ v1::School SampleSchool(const std::string& uai) {
   s.set_name("École de Production de Lille");
   s.mutable_place()->set_commune_insee("59350");  // Lille
   return s;
+}
+
+std::string CandidateId(const TestServer& server, const std::string& offer_id,
+                        const std::string& graduate_id) {
+  const matching::CandidateIds ids(
+      ReadFileOrDie(server.data_dir() + "/data/pseudonym.key"));
+  return ids.Encode(offer_id, graduate_id);
 }
 
 v1::Graduate SampleGraduate(const std::string& external_id) {

@@ -89,6 +89,12 @@ v1::School SampleSchool(const std::string& uai = "0596781A");
 v1::Graduate SampleGraduate(const std::string& external_id = "");
 v1::Offer SampleOffer(const std::string& external_id = "");
 
+// The candidate id the offer's company sees for `graduate_id` on
+// `offer_id` (what RankGraduates shows it), made with `server`'s key: for
+// tests that send a proposal to a graduate the ranking would not show.
+std::string CandidateId(const TestServer& server, const std::string& offer_id,
+                        const std::string& graduate_id);
+
 // A SIRET with a valid Luhn checksum made from `n`.
 std::string MakeSiret(int n);
 // A UAI with a valid check letter made from `n`.

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "passerelle/v1/matching.grpc.pb.h"
 #include "services/matching/index.h"
+#include "services/matching/plan_runner.h"
 #include "services/runtime/arena_allocator.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/thread_pool.h"
@@ -36,17 +37,39 @@ class Matching {
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
 
-  // The placement plan over the seeking graduates (of `school_id` if set)
-  // and the offers with an open position, as the index and the store see
-  // them now: each graduate's top kPlanCandidates offers by score, a
-  // stable assignment (graduate-proposing deferred acceptance, offers
-  // preferring by offer_fit), up to k recommendations per graduate with
-  // each offer recommended to at most kPlanExposure x its open positions,
-  // the blocking pairs (none), coverage and exposure. An admin for
-  // everyone or a school; a school for its own graduates. INVALID_ARGUMENT
-  // for k outside 1..20; UNAVAILABLE while another plan runs.
-  absl::StatusOr<v1::PlanPlacementsResponse> PlanPlacements(
-      const runtime::Caller& caller, const v1::PlanPlacementsRequest& request);
+  // The placement plan over the seeking graduates of a scope and the offers
+  // with an open position, as the index and the store see them when it
+  // runs: each graduate's top kPlanCandidates offers by score, a stable
+  // assignment (graduate-proposing deferred acceptance, offers preferring
+  // by offer_fit), up to k recommendations per graduate with each offer
+  // recommended to at most kPlanExposure x its open positions, the
+  // blocking pairs (none), coverage and exposure.
+  //
+  // Who plans over whom: an admin over every graduate, or one school's
+  // (`school_id`) or one partner's (`partner_id`); a school over its own
+  // graduates only, a partner over the young people it follows only (the
+  // request's id may be empty or the caller's own); a company never
+  // (PERMISSION_DENIED, also for another organization's id).
+  // INVALID_ARGUMENT for k outside 1..20 (0 = 5) or for both ids.
+  //
+  // Plans run one at a time on a thread of their own (not the ranking
+  // pool), queued rather than refused (see PlanRunner): an identical
+  // request queued or running is joined and its result shared; the
+  // federation's plans run before the schools' and partners' and are
+  // never refused because of theirs; RESOURCE_EXHAUSTED (naming the limit)
+  // for a school's or partner's second, different plan while its first is
+  // pending (the federation: a fifth), or when kPlanQueue plans of schools
+  // and partners are already waiting; UNAVAILABLE once shutting down.
+  // `done` is called once: inline for a refusal, else on the plan thread.
+  void PlanPlacements(const runtime::Caller& caller,
+                      const v1::PlanPlacementsRequest& request,
+                      PlanRunner::Done done);
+  // Refuses new plans, fails queued ones (UNAVAILABLE), lets the running
+  // one finish; returns once every `done` has been called.
+  void StopPlans() { plans_.Stop(); }
+  // The runner, for its counters.
+  const PlanRunner& plan_runner() const { return plans_; }
+  static constexpr int kPlanQueue = 8;
   static constexpr int kPlanCandidates = 50;
   static constexpr double kPlanExposure = 3;
   static constexpr int kPlanThreads = 2;
@@ -62,7 +85,10 @@ class Matching {
   MatchingIndex* index_;
   std::string pseudonym_key_;
   Clock today_;
-  absl::Mutex plan_mu_;  // one plan at a time
+  // Computes one plan (on the plan runner's thread).
+  PlanRunner::Result ComputePlan(const PlanScope& scope);
+
+  PlanRunner plans_;  // last: its thread stops before the rest goes
 };
 
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {

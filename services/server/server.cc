@@ -331,6 +331,9 @@ class ServerImpl final : public Server {
     }
     LOG(INFO) << "Shutting down: finishing in-flight calls";
     if (changefeed_service_) changefeed_service_->Stop();
+    // Queued plans are refused, the running one finishes: no plan call is
+    // left for the server to wait for.
+    if (matching_) matching_->StopPlans();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));

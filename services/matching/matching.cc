@@ -247,7 +247,11 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
 absl::StatusOr<v1::IndexStatus> Matching::GetIndexStatus(const Caller& caller) {
   if (!caller.is_admin())
     return runtime::Denied("the index status is the federation's");
-  return index_->Status();
+  v1::IndexStatus status = index_->Status();
+  status.set_plans_queued(plans_.queued());
+  status.set_plan_calls_waiting(plans_.waiting());
+  status.set_plans_computed(plans_.computed());
+  return status;
 }
 
 void Matching::PlanPlacements(const Caller& caller,
@@ -294,6 +298,7 @@ void Matching::PlanPlacements(const Caller& caller,
 }
 
 PlanRunner::Result Matching::ComputePlan(const PlanScope& scope) {
+  if (plan_hook_) plan_hook_();
   const absl::Time start = absl::Now();
 
   // Who is planned and how many positions each offer has left, from one

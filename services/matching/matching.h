@@ -35,6 +35,7 @@ class Matching {
       const runtime::Caller& caller, const v1::RankGraduatesRequest& request);
   absl::StatusOr<v1::ExplainMatchResponse> ExplainMatch(
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
+  // The index's status and the plan runner's counters; the federation's.
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
 
   // The placement plan over the seeking graduates of a scope and the offers
@@ -67,8 +68,11 @@ class Matching {
   // Refuses new plans, fails queued ones (UNAVAILABLE), lets the running
   // one finish; returns once every `done` has been called.
   void StopPlans() { plans_.Stop(); }
-  // The runner, for its counters.
-  const PlanRunner& plan_runner() const { return plans_; }
+  // Tests: called on the plan thread as each plan starts (to hold it
+  // running). Set before serving.
+  void set_plan_hook_for_testing(std::function<void()> hook) {
+    plan_hook_ = std::move(hook);
+  }
   static constexpr int kPlanQueue = 8;
   static constexpr int kPlanCandidates = 50;
   static constexpr double kPlanExposure = 3;
@@ -88,6 +92,7 @@ class Matching {
   // Computes one plan (on the plan runner's thread).
   PlanRunner::Result ComputePlan(const PlanScope& scope);
 
+  std::function<void()> plan_hook_;
   PlanRunner plans_;  // last: its thread stops before the rest goes
 };
 

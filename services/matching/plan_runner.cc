@@ -182,4 +182,13 @@ int PlanRunner::queued() const {
   return static_cast<int>(federation_lane_.size() + lane_.size());
 }
 
+int PlanRunner::waiting() const {
+  absl::MutexLock lock(&mu_);
+  size_t n = running_ ? running_->waiters.size() : 0;
+  for (const auto* lane : {&federation_lane_, &lane_}) {
+    for (const std::shared_ptr<Job>& job : *lane) n += job->waiters.size();
+  }
+  return static_cast<int>(n);
+}
+
 }  // namespace passerelle::matching

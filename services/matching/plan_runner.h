@@ -93,6 +93,8 @@ class PlanRunner {
   int64_t computed() const;
   // Distinct plans queued (not running).
   int queued() const;
+  // Submits waiting for a result (queued or running, joined ones too).
+  int waiting() const;
 
  private:
   struct Job {

@@ -248,6 +248,9 @@ class ServerImpl final : public Server {
                                          match_source_.get(), *referentials_));
       matching_ = std::make_unique<matching::Matching>(match_index_.get(),
                                                        std::move(key));
+      if (options.plan_hook_for_testing) {
+        matching_->set_plan_hook_for_testing(options.plan_hook_for_testing);
+      }
       // Ranking has its own threads: searches, lists and imports queue
       // on pool_, never in front of a rank.
       rank_pool_ = std::make_unique<runtime::ThreadPool>(options.rank_threads);

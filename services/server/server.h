@@ -51,6 +51,8 @@ struct Options {
   // Tests only: called at the start of every offer search, on the worker
   // pool (to hold searches there).
   std::function<void()> search_hook_for_testing;
+  // Tests only: called on the plan thread as each placement plan starts.
+  std::function<void()> plan_hook_for_testing;
 };
 
 class Server {

@@ -85,13 +85,12 @@ class Matching {
  private:
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
                                    absl::string_view graduate_id) const;
+  // Computes one plan (on the plan runner's thread).
+  PlanRunner::Result ComputePlan(const PlanScope& scope);
 
   MatchingIndex* index_;
   std::string pseudonym_key_;
   Clock today_;
-  // Computes one plan (on the plan runner's thread).
-  PlanRunner::Result ComputePlan(const PlanScope& scope);
-
   std::function<void()> plan_hook_;
   PlanRunner plans_;  // last: its thread stops before the rest goes
 };

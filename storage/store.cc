@@ -1267,6 +1267,18 @@ class StoreImpl : public Store {
 
 }  // namespace
 
+std::string IndexPageTokenAfter(absl::string_view table,
+                                absl::string_view index,
+                                absl::string_view value,
+                                absl::string_view last_id) {
+  internal::PageScope scope;
+  scope.kind = internal::PageScope::Kind::kIndex;
+  scope.table = std::string(table);
+  scope.index = std::string(index);
+  scope.value = std::string(value);
+  return EncodePageToken(scope, last_id);
+}
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (options.path.empty()) {
     return absl::InvalidArgumentError("storage: empty database path");

@@ -130,6 +130,15 @@ class Reader {
       const std::function<bool(const Record&)>& fn) const = 0;
 };
 
+// The ListByIndex(table, index, value) page token of a page that ended at
+// `last_id` (which need not hold the entry): the next page starts at the
+// first id after it. For a caller that walks several listings in step,
+// merging them by id, with one position of its own for all of them.
+std::string IndexPageTokenAfter(absl::string_view table,
+                                absl::string_view index,
+                                absl::string_view value,
+                                absl::string_view last_id);
+
 // A consistent read view: sees every commit up to `sequence()` and none
 // after. It may outlive its Store; once the Store is closed its methods
 // return FAILED_PRECONDITION. Release snapshots promptly: RocksDB keeps

@@ -530,6 +530,34 @@ TEST_F(StoreTest, ListRejectsBadTokensAndPageSize) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(StoreTest, IndexPageTokenAfterStartsAfterAnyId) {
+  MustCommit({Put("graduates", "g1", "", 1, {{"school", "s1", false}}),
+              Put("graduates", "g2", "", 1, {{"school", "s2", false}}),
+              Put("graduates", "g3", "", 1, {{"school", "s1", false}}),
+              Put("graduates", "g5", "", 1, {{"school", "s1", false}})});
+  // After an id holding the entry, one not holding it, one not stored.
+  for (const auto& [after, expected] :
+       std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"g1", {"g3", "g5"}},
+           {"g2", {"g3", "g5"}},
+           {"g4", {"g5"}},
+           {"g5", {}}}) {
+    absl::StatusOr<Page> page = store_->ListByIndex(
+        "graduates", "school", "s1", 10,
+        IndexPageTokenAfter("graduates", "school", "s1", after));
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(Ids(page->records), expected) << after;
+  }
+  // Bound to its listing, as the store's own tokens.
+  EXPECT_EQ(
+      store_
+          ->ListByIndex("graduates", "school", "s2", 10,
+                        IndexPageTokenAfter("graduates", "school", "s1", "g1"))
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(StoreTest, ListByIndexPagesThroughOneTablesHolders) {
   std::vector<Mutation> mutations;
   std::vector<std::string> expected;

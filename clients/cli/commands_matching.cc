@@ -212,6 +212,7 @@ absl::Status Plan(Invocation& inv) {
   }
   request.set_recommendations_per_graduate(k ? static_cast<int32_t>(*k) : 5);
   request.set_school_id(inv.args.GetString("school_id"));
+  request.set_partner_id(inv.args.GetString("partner_id"));
   ASSIGN_OR_RETURN(bool summary_only, inv.args.GetBool("summary", false));
   request.set_summary_only(summary_only && !inv.printer.json());
   auto stub = MatchingService::NewStub(inv.channel);
@@ -499,10 +500,14 @@ void AddMatchingCommands(std::vector<Command>* commands) {
   commands->push_back(MakeCommand(
       {"plan"},
       "Computes the placement plan: a stable assignment and k recommended "
-      "offers per graduate (admin).",
+      "offers per graduate (admin: all, a school's or a partner's; a school "
+      "or partner: its own). Plans are queued, one at a time; an identical "
+      "plan in progress is shared.",
       "passerelle-cli plan --k=5 --summary",
       {{"k", FlagKind::kString, "offers recommended per graduate (default 5)"},
        {"school_id", FlagKind::kString, "plan only this school's graduates"},
+       {"partner_id", FlagKind::kString,
+        "plan only the young people this partner follows"},
        {"summary", FlagKind::kBool, "print the summary only"}},
       Plan));
 

@@ -53,7 +53,13 @@ Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
     : index_(index),
       pseudonym_key_(std::move(pseudonym_key)),
       candidate_ids_(pseudonym_key_),
-      today_(today ? std::move(today) : Clock(&common::TodayInParis)) {}
+      today_(today ? std::move(today) : Clock(&common::TodayInParis)),
+      plans_([this](const PlanScope& scope) { return ComputePlan(scope); },
+             [] {
+               PlanRunner::Options options;
+               options.max_queued = kPlanQueue;
+               return options;
+             }()) {}
 
 absl::Status Matching::CheckGraduateAccess(
     const Caller& caller, absl::string_view graduate_id) const {
@@ -293,58 +299,83 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
 absl::StatusOr<v1::IndexStatus> Matching::GetIndexStatus(const Caller& caller) {
   if (!caller.is_admin())
     return runtime::Denied("the index status is the federation's");
-  return index_->Status();
+  v1::IndexStatus status = index_->Status();
+  status.set_plans_queued(plans_.queued());
+  status.set_plan_calls_waiting(plans_.waiting());
+  status.set_plans_computed(plans_.computed());
+  return status;
 }
 
-absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
-    const Caller& caller, const v1::PlanPlacementsRequest& request) {
+void Matching::PlanPlacements(const Caller& caller,
+                              const v1::PlanPlacementsRequest& request,
+                              PlanRunner::Done done) {
   const int k = request.recommendations_per_graduate() == 0
                     ? 5
                     : request.recommendations_per_graduate();
   if (k < 1 || k > 20) {
-    return absl::InvalidArgumentError(
-        "recommendations_per_graduate: must be within 1..20 (0 = 5)");
+    return done(absl::InvalidArgumentError(
+        "recommendations_per_graduate: must be within 1..20 (0 = 5)"));
   }
-  std::string school_id = request.school_id();
+  if (!request.school_id().empty() && !request.partner_id().empty()) {
+    return done(absl::InvalidArgumentError(
+        "partner_id: a plan is over one school's graduates or one partner's "
+        "young people, not both"));
+  }
+  PlanScope scope;
+  scope.k = k;
+  scope.summary_only = request.summary_only();
+  scope.school_id = request.school_id();
+  scope.partner_id = request.partner_id();
   if (caller.role == v1::ROLE_SCHOOL) {
-    if (!school_id.empty() && school_id != caller.organization_id) {
-      return runtime::Denied("a school plans for its own graduates only");
+    if ((!scope.school_id.empty() &&
+         scope.school_id != caller.organization_id) ||
+        !scope.partner_id.empty()) {
+      return done(runtime::Denied("a school plans for its own graduates only"));
     }
-    school_id = caller.organization_id;
+    scope.school_id = caller.organization_id;
+  } else if (caller.role == v1::ROLE_PARTNER) {
+    if ((!scope.partner_id.empty() &&
+         scope.partner_id != caller.organization_id) ||
+        !scope.school_id.empty()) {
+      return done(runtime::Denied(
+          "a partner plans for the young people it follows only"));
+    }
+    scope.partner_id = caller.organization_id;
   } else if (!caller.is_admin()) {
-    return runtime::Denied(
-        "the placement plan is the federation's (or a school's)");
+    return done(runtime::Denied(
+        "the placement plan is the federation's (or a school's or a "
+        "partner's, for their own)"));
   }
-  if (!plan_mu_.TryLock()) {
-    return absl::UnavailableError(
-        "a placement plan is running; try again when it ends");
-  }
-  struct Unlock {
-    absl::Mutex* mu;
-    ~Unlock() { mu->Unlock(); }
-  } unlock{&plan_mu_};
+  plans_.Submit(caller, std::move(scope), std::move(done));
+}
+
+PlanRunner::Result Matching::ComputePlan(const PlanScope& scope) {
+  if (plan_hook_) plan_hook_();
   const absl::Time start = absl::Now();
 
   // Who is planned and how many positions each offer has left, from one
   // snapshot; the index ranks (it follows the same log).
   std::vector<std::string> graduate_ids;
   absl::flat_hash_map<std::string, int32_t> capacity;
-  RETURN_IF_ERROR(
-      index_->source()
-          .Snapshot(
-              [&](const v1::Graduate& g) {
-                if (g.status() == v1::GRADUATE_STATUS_SEEKING &&
-                    (school_id.empty() || g.school_id() == school_id)) {
-                  graduate_ids.push_back(g.id());
-                }
-              },
-              [&](const v1::Offer& o) {
-                if (o.status() == v1::OFFER_STATUS_OPEN &&
-                    o.positions() > o.positions_filled()) {
-                  capacity[o.id()] = o.positions() - o.positions_filled();
-                }
-              })
-          .status());
+  RETURN_IF_ERROR(index_->source()
+                      .Snapshot(
+                          [&](const v1::Graduate& g) {
+                            if (g.status() == v1::GRADUATE_STATUS_SEEKING &&
+                                (scope.school_id.empty() ||
+                                 g.school_id() == scope.school_id) &&
+                                (scope.partner_id.empty() ||
+                                 g.partner_id() == scope.partner_id)) {
+                              graduate_ids.push_back(g.id());
+                            }
+                          },
+                          [&](const v1::Offer& o) {
+                            if (o.status() == v1::OFFER_STATUS_OPEN &&
+                                o.positions() > o.positions_filled()) {
+                              capacity[o.id()] =
+                                  o.positions() - o.positions_filled();
+                            }
+                          })
+                      .status());
   plan::EngineMarketOptions market_options;
   market_options.today = today_();
   market_options.candidates_per_graduate = kPlanCandidates;
@@ -358,7 +389,7 @@ absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
                        },
                        market_options));
   plan::PlanOptions plan_options;
-  plan_options.recommendations_per_graduate = k;
+  plan_options.recommendations_per_graduate = scope.k;
   plan_options.exposure_factor = kPlanExposure;
   ASSIGN_OR_RETURN(plan::PlanResult result, plan::Plan(market, plan_options));
 
@@ -382,7 +413,7 @@ absl::StatusOr<v1::PlanPlacementsResponse> Matching::PlanPlacements(
     out->set_graduate_id(market.graduate_ids[b.graduate]);
     out->set_offer_id(market.offer_ids[b.offer]);
   }
-  if (!request.summary_only()) {
+  if (!scope.summary_only) {
     for (size_t g = 0; g < market.graduates(); ++g) {
       const int32_t o = result.assignment[g];
       if (o >= 0) {
@@ -460,12 +491,17 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::PlanPlacements(
     grpc::CallbackServerContext* context,
     const v1::PlanPlacementsRequest* request,
     v1::PlanPlacementsResponse* response) {
-  return runtime::ServeUnaryOnPool(
-      context, *authenticator_, *pool_,
-      [this, request, response](const Caller& caller) {
-        ASSIGN_OR_RETURN(*response,
-                         matching_->PlanPlacements(caller, *request));
-        return absl::OkStatus();
+  // Plans wait in the plan runner's queue, not on a pool thread.
+  return runtime::ServeUnaryDeferred(
+      context, *authenticator_,
+      [this, request, response](const Caller& caller,
+                                std::function<void(absl::Status)> finish) {
+        matching_->PlanPlacements(caller, *request,
+                                  [response, finish = std::move(finish)](
+                                      const PlanRunner::Result& result) {
+                                    if (result.ok()) *response = *result;
+                                    finish(result.status());
+                                  });
       });
 }
 

@@ -22,6 +22,7 @@
 #include "passerelle/v1/matching.grpc.pb.h"
 #include "services/matching/candidate_ids.h"
 #include "services/matching/index.h"
+#include "services/matching/plan_runner.h"
 #include "services/runtime/arena_allocator.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/thread_pool.h"
@@ -63,19 +64,45 @@ class Matching {
   // or candidate id that is not the caller's, NOT_FOUND.
   absl::StatusOr<v1::ExplainMatchResponse> ExplainMatch(
       const runtime::Caller& caller, const v1::ExplainMatchRequest& request);
+  // The index's status and the plan runner's counters; the federation's.
   absl::StatusOr<v1::IndexStatus> GetIndexStatus(const runtime::Caller& caller);
 
-  // The placement plan over the seeking graduates (of `school_id` if set)
-  // and the offers with an open position, as the index and the store see
-  // them now: each graduate's top kPlanCandidates offers by score, a
-  // stable assignment (graduate-proposing deferred acceptance, offers
-  // preferring by offer_fit), up to k recommendations per graduate with
-  // each offer recommended to at most kPlanExposure x its open positions,
-  // the blocking pairs (none), coverage and exposure. An admin for
-  // everyone or a school; a school for its own graduates. INVALID_ARGUMENT
-  // for k outside 1..20; UNAVAILABLE while another plan runs.
-  absl::StatusOr<v1::PlanPlacementsResponse> PlanPlacements(
-      const runtime::Caller& caller, const v1::PlanPlacementsRequest& request);
+  // The placement plan over the seeking graduates of a scope and the offers
+  // with an open position, as the index and the store see them when it
+  // runs: each graduate's top kPlanCandidates offers by score, a stable
+  // assignment (graduate-proposing deferred acceptance, offers preferring
+  // by offer_fit), up to k recommendations per graduate with each offer
+  // recommended to at most kPlanExposure x its open positions, the
+  // blocking pairs (none), coverage and exposure.
+  //
+  // Who plans over whom: an admin over every graduate, or one school's
+  // (`school_id`) or one partner's (`partner_id`); a school over its own
+  // graduates only, a partner over the young people it follows only (the
+  // request's id may be empty or the caller's own); a company never
+  // (PERMISSION_DENIED, also for another organization's id).
+  // INVALID_ARGUMENT for k outside 1..20 (0 = 5) or for both ids.
+  //
+  // Plans run one at a time on a thread of their own (not the ranking
+  // pool), queued rather than refused (see PlanRunner): an identical
+  // request queued or running is joined and its result shared; the
+  // federation's plans run before the schools' and partners' and are
+  // never refused because of theirs; RESOURCE_EXHAUSTED (naming the limit)
+  // for a school's or partner's second, different plan while its first is
+  // pending (the federation: a fifth), or when kPlanQueue plans of schools
+  // and partners are already waiting; UNAVAILABLE once shutting down.
+  // `done` is called once: inline for a refusal, else on the plan thread.
+  void PlanPlacements(const runtime::Caller& caller,
+                      const v1::PlanPlacementsRequest& request,
+                      PlanRunner::Done done);
+  // Refuses new plans, fails queued ones (UNAVAILABLE), lets the running
+  // one finish; returns once every `done` has been called.
+  void StopPlans() { plans_.Stop(); }
+  // Tests: called on the plan thread as each plan starts (to hold it
+  // running). Set before serving.
+  void set_plan_hook_for_testing(std::function<void()> hook) {
+    plan_hook_ = std::move(hook);
+  }
+  static constexpr int kPlanQueue = 8;
   static constexpr int kPlanCandidates = 50;
   static constexpr double kPlanExposure = 3;
   static constexpr int kPlanThreads = 2;
@@ -92,13 +119,16 @@ class Matching {
  private:
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
                                    absl::string_view graduate_id) const;
+  // Computes one plan (on the plan runner's thread).
+  PlanRunner::Result ComputePlan(const PlanScope& scope);
 
   MatchingIndex* index_;
   std::string pseudonym_key_;
   CandidateIds candidate_ids_;
   ProposalCheck proposal_check_;
   Clock today_;
-  absl::Mutex plan_mu_;  // one plan at a time
+  std::function<void()> plan_hook_;
+  PlanRunner plans_;  // last: its thread stops before the rest goes
 };
 
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {

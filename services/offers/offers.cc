@@ -34,11 +34,21 @@ std::string CellToken(double lat, double lng) {
   return S2CellId(S2LatLng::FromDegrees(lat, lng)).parent(kCellLevel).ToToken();
 }
 
+std::string ContractKey(int contract_type, int status) {
+  return absl::StrCat(contract_type, "/", status);
+}
+
+// The version of the secondary indexes FillIndexes has filled: 2 once
+// kByContract is there.
+constexpr int64_t kIndexesVersion = 2;
+constexpr char kIndexesMarker[] = "indexes";
+
 std::vector<storage::IndexKey> IndexKeys(const v1::Offer& o) {
   std::vector<storage::IndexKey> keys = {
       {kByCompany, o.company_id(), false},
       {kByRome, o.rome_code(), false},
-      {kByCell, CellToken(o.place().latitude(), o.place().longitude()), false}};
+      {kByCell, CellToken(o.place().latitude(), o.place().longitude()), false},
+      {kByContract, ContractKey(o.contract_type(), o.status()), false}};
   if (!o.external_id().empty()) {
     keys.push_back({kByExternalId,
                     absl::StrCat(o.company_id(), "/", o.external_id()), true});
@@ -83,7 +93,7 @@ double DistanceKm(double lat1, double lng1, double lat2, double lng2) {
 
 }  // namespace
 
-std::vector<std::string> Tables() { return {kTable}; }
+std::vector<std::string> Tables() { return {kTable, kMetaTable}; }
 
 Offers::Offers(storage::Store* store, const common::Referentials* referentials,
                const runtime::Directory* directory, Clock today)
@@ -95,6 +105,46 @@ Offers::Offers(storage::Store* store, const common::Referentials* referentials,
                    [](const v1::Offer& o, v1::ChangeEvent* e) {
                      e->set_company_id(o.company_id());
                    }}) {}
+
+absl::StatusOr<int64_t> Offers::FillIndexes() {
+  storage::Store* store = repository_.store();
+  absl::StatusOr<storage::Record> marker =
+      store->Get(kMetaTable, kIndexesMarker);
+  if (marker.ok() && marker->version >= kIndexesVersion) return 0;
+  if (!marker.ok() && !absl::IsNotFound(marker.status())) {
+    return marker.status();
+  }
+  // Each offer is put back as it is (same bytes, same version, checked)
+  // with this version's index entries; the store replaces the old ones.
+  constexpr size_t kBatch = 1000;
+  std::vector<storage::Mutation> batch;
+  int64_t filled = 0;
+  absl::Status status;
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    filled += static_cast<int64_t>(batch.size());
+    return store->Commit(std::exchange(batch, {}), {}).status();
+  };
+  RETURN_IF_ERROR(store->ForEach(kTable, [&](const storage::Record& r) {
+    absl::StatusOr<v1::Offer> offer = repository_.Parse(r);
+    if (!offer.ok()) {
+      status = offer.status();
+      return false;
+    }
+    batch.push_back(repository_.PutMutation(
+        *offer, storage::Mutation::Expect::kVersion, r.version));
+    if (batch.size() >= kBatch) status = flush();
+    return status.ok();
+  }));
+  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(flush());
+  storage::Mutation done;
+  done.table = kMetaTable;
+  done.id = kIndexesMarker;
+  done.version = kIndexesVersion;
+  RETURN_IF_ERROR(store->Commit({std::move(done)}, {}).status());
+  return filled;
+}
 
 absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
                                          bool is_update) const {
@@ -231,7 +281,8 @@ absl::StatusOr<v1::ListOffersResponse> Offers::List(
 }
 
 absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
-    const Caller& caller, const v1::SearchOffersRequest& request) const {
+    const Caller& caller, const v1::SearchOffersRequest& request,
+    SearchStats* stats) const {
   ASSIGN_OR_RETURN(int page_size,
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));
@@ -287,12 +338,91 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
     }
     contracts.insert(c);
   }
-  int64_t offset = 0;
   // A token is valid only for the same filters (whatever the page size).
   v1::SearchOffersRequest filters = request;
   filters.clear_page_token();
   filters.clear_page_size();
   const uint64_t fingerprint = absl::HashOf(filters.SerializeAsString());
+  if (search_hook_) search_hook_();
+  int64_t records_read = 0;
+  struct CountReads {
+    const int64_t& n;
+    SearchStats* stats;
+    ~CountReads() {
+      if (stats != nullptr) stats->records_read = n;
+    }
+  } count_reads{records_read, stats};
+
+  // (contract type, status) pairs searched, for kByContract.
+  std::vector<std::string> contract_keys;
+  {
+    std::vector<int> types(contracts.begin(), contracts.end());
+    if (types.empty()) {
+      for (int i = 0; i < v1::ContractType_descriptor()->value_count(); ++i)
+        types.push_back(v1::ContractType_descriptor()->value(i)->number());
+    }
+    std::vector<int> statuses = {v1::OFFER_STATUS_OPEN};
+    if (request.include_closed()) {
+      statuses.clear();
+      for (int i = 0; i < v1::OfferStatus_descriptor()->value_count(); ++i)
+        statuses.push_back(v1::OfferStatus_descriptor()->value(i)->number());
+    }
+    std::sort(types.begin(), types.end());
+    for (int t : types) {
+      for (int st : statuses) contract_keys.push_back(ContractKey(t, st));
+    }
+  }
+
+  if (caller.role != v1::ROLE_COMPANY && romes.empty() && !has_centre) {
+    // In id order from the last id returned: each (contract type, status)
+    // listing gives its first page_size + 1 offers after it, and the
+    // page_size smallest ids of them all are the page.
+    std::string after;
+    if (!request.page_token().empty()) {
+      std::string raw;
+      std::vector<std::string> parts;
+      uint64_t fp = 0;
+      if (!absl::WebSafeBase64Unescape(request.page_token(), &raw) ||
+          (parts = absl::StrSplit(raw, ':')).size() != 3 ||
+          parts[0] != "after" || parts[1].empty() ||
+          !absl::SimpleAtoi(parts[2], &fp) || fp != fingerprint) {
+        return absl::InvalidArgumentError(
+            "page_token: not a token of this search (repeat the same "
+            "filters)");
+      }
+      after = parts[1];
+    }
+    std::vector<v1::Offer> merged;
+    for (const std::string& key : contract_keys) {
+      const std::string token =
+          after.empty()
+              ? std::string()
+              : storage::IndexPageTokenAfter(kTable, kByContract, key, after);
+      ASSIGN_OR_RETURN(
+          auto page, repository_.List(kByContract, key, page_size + 1, token));
+      records_read += static_cast<int64_t>(page.records.size());
+      for (auto& o : page.records) merged.push_back(std::move(o));
+    }
+    std::sort(
+        merged.begin(), merged.end(),
+        [](const v1::Offer& a, const v1::Offer& b) { return a.id() < b.id(); });
+    v1::SearchOffersResponse response;
+    const size_t end = std::min<size_t>(merged.size(), page_size);
+    for (size_t i = 0; i < end; ++i) {
+      *response.add_offers() = std::move(merged[i]);
+    }
+    if (merged.size() > end) {
+      std::string token;
+      absl::WebSafeBase64Escape(
+          absl::StrCat("after:", response.offers(end - 1).id(), ":",
+                       fingerprint),
+          &token);
+      response.set_next_page_token(token);
+    }
+    return response;
+  }
+
+  int64_t offset = 0;
   if (!request.page_token().empty()) {
     std::string raw;
     std::vector<std::string> parts;
@@ -313,6 +443,7 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
   std::vector<Hit> hits;
   bool truncated = false;
   auto consider = [&](v1::Offer o) {
+    ++records_read;
     if (!request.include_closed() && o.status() != v1::OFFER_STATUS_OPEN)
       return;
     if (!romes.empty() && !romes.contains(o.rome_code())) return;
@@ -358,7 +489,12 @@ absl::StatusOr<v1::SearchOffersResponse> Offers::Search(
       RETURN_IF_ERROR(walk(kByCell, cell.ToToken()));
     }
   } else {
-    RETURN_IF_ERROR(walk("", ""));
+    // Nearest first over every match: only the offers of the contract
+    // types and statuses searched are read.
+    for (const std::string& key : contract_keys) {
+      if (truncated) break;
+      RETURN_IF_ERROR(walk(kByContract, key));
+    }
   }
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     if (has_centre && a.distance != b.distance) return a.distance < b.distance;

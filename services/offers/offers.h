@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,6 +28,11 @@ inline constexpr char kByCompany[] = "offers_by_company";
 inline constexpr char kByExternalId[] = "offer_by_external_id";
 inline constexpr char kByRome[] = "offers_by_rome";
 inline constexpr char kByCell[] = "offers_by_cell";
+// Value "<contract type>/<status>" (their enum numbers): a search by
+// contract type alone reads only the offers of the page it returns.
+inline constexpr char kByContract[] = "offers_by_contract";
+// The offers' bookkeeping: which secondary indexes a store has filled.
+inline constexpr char kMetaTable[] = "offers_meta";
 
 // The S2 level of the cells that locate offers (~19 km wide).
 inline constexpr int kCellLevel = 9;
@@ -55,13 +61,35 @@ class Offers {
   absl::StatusOr<v1::ListOffersResponse> List(
       const runtime::Caller& caller,
       const v1::ListOffersRequest& request) const;
+  // Fills the secondary indexes that this version keeps and the store was
+  // written without (kByContract, for stores written before it), once: a
+  // marker in kMetaTable records it. Rewrites the offers' index entries in
+  // batches, the records unchanged and no change-log entry. Call before
+  // serving (no concurrent writes); idempotent. Returns how many offers it
+  // rewrote (0 once filled).
+  absl::StatusOr<int64_t> FillIndexes();
+
   // Open offers (unless include_closed) matching any of the ROME codes and
   // contract types, within radius_km of the centre; nearest first when a
-  // centre is given, else by id. At most kMaxSearchResults in all.
+  // centre is given, else by id.
+  // Without a centre, ROME codes or company (the caller is a company: its
+  // own offers), the search walks kByContract in id order from the page
+  // token: a page reads at most (page_size + 1) records per (contract
+  // type, status) searched, however many offers there are, and pages run
+  // through every match. Otherwise at most kMaxSearchResults in all.
+  struct SearchStats {
+    int64_t records_read = 0;  // offers read from the store
+  };
   absl::StatusOr<v1::SearchOffersResponse> Search(
-      const runtime::Caller& caller,
-      const v1::SearchOffersRequest& request) const;
+      const runtime::Caller& caller, const v1::SearchOffersRequest& request,
+      SearchStats* stats = nullptr) const;
   static constexpr int kMaxSearchResults = 5000;
+
+  // Tests: called at the start of every Search, on its thread (to hold
+  // searches where they run). Set before serving.
+  void set_search_hook_for_testing(std::function<void()> hook) {
+    search_hook_ = std::move(hook);
+  }
 
   std::unique_ptr<runtime::BatchUpserter<v1::Offer>> NewImport(
       const runtime::Caller& caller);
@@ -78,6 +106,7 @@ class Offers {
   const runtime::Directory* directory_;
   Clock today_;
   runtime::Repository<v1::Offer> repository_;
+  std::function<void()> search_hook_;
 };
 
 class OfferServiceImpl final : public v1::OfferService::CallbackService {

@@ -3,6 +3,7 @@
 // Helpers that keep gRPC handlers to "authenticate, call a library, convert
 // the status".
 
+#include <functional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -43,6 +44,25 @@ grpc::ServerUnaryReactor* ServeUnaryOnPool(grpc::CallbackServerContext* context,
       [reactor, caller = *std::move(caller), fn = std::move(fn)]() mutable {
         reactor->Finish(ToGrpcStatus(fn(caller)));
       });
+  return reactor;
+}
+
+// As ServeUnary, for work that finishes later on a thread of its own
+// (a queue): `fn(caller, finish)` must call `finish(status)` exactly once,
+// from any thread, and must not block.
+template <typename Fn>
+grpc::ServerUnaryReactor* ServeUnaryDeferred(
+    grpc::CallbackServerContext* context, const Authenticator& authenticator,
+    Fn fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = AuthenticateCall(authenticator, *context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  fn(*caller, std::function<void(absl::Status)>([reactor](absl::Status s) {
+    reactor->Finish(ToGrpcStatus(s));
+  }));
   return reactor;
 }
 

@@ -124,6 +124,9 @@ class ServerImpl final : public Server {
       return absl::InvalidArgumentError(
           "worker_threads: must be within [1, 64]");
     }
+    if (options.rank_threads < 1 || options.rank_threads > 64) {
+      return absl::InvalidArgumentError("rank_threads: must be within [1, 64]");
+    }
     if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
       return absl::InvalidArgumentError(
           "tls_cert_file: give both tls_cert_file and tls_key_file");
@@ -216,6 +219,15 @@ class ServerImpl final : public Server {
     if (all || mode == Mode::kOffers) {
       offers_ = std::make_unique<offers::Offers>(
           store_.get(), referentials_.get(), directory);
+      // Stores written before an index existed get it before serving.
+      ASSIGN_OR_RETURN(int64_t filled, offers_->FillIndexes());
+      if (filled > 0) {
+        LOG(INFO) << "Offers: filled the contract-type index of " << filled
+                  << " stored offers (once, for stores written before it)";
+      }
+      if (options.search_hook_for_testing) {
+        offers_->set_search_hook_for_testing(options.search_hook_for_testing);
+      }
       offer_service_ = std::make_unique<offers::OfferServiceImpl>(
           offers_.get(), authenticator_.get(), pool_.get());
     }
@@ -238,8 +250,14 @@ class ServerImpl final : public Server {
                                          match_source_.get(), *referentials_));
       matching_ = std::make_unique<matching::Matching>(match_index_.get(),
                                                        std::move(key));
+      if (options.plan_hook_for_testing) {
+        matching_->set_plan_hook_for_testing(options.plan_hook_for_testing);
+      }
+      // Ranking has its own threads: searches, lists and imports queue
+      // on pool_, never in front of a rank.
+      rank_pool_ = std::make_unique<runtime::ThreadPool>(options.rank_threads);
       matching_service_ = std::make_unique<matching::MatchingServiceImpl>(
-          matching_.get(), authenticator_.get(), pool_.get());
+          matching_.get(), authenticator_.get(), rank_pool_.get());
       // Proposals write the graduates and offers they place (one commit);
       // they follow the change log to erase a deleted graduate's proposals.
       proposals::Proposals::Options proposal_options;
@@ -363,12 +381,16 @@ class ServerImpl final : public Server {
     LOG(INFO) << "Shutting down: finishing in-flight calls";
     if (gateway_) gateway_->Shutdown();  // its calls go through server_
     if (changefeed_service_) changefeed_service_->Stop();
+    // Queued plans are refused, the running one finishes: no plan call is
+    // left for the server to wait for.
+    if (matching_) matching_->StopPlans();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));
       server_->Wait();
     }
-    pool_.reset();                       // runs what was scheduled, then joins
+    pool_.reset();  // runs what was scheduled, then joins
+    rank_pool_.reset();
     if (proposals_) proposals_->Stop();  // stops following the store
     match_index_.reset();                // stops following the store
     if (store_) {
@@ -396,6 +418,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<graduates::Graduates> graduates_;
   std::unique_ptr<offers::Offers> offers_;
   std::unique_ptr<runtime::ThreadPool> pool_;
+  std::unique_ptr<runtime::ThreadPool> rank_pool_;
   std::unique_ptr<organizations::OrganizationServiceImpl> organization_service_;
   std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
   std::unique_ptr<offers::OfferServiceImpl> offer_service_;

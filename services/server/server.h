@@ -4,6 +4,7 @@
 // data directory (the embedded default). The per-service binaries build on
 // the same libraries.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,10 +32,15 @@ struct Options {
   std::string organizations_ca_file;
   std::string data_dir;  // created if missing
   std::string listen_address = "127.0.0.1";
-  int port = 0;                     // 0: any free port
-  std::string port_file;            // written once serving
-  std::string referentials_dir;     // empty: common::DefaultDataDir()
-  int worker_threads = 2;           // for imports, searches, ranking
+  int port = 0;                  // 0: any free port
+  std::string port_file;         // written once serving
+  std::string referentials_dir;  // empty: common::DefaultDataDir()
+  // Imports, searches, lists and proposals run on `worker_threads`;
+  // ranking (RankOffers, RankGraduates, ExplainMatch, GetIndexStatus) on
+  // `rank_threads` of its own, so that scans cannot delay it; placement
+  // plans on a thread of their own.
+  int worker_threads = 2;
+  int rank_threads = 2;
   int max_message_bytes = 4 << 20;  // larger requests are refused
   // TLS: both files, or neither (plaintext, allowed on loopback only unless
   // allow_insecure_remote).
@@ -48,6 +54,11 @@ struct Options {
   std::string http_port_file;  // written once serving HTTP
   // The web application's files (empty: gateway::DefaultWebDir()).
   std::string web_dir;
+  // Tests only: called at the start of every offer search, on the worker
+  // pool (to hold searches there).
+  std::function<void()> search_hook_for_testing;
+  // Tests only: called on the plan thread as each placement plan starts.
+  std::function<void()> plan_hook_for_testing;
 };
 
 class Server {

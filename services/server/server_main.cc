@@ -20,7 +20,10 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(
     std::string, referentials_dir, "",
     "Directory of the shipped referentials (default: the project's data/)");
-ABSL_FLAG(int, worker_threads, 2, "Threads for imports, searches and ranking");
+ABSL_FLAG(int, worker_threads, 2,
+          "Threads for imports, searches, lists and proposals");
+ABSL_FLAG(int, rank_threads, 2,
+          "Threads for ranking only (searches cannot delay it)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request accepted");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain (enables TLS)");
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.referentials_dir = absl::GetFlag(FLAGS_referentials_dir);
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  options.rank_threads = absl::GetFlag(FLAGS_rank_threads);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);

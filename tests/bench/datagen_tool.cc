@@ -681,6 +681,10 @@ absl::Status FillDataDir(const ToolOptions& options,
   auto clock = [today] { return today; };
   offers::Offers offer_lib(store.get(), &refs, &organizations, clock);
   graduates::Graduates graduate_lib(store.get(), &refs, &organizations, clock);
+  // The offers table is empty: this only marks its indexes filled, since
+  // every offer below is written with all of them (the server would
+  // otherwise rewrite them all at its first start).
+  RETURN_IF_ERROR(offer_lib.FillIndexes().status());
   const auto records_start = Clock::now();
   RETURN_IF_ERROR(CommitAll<v1::Offer>(
       "offers", options.offers, options.commit_batch, offer_lib.repository(),

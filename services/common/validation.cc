@@ -618,6 +618,45 @@ absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
   return absl::OkStatus();
 }
 
+// ---------------------------------------------------------------------------
+// Young-worker law (issue #9). Kept apart from the field-format checks.
+
+namespace {
+
+// The last day of a contract of `months` months from `start`: the day
+// before the same day `months` later, or that month's last day when the
+// day does not exist (2026-01-31 + 1 month -> 2026-02-28). The engine's
+// ContractLastDay (services/matching/engine/internal/records.h) is the same
+// arithmetic; the engine does not depend on this library.
+absl::CivilDay ContractLastDay(absl::CivilDay start, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(start) + months;
+  const absl::CivilDay first(month);
+  const int days_in_month = static_cast<int>(absl::CivilDay(month + 1) - first);
+  if (start.day() > days_in_month) return first + (days_in_month - 1);
+  return first + (start.day() - 2);
+}
+
+// L6211-1: an apprenticeship leads to a diploma, which must still exist on
+// the contract's last day (a code closes on its referential date, 31 August
+// after its last session).
+absl::Status CheckTargetDiplomaOpen(const Diploma& target, absl::CivilDay start,
+                                    int months) {
+  if (target.closed_on.empty()) return absl::OkStatus();
+  const std::optional<absl::CivilDay> closes = ParseDate(target.closed_on);
+  if (!closes.has_value()) return absl::OkStatus();  // checked on load
+  const absl::CivilDay last = ContractLastDay(start, months);
+  if (*closes >= last) return absl::OkStatus();
+  return Invalid("offer.target_diploma.code", "diploma ", target.code,
+                 " closes on ", target.closed_on,
+                 *closes < start ? ", before the contract starts on "
+                                 : ", before the contract's last day ",
+                 FormatDate(*closes < start ? start : last),
+                 " (an apprenticeship leads to a diploma that exists for its "
+                 "whole duration, Code du travail L6211-1)");
+}
+
+}  // namespace
+
 absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                            absl::CivilDay today, OfferWrite write) {
   RETURN_IF_ERROR(
@@ -691,9 +730,13 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
 
   TrimInPlace(o->mutable_target_diploma()->mutable_code());
   if (!o->target_diploma().code().empty()) {
+    const Diploma* target = nullptr;
     RETURN_IF_ERROR(CheckDiploma(refs, "offer.target_diploma",
                                  o->mutable_target_diploma(),
-                                 DiplomaUse::kTarget, today));
+                                 DiplomaUse::kTarget, today, &target));
+    if (contract == v1::CONTRACT_TYPE_APPRENTICESHIP) {
+      RETURN_IF_ERROR(CheckTargetDiplomaOpen(*target, start, months));
+    }
   } else if (contract == v1::CONTRACT_TYPE_APPRENTICESHIP) {
     return Invalid("offer.target_diploma.code",
                    "required for an apprenticeship (the diploma it prepares)");

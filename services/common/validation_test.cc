@@ -712,6 +712,39 @@ TEST_F(ValidationTest, OfferDefaultsAndFilling) {
   EXPECT_EQ(o.status(), v1::OFFER_STATUS_OPEN);
 }
 
+// L6211-1: the diploma an apprenticeship prepares must exist until the
+// contract's last day. 40025215 (Bac Pro maintenance des véhicules option
+// B) closes on 2028-08-31.
+TEST_F(ValidationTest, OfferApprenticeshipTargetMustOutlastTheContract) {
+  v1::Offer o = GoodOffer();
+  o.mutable_target_diploma()->set_code("40025215");
+  o.set_rome_code("I1604");
+  o.set_start_date("2026-09-01");  // + 24 months: last day 2028-08-31
+  o.set_duration_months(24);
+  EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  o.set_start_date("2026-09-02");  // last day 2028-09-01
+  absl::Status status = ValidateOffer(&o, *refs_, kToday);
+  ExpectFieldError(status, "offer.target_diploma.code", "a day too long");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("closes on 2028-08-31, before the contract's last day "
+                        "2028-09-01"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("L6211-1"));
+  o.set_duration_months(23);  // last day 2028-08-01
+  EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  // Closed before the start (67010011 closed in 1999).
+  v1::Offer closed = GoodOffer();
+  closed.mutable_target_diploma()->set_code("67010011");
+  status = ValidateOffer(&closed, *refs_, kToday);
+  ExpectFieldError(status, "offer.target_diploma.code", "closed");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("before the contract starts on 2026-09-01"));
+  // Not an apprenticeship: a closed diploma may be named (e.g. for
+  // information) without refusing the offer.
+  closed.set_contract_type(v1::CONTRACT_TYPE_CDI);
+  closed.set_duration_months(0);
+  EXPECT_TRUE(ValidateOffer(&closed, *refs_, kToday).ok());
+}
+
 TEST_F(ValidationTest, OfferGoodVariants) {
   v1::Offer cdi = GoodOffer();
   cdi.set_contract_type(v1::CONTRACT_TYPE_CDI);

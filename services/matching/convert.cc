@@ -124,4 +124,19 @@ engine::TradeReferential TradesFrom(const common::Referentials& referentials) {
   return trades;
 }
 
+std::vector<engine::DiplomaFacts> DiplomasFrom(
+    const common::Referentials& referentials) {
+  std::vector<engine::DiplomaFacts> out;
+  out.reserve(referentials.diplomas().size());
+  for (const common::Diploma& d : referentials.diplomas()) {
+    engine::DiplomaFacts facts;
+    facts.code = d.code;
+    if (!d.closed_on.empty()) facts.closes_on = common::ParseDate(d.closed_on);
+    facts.vocational = d.vocational;
+    facts.rome_codes = d.rome_codes;
+    out.push_back(std::move(facts));
+  }
+  return out;
+}
+
 }  // namespace passerelle::matching

@@ -301,8 +301,18 @@ struct Overlay {
   }
 };
 
+using DiplomaIndex = absl::flat_hash_map<std::string, DiplomaFacts>;
+
+const DiplomaFacts* FindFacts(const DiplomaIndex& diplomas,
+                              const std::string& code) {
+  if (code.empty()) return nullptr;
+  auto it = diplomas.find(code);
+  return it == diplomas.end() ? nullptr : &it->second;
+}
+
 template <typename InternFn>
-void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
+void BuildOfferRec(const Offer& o, InternFn&& intern,
+                   const DiplomaIndex& diplomas, OfferRec* rec,
                    std::vector<uint32_t>* skills) {
   rec->lat = o.latitude;
   rec->lng = o.longitude;
@@ -327,6 +337,16 @@ void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
     rec->flags |= internal::kOfferRegulatedDeclared;
   if (o.driving_licence_required) rec->flags |= internal::kOfferLicenceRequired;
   if (o.open) rec->flags |= internal::kOfferOpen;
+  // L6211-1: an apprenticeship leads to a diploma, which must still exist
+  // on the contract's last day. Per offer (not per pair): decided here.
+  if (o.contract_type == ContractType::kApprenticeship) {
+    const DiplomaFacts* facts = FindFacts(diplomas, o.target_diploma.code);
+    if (facts != nullptr && facts->closes_on.has_value() &&
+        *facts->closes_on <
+            internal::ContractLastDay(o.start_date, o.duration_months)) {
+      rec->flags |= internal::kOfferTargetClosed;
+    }
+  }
   rec->required_level = static_cast<uint8_t>(o.required_level);
   rec->target_level = static_cast<uint8_t>(o.target_diploma.level);
   rec->duration_months = static_cast<uint8_t>(o.duration_months);
@@ -352,7 +372,8 @@ void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
 }
 
 template <typename InternFn>
-void BuildGraduateRec(const Graduate& g, InternFn&& intern, GraduateRec* rec) {
+void BuildGraduateRec(const Graduate& g, InternFn&& intern,
+                      const DiplomaIndex& diplomas, GraduateRec* rec) {
   rec->lat = g.latitude;
   rec->lng = g.longitude;
   rec->max_km = g.max_distance_km;
@@ -367,6 +388,20 @@ void BuildGraduateRec(const Graduate& g, InternFn&& intern, GraduateRec* rec) {
   if (g.driving_licence) rec->flags |= internal::kGradLicence;
   if (g.completed_college) rec->flags |= internal::kGradCollege;
   if (g.seeking) rec->flags |= internal::kGradSeeking;
+  rec->diploma_romes.clear();
+  if (const DiplomaFacts* facts = FindFacts(diplomas, g.diploma.code)) {
+    rec->flags |= internal::kGradDiplomaKnown;
+    if (facts->vocational) rec->flags |= internal::kGradVocational;
+    for (const auto& code : facts->rome_codes) {
+      const auto id = static_cast<uint16_t>(intern(0, code));
+      if (std::find(rec->diploma_romes.begin(), rec->diploma_romes.end(), id) ==
+          rec->diploma_romes.end()) {
+        rec->diploma_romes.push_back(id);
+      }
+    }
+  } else {
+    rec->flags |= internal::kGradVocational;  // assumed: see records.h
+  }
   rec->radius_class = static_cast<uint8_t>(RadiusClass(g.max_distance_km));
   std::fill(std::begin(rec->contract_pos), std::end(rec->contract_pos), 0);
   rec->n_contracts = 0;
@@ -443,6 +478,22 @@ absl::Status Engine::Init() {
     params_.smic_monthly.emplace_back(Pack(v.effective_from),
                                       v.monthly_gross_eur);
   }
+
+  for (const DiplomaFacts& facts : options_.diplomas) {
+    if (facts.code.empty()) {
+      return absl::InvalidArgumentError("diplomas: empty code");
+    }
+    if (facts.closes_on.has_value()) {
+      if (auto s = CheckDay(*facts.closes_on, "diplomas.closes_on"); !s.ok()) {
+        return s;
+      }
+    }
+    if (!diploma_facts_.emplace(facts.code, facts).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("diplomas: duplicate code ", facts.code));
+    }
+  }
+  params_.diplomas = &diploma_facts_;
 
   absl::MutexLock lock(&mu_);
   diplomas_.Intern("");  // id 0 = no diploma
@@ -543,7 +594,7 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
   };
   OfferRec rec;
   std::vector<uint32_t> skills;
-  BuildOfferRec(offer, intern, &rec, &skills);
+  BuildOfferRec(offer, intern, diploma_facts_, &rec, &skills);
 
   const auto existing = offer_ids_.Find(offer.id);
   uint32_t idx;
@@ -668,7 +719,7 @@ void Engine::UpsertGraduateLocked(const Graduate& graduate) {
     }
   };
   GraduateRec rec;
-  BuildGraduateRec(graduate, intern, &rec);
+  BuildGraduateRec(graduate, intern, diploma_facts_, &rec);
   const auto existing = graduate_ids_.Find(graduate.id);
   uint32_t idx;
   if (existing) {
@@ -689,6 +740,7 @@ void Engine::RemoveGraduateLocked(uint32_t idx) {
   GraduateRec& g = graduates_[idx];
   g.flags = 0;  // not live
   g.romes.clear();
+  g.diploma_romes.clear();
   std::vector<uint32_t>().swap(g.skills);
   graduate_ids_.Erase(idx);
 }
@@ -1156,10 +1208,10 @@ absl::StatusOr<Explanation> Engine::Explain(const Graduate& graduate,
     }
   };
   GraduateRec g;
-  BuildGraduateRec(graduate, intern, &g);
+  BuildGraduateRec(graduate, intern, diploma_facts_, &g);
   OfferRec o;
   std::vector<uint32_t> offer_skills;
-  BuildOfferRec(offer, intern, &o, &offer_skills);
+  BuildOfferRec(offer, intern, diploma_facts_, &o, &offer_skills);
   o.skills = 0;
   internal::Names names = NamesLocked();
   names.romes.overlay = &romes.strings;

@@ -74,8 +74,15 @@ int PayAge(absl::CivilDay birth, absl::CivilDay start) {
   return age;
 }
 
+bool ProfessionalisationRaised(int held_level, bool vocational) {
+  // D6325-15: "au moins égale au baccalauréat professionnel ou [...] à
+  // finalité professionnelle de même niveau". Above level 4 every diploma
+  // is above the Bac Pro; at level 4 only a vocational one counts.
+  return held_level > 4 || (held_level == 4 && vocational);
+}
+
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level) {
+                         int pay_age, int held_level, bool vocational) {
   switch (contract) {
     case ContractType::kApprenticeship: {
       const int band = pay_age < 18   ? 0
@@ -86,7 +93,9 @@ double LegalMinimumShare(const LegalTables& tables, ContractType contract,
     }
     case ContractType::kProfessionalisation: {
       const int band = pay_age < 21 ? 0 : pay_age < 26 ? 1 : 2;
-      return tables.professionalisation_percent[band][held_level >= 4 ? 1 : 0] /
+      return tables.professionalisation_percent
+                 [band]
+                 [ProfessionalisationRaised(held_level, vocational) ? 1 : 0] /
              100.0;
     }
     case ContractType::kCdi:
@@ -110,10 +119,11 @@ double WeeklyHoursFactor(const LegalTables& t, double weekly_hours) {
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start) {
+                                 absl::CivilDay start, bool vocational) {
   const SmicValue& smic = tables.SmicOn(start);
   LegalMinimum result;
-  result.smic_share = LegalMinimumShare(tables, contract, pay_age, held_level);
+  result.smic_share =
+      LegalMinimumShare(tables, contract, pay_age, held_level, vocational);
   result.monthly_gross_eur =
       std::round(smic.monthly_gross_eur * result.smic_share *
                  WeeklyHoursFactor(tables, weekly_hours) * 100) /
@@ -124,8 +134,12 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
       who = absl::StrFormat("apprentice, pay age %d, year 1", pay_age);
       break;
     case ContractType::kProfessionalisation:
-      who = absl::StrFormat("professionalisation, pay age %d%s", pay_age,
-                            held_level >= 4 ? ", level >= 4" : "");
+      who = absl::StrFormat(
+          "professionalisation, pay age %d%s", pay_age,
+          ProfessionalisationRaised(held_level, vocational)
+              ? (held_level == 4 ? ", vocational level 4 (D6325-15)"
+                                 : ", level > 4 (D6325-15)")
+              : (held_level == 4 ? ", level 4 not vocational (D6325-15)" : ""));
       break;
     case ContractType::kCdi:
     case ContractType::kCdd:

@@ -76,9 +76,19 @@ int PayAge(absl::CivilDay birth, absl::CivilDay start);
 
 // Share of the SMIC (1.0 = 100 %) that is the legal minimum pay, in contract
 // year 1, for a candidate of pay age `pay_age` holding (by the start) a
-// diploma of level `held_level`. CDI/CDD: 1.0 (the SMIC).
+// diploma of level `held_level`, `vocational` or not. CDI/CDD: 1.0 (the
+// SMIC). Professionalisation: the higher rate of D6325-15 for "une
+// qualification au moins égale au baccalauréat professionnel ou un titre ou
+// diplôme à finalité professionnelle de même niveau", i.e. a vocational
+// diploma of level 4 (Bac Pro, BP, BT, titre professionnel...) or any
+// diploma above level 4 (BTS, licence...); a Bac général or
+// technologique (level 4, not vocational) gets the base rate.
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level);
+                         int pay_age, int held_level, bool vocational = true);
+
+// Whether D6325-15's higher professionalisation rate applies (see
+// LegalMinimumShare).
+bool ProfessionalisationRaised(int held_level, bool vocational);
 
 // Pay for `weekly_hours` as a multiple of the 35-hour pay: pro rata below 35
 // h, with the legal overtime premiums above.
@@ -94,6 +104,6 @@ double WeeklyHoursFactor(const LegalTables& tables, double weekly_hours);
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start);
+                                 absl::CivilDay start, bool vocational = true);
 
 }  // namespace passerelle::engine

@@ -29,10 +29,16 @@ inline constexpr char kRuleTradeUnrelated[] = "trade_unrelated";
 // obtained diploma counts; one in progress counts if expected on or before
 // the start date; otherwise the graduate is taken to hold no level.
 inline constexpr char kRuleDiplomaLevel[] = "diploma_level";
-// Apprenticeship: it must lead to a diploma (target set) of a level at least
-// the graduate's (same level = another speciality), and not to the very
-// diploma the graduate holds by the start date.
+// Apprenticeship: it must lead to a diploma (target set), and not to the
+// very diploma the graduate holds by the start date. The law sets no level
+// floor (a Bac Pro holder may retrain through a CAP): a lower level only
+// lowers the offer_fit factor.
 inline constexpr char kRuleApprenticeshipTarget[] = "apprenticeship_target";
+// Apprenticeship: the target diploma closes (diploma referential) before
+// the contract's last day, start + duration_months - 1 day (L6211-1: the
+// contract leads to a diploma, which must exist for its whole duration).
+inline constexpr char kRuleApprenticeshipTargetClosed[] =
+    "apprenticeship_target_closed";
 // Apprenticeship: under 16 at start (15 allowed after collège), L6222-1.
 inline constexpr char kRuleApprenticeshipTooYoung[] =
     "apprenticeship_too_young";

@@ -41,6 +41,21 @@ struct Diploma {
   std::optional<absl::CivilDay> obtained_on;
 };
 
+// What the diploma referential says of one code (EngineOptions::diplomas;
+// the matching service fills it from data/diplomas.csv). A code the engine
+// has no facts for is taken as open, vocational and leading to no trade;
+// Explain says where that assumption mattered.
+struct DiplomaFacts {
+  std::string code;
+  // The last day the code exists (BCN closes a code on 31 August after its
+  // last session); unset = open.
+  std::optional<absl::CivilDay> closes_on;
+  // A vocational qualification (D6325-15: "à finalité professionnelle"),
+  // false for a Bac général or technologique.
+  bool vocational = true;
+  std::vector<std::string> rome_codes;  // trades it leads to
+};
+
 // A young person in the matching pool. Coordinates are WGS84 degrees.
 struct Graduate {
   std::string id;

@@ -107,6 +107,25 @@ std::string RomeList(const GraduateRec& g, const Names& names) {
   return codes.empty() ? "none" : absl::StrJoin(codes, ", ");
 }
 
+std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
+                               const Names& names) {
+  const absl::string_view code = names.diplomas.Get(o.target_diploma);
+  const absl::CivilDay last =
+      ContractLastDay(Unpack(o.start), o.duration_months);
+  std::string closes = "?";
+  if (ctx.params->diplomas != nullptr) {
+    auto it = ctx.params->diplomas->find(code);
+    if (it != ctx.params->diplomas->end() && it->second.closes_on) {
+      closes = Day(Pack(*it->second.closes_on));
+    }
+  }
+  return absl::StrFormat(
+      "prepares diploma %s, closed on %s, before the contract's last day %s "
+      "(start %s + %d months): an apprenticeship leads to a diploma that "
+      "exists for its whole duration (Code du travail L6211-1)",
+      code, closes, Day(Pack(last)), Day(o.start), o.duration_months);
+}
+
 // Fills the rule-related numbers of `e` and checks every rule, in the order
 // Explain lists them.
 template <typename Sink>
@@ -168,13 +187,6 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
     PASSERELLE_RULE(!has_target, kRuleApprenticeshipTarget, {
       return "the apprenticeship names no diploma to prepare";
     });
-    PASSERELLE_RULE(o.target_level > 0 && o.target_level < g.level,
-                    kRuleApprenticeshipTarget, {
-                      return absl::StrFormat(
-                          "prepares a level-%d diploma, below the graduate's "
-                          "level %d",
-                          o.target_level, g.level);
-                    });
     PASSERELLE_RULE(o.target_diploma != 0 && o.target_diploma == g.diploma &&
                         e->diploma_held,
                     kRuleApprenticeshipTarget, {
@@ -183,6 +195,9 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
                           "the start %s",
                           names->diplomas.Get(o.target_diploma), Day(o.start));
                     });
+    // L6211-1: the diploma prepared must exist for the whole contract.
+    PASSERELLE_RULE(o.Has(kOfferTargetClosed), kRuleApprenticeshipTargetClosed,
+                    { return TargetClosedDetail(ctx, o, *names); });
   }
 
   e->age_at_start = AgeAt(g.birth, o.start);
@@ -301,8 +316,8 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // salary against the legal minimum for this candidate
   e->pay_age = AgeAt(g.birth, EndOfPreviousMonth(o.start));
-  const double share =
-      LegalMinimumShare(p.legal, o.contract, e->pay_age, e->held_level);
+  const double share = LegalMinimumShare(p.legal, o.contract, e->pay_age,
+                                         e->held_level, g.Has(kGradVocational));
   e->legal_min_cents = std::llround(
       SmicMonthlyAt(p, o.start) * share *
       WeeklyHoursFactor(p.legal, o.weekly_centihours / 100.0) * 100);
@@ -331,7 +346,12 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // offer side: the graduate as the employer sees them
   if (o.contract == ContractType::kApprenticeship) {
-    e->fit_level = o.target_level > g.level ? 1.0 : 0.7;
+    // A higher diploma is the usual progression; the same level is another
+    // speciality; a lower one is a lawful retraining (no level floor in the
+    // law), which an employer may see as a weaker fit.
+    e->fit_level = o.target_level > g.level    ? 1.0
+                   : o.target_level == g.level ? 0.7
+                                               : 0.4;
   } else {
     const int margin = e->held_level - o.required_level;
     e->fit_level = margin >= 1 ? 1.0 : margin == 0 ? 0.8 : 0.0;
@@ -505,9 +525,9 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
     }
   }
   {
-    const LegalMinimum minimum =
-        ComputeLegalMinimum(p.legal, o.contract, e.pay_age, e.held_level,
-                            o.weekly_centihours / 100.0, Unpack(o.start));
+    const LegalMinimum minimum = ComputeLegalMinimum(
+        p.legal, o.contract, e.pay_age, e.held_level,
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
     const double min_eur = e.legal_min_cents / 100.0;
     if (o.salary_cents <= 0) {
       factors[4].detail =
@@ -525,14 +545,22 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
                           min_eur, minimum.basis);
     }
   }
+  if (o.contract == ContractType::kProfessionalisation && e.held_level == 4 &&
+      !g.Has(kGradDiplomaKnown)) {
+    absl::StrAppend(&factors[4].detail, "; assumed: diploma ",
+                    names.diplomas.Get(g.diploma),
+                    " is not in the referential, taken as vocational");
+  }
   factors[5].detail =
       absl::StrFormat("updated %d days ago (half-life %.4g days)",
                       e.days_since_update, p.config.freshness_half_life_days);
   {
     std::string level;
     if (o.contract == ContractType::kApprenticeship) {
-      level = absl::StrFormat("prepares level %d from level %d: %.2f",
-                              o.target_level, g.level, e.fit_level);
+      level = absl::StrFormat(
+          "prepares level %d from level %d%s: %.2f", o.target_level, g.level,
+          o.target_level < g.level ? " (retraining at a lower level)" : "",
+          e.fit_level);
     } else {
       level = absl::StrFormat("level %d held for %d required: %.2f",
                               e.held_level, o.required_level, e.fit_level);
@@ -546,14 +574,14 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
 }
 
 std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
-                                      const GraduateRec&, OfferRef ref,
+                                      const GraduateRec& g, OfferRef ref,
                                       const Evaluation& e) {
   std::vector<Warning> warnings;
   if (e.salary_below_minimum) {
     const OfferRec& o = *ref.rec;
     const LegalMinimum minimum = ComputeLegalMinimum(
         ctx.params->legal, o.contract, e.pay_age, e.held_level,
-        o.weekly_centihours / 100.0, Unpack(o.start));
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
     warnings.push_back(
         Warning{kWarningSalaryBelowMinimum,
                 absl::StrFormat("%.2f €/month < legal minimum %.2f € for this "

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "services/matching/engine/internal/records.h"
 #include "services/matching/engine/internal/string_table.h"
@@ -30,6 +31,8 @@ struct EvalParams {
   double fit_shares[3] = {};         // level, readiness, skills; sum 1
   double log_distance_floor = 0;     // log(config.distance_value_at_radius)
   std::vector<std::pair<PackedDay, double>> smic_monthly;  // ascending
+  // The diploma referential by code (owned by the engine); for details.
+  const absl::flat_hash_map<std::string, DiplomaFacts>* diplomas = nullptr;
 };
 
 struct EvalContext {

@@ -4,6 +4,7 @@
 // (see engine.h); dates are packed as yyyymmdd integers, which order like
 // the dates and give ages by integer division: (on - birth) / 10000.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -58,6 +59,21 @@ inline constexpr uint8_t kOfferRegulatedDeclared = 1 << 2;
 inline constexpr uint8_t kOfferLicenceRequired = 1 << 3;
 inline constexpr uint8_t kOfferOpen = 1 << 4;
 inline constexpr uint8_t kOfferLive = 1 << 5;  // slot in use
+// Apprenticeship whose target diploma closes before the contract's last day
+// (L6211-1), per the diploma referential.
+inline constexpr uint8_t kOfferTargetClosed = 1 << 6;
+
+// The last day of a contract of `months` months starting on `start`: the
+// day before the same day `months` later, e.g. 2026-09-01 + 24 months ->
+// 2028-08-31; when that day does not exist, the month's last day
+// (2026-01-31 + 1 month -> 2026-02-28).
+inline absl::CivilDay ContractLastDay(absl::CivilDay start, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(start) + months;
+  const absl::CivilDay first(month);
+  const int days_in_month = static_cast<int>(absl::CivilDay(month + 1) - first);
+  if (start.day() > days_in_month) return first + (days_in_month - 1);
+  return first + (start.day() - 2);
+}
 
 // 64 bytes. Skills live in a shared pool: `skills` is the offset of
 // n_required required ids followed by n_desired desired ids, each run
@@ -93,6 +109,11 @@ inline constexpr uint8_t kGradLicence = 1 << 0;
 inline constexpr uint8_t kGradCollege = 1 << 1;
 inline constexpr uint8_t kGradSeeking = 1 << 2;
 inline constexpr uint8_t kGradLive = 1 << 3;
+// The diploma is vocational (D6325-15); set too when the referential does
+// not know the code (kGradDiplomaKnown unset): the higher pay floor errs on
+// the young person's side.
+inline constexpr uint8_t kGradVocational = 1 << 4;
+inline constexpr uint8_t kGradDiplomaKnown = 1 << 5;
 
 struct GraduateRec {
   double lat = 0;
@@ -110,7 +131,9 @@ struct GraduateRec {
   uint8_t contract_pos[kNumContractTypes] = {};
   uint8_t n_contracts = 0;
   absl::InlinedVector<uint16_t, 4> romes;  // first preferred, no duplicates
-  std::vector<uint32_t> skills;            // sorted, no duplicates
+  // Trades the graduate's diploma leads to (referential), no duplicates.
+  absl::InlinedVector<uint16_t, 2> diploma_romes;
+  std::vector<uint32_t> skills;  // sorted, no duplicates
 
   bool Has(uint8_t flag) const { return (flags & flag) != 0; }
 };

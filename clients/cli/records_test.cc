@@ -92,6 +92,32 @@ TEST(CsvImportTest, OfferThroughReflection) {
   EXPECT_DOUBLE_EQ(o.monthly_gross_salary_eur(), 1234.56);
 }
 
+// The young-worker law's fields (issue #9) are CSV columns like any other:
+// regulated work categories and the declaration's date on offers, work
+// authorisations on graduates.
+TEST(CsvImportTest, RegulatedWorkColumns) {
+  const auto offers = ReadCsv(
+      "external_id,regulated_works,regulated_work_declared_on\n"
+      "OF-1,machines|REGULATED_WORK_HEIGHT,2026-03-02\n",
+      v1::Offer::default_instance());
+  ASSERT_THAT(offers, SizeIs(1));
+  ASSERT_THAT(offers[0].errors, IsEmpty());
+  const auto& o = static_cast<const v1::Offer&>(*offers[0].message);
+  EXPECT_THAT(o.regulated_works(), ElementsAre(v1::REGULATED_WORK_MACHINES,
+                                               v1::REGULATED_WORK_HEIGHT));
+  EXPECT_EQ(o.regulated_work_declared_on(), "2026-03-02");
+
+  const auto graduates = ReadCsv(
+      "external_id,work_authorisations\n"
+      "EP-1,electrical_clearance|WORK_AUTHORISATION_DRIVING\n",
+      v1::Graduate::default_instance());
+  ASSERT_THAT(graduates, SizeIs(1));
+  ASSERT_THAT(graduates[0].errors, IsEmpty());
+  EXPECT_THAT(AsGraduate(graduates[0]).work_authorisations(),
+              ElementsAre(v1::WORK_AUTHORISATION_ELECTRICAL_CLEARANCE,
+                          v1::WORK_AUTHORISATION_DRIVING));
+}
+
 TEST(CsvImportTest, BadValuesReportLineColumnAndField) {
   const auto rows = ReadCsv(
       "external_id,given_name,max_distance_km,accepted_contracts,"

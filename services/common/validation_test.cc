@@ -444,6 +444,24 @@ TEST_F(ValidationTest, GraduateDefaultsAndFilling) {
   EXPECT_EQ(g.status(), v1::GRADUATE_STATUS_SEEKING);
 }
 
+TEST_F(ValidationTest, GraduateWorkAuthorisations) {
+  v1::Graduate g = GoodGraduate();
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_ELECTRICAL_CLEARANCE);
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_DRIVING);
+  EXPECT_TRUE(ValidateGraduate(&g, *refs_, kToday).ok());
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_DRIVING);
+  ExpectFieldError(ValidateGraduate(&g, *refs_, kToday),
+                   "graduate.work_authorisations[2]", "duplicate");
+  v1::Graduate unspecified = GoodGraduate();
+  unspecified.add_work_authorisations(v1::WORK_AUTHORISATION_UNSPECIFIED);
+  ExpectFieldError(ValidateGraduate(&unspecified, *refs_, kToday),
+                   "graduate.work_authorisations[0]", "unspecified");
+  v1::Graduate unknown = GoodGraduate();
+  unknown.add_work_authorisations(static_cast<v1::WorkAuthorisation>(7));
+  ExpectFieldError(ValidateGraduate(&unknown, *refs_, kToday),
+                   "graduate.work_authorisations[0]", "unknown");
+}
+
 TEST_F(ValidationTest, GraduateGoodVariants) {
   v1::Graduate g = GoodGraduate();
   g.mutable_diploma()->set_code(" rncp557 ");
@@ -743,6 +761,46 @@ TEST_F(ValidationTest, OfferApprenticeshipTargetMustOutlastTheContract) {
   closed.set_contract_type(v1::CONTRACT_TYPE_CDI);
   closed.set_duration_months(0);
   EXPECT_TRUE(ValidateOffer(&closed, *refs_, kToday).ok());
+}
+
+TEST_F(ValidationTest, OfferRegulatedWork) {
+  v1::Offer o = GoodOffer();
+  o.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  o.add_regulated_works(v1::REGULATED_WORK_HEIGHT);
+  o.set_regulated_work_declared_on(" 2026-06-15 ");  // today
+  ASSERT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  EXPECT_TRUE(o.regulated_work());           // set by the categories
+  EXPECT_TRUE(o.regulated_work_declared());  // set by the date
+  EXPECT_EQ(o.regulated_work_declared_on(), "2026-06-15");
+
+  v1::Offer future = GoodOffer();
+  future.set_regulated_work_declared_on("2026-06-16");
+  ExpectFieldError(ValidateOffer(&future, *refs_, kToday),
+                   "offer.regulated_work_declared_on", "future");
+  v1::Offer bad_date = GoodOffer();
+  bad_date.set_regulated_work_declared_on("02/03/2026");
+  ExpectFieldError(ValidateOffer(&bad_date, *refs_, kToday),
+                   "offer.regulated_work_declared_on", "format");
+  v1::Offer unspecified = GoodOffer();
+  unspecified.add_regulated_works(v1::REGULATED_WORK_UNSPECIFIED);
+  ExpectFieldError(ValidateOffer(&unspecified, *refs_, kToday),
+                   "offer.regulated_works[0]", "unspecified");
+  v1::Offer duplicate = GoodOffer();
+  duplicate.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  duplicate.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  absl::Status status = ValidateOffer(&duplicate, *refs_, kToday);
+  ExpectFieldError(status, "offer.regulated_works[1]", "duplicate");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("REGULATED_WORK_MACHINES"));
+  v1::Offer unknown = GoodOffer();
+  unknown.add_regulated_works(static_cast<v1::RegulatedWork>(99));
+  ExpectFieldError(ValidateOffer(&unknown, *refs_, kToday),
+                   "offer.regulated_works[0]", "unknown");
+  // Older clients: the flags alone are still accepted.
+  v1::Offer legacy = GoodOffer();
+  legacy.set_regulated_work(true);
+  legacy.set_regulated_work_declared(true);
+  EXPECT_TRUE(ValidateOffer(&legacy, *refs_, kToday).ok());
 }
 
 TEST_F(ValidationTest, OfferGoodVariants) {

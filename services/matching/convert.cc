@@ -56,6 +56,10 @@ absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
   if (!available.ok()) return available.status();
   out.available_from = *available;
   out.completed_college = g.completed_college();
+  for (int a : g.work_authorisations()) {
+    out.work_authorisations.push_back(
+        static_cast<engine::WorkAuthorisation>(a));
+  }
   out.seeking = g.status() == v1::GRADUATE_STATUS_SEEKING;
   return out;
 }
@@ -78,6 +82,15 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.night_work = o.night_work();
   out.regulated_work = o.regulated_work();
   out.regulated_work_declared = o.regulated_work_declared();
+  for (int w : o.regulated_works()) {
+    out.regulated_works.push_back(static_cast<engine::RegulatedWork>(w));
+  }
+  if (!o.regulated_work_declared_on().empty()) {
+    absl::StatusOr<absl::CivilDay> declared =
+        Day(o.regulated_work_declared_on(), "offer.regulated_work_declared_on");
+    if (!declared.ok()) return declared.status();
+    out.regulated_work_declared_on = *declared;
+  }
   out.required_level = o.required_level();
   out.target_diploma.code = o.target_diploma().code();
   out.target_diploma.level = o.target_diploma().level();

@@ -231,6 +231,19 @@ absl::Status ValidateOffer(const Offer& o) {
       o.monthly_gross_salary_eur < 0 || o.monthly_gross_salary_eur > 1e7) {
     return Invalid("offer.monthly_gross_salary_eur", "must be within 0..1e7");
   }
+  for (RegulatedWork work : o.regulated_works) {
+    const int w = static_cast<int>(work);
+    if (w < 1 || w >= kNumRegulatedWorks) {
+      return Invalid("offer.regulated_works", "unknown category");
+    }
+  }
+  if (o.regulated_work_declared_on.has_value()) {
+    const int year = o.regulated_work_declared_on->year();
+    if (year < 1971 || year > 2149) {
+      return Invalid("offer.regulated_work_declared_on",
+                     "year must be within 1971..2149");
+    }
+  }
   if (auto s = CheckDay(o.start_date, "offer.start_date"); !s.ok()) return s;
   if (o.expires_on.has_value()) {
     if (auto s = CheckDay(*o.expires_on, "offer.expires_on"); !s.ok()) return s;
@@ -279,6 +292,12 @@ absl::Status ValidateGraduate(const Graduate& g) {
     const int t = static_cast<int>(type);
     if (t < 1 || t >= kNumContractTypes) {
       return Invalid("graduate.accepted_contracts", "unknown contract type");
+    }
+  }
+  for (WorkAuthorisation a : g.work_authorisations) {
+    const int v = static_cast<int>(a);
+    if (v < 1 || v >= kNumWorkAuthorisations) {
+      return Invalid("graduate.work_authorisations", "unknown authorisation");
     }
   }
   return absl::OkStatus();
@@ -332,9 +351,21 @@ void BuildOfferRec(const Offer& o, InternFn&& intern,
   rec->contract = o.contract_type;
   rec->flags = internal::kOfferLive;
   if (o.night_work) rec->flags |= internal::kOfferNightWork;
-  if (o.regulated_work) rec->flags |= internal::kOfferRegulated;
-  if (o.regulated_work_declared)
+  rec->regulated_works = 0;
+  for (RegulatedWork work : o.regulated_works) {
+    rec->regulated_works |= static_cast<uint16_t>(1u << static_cast<int>(work));
+  }
+  if (o.regulated_work || rec->regulated_works != 0) {
+    rec->flags |= internal::kOfferRegulated;
+  }
+  rec->declared_days = 0;
+  if (o.regulated_work_declared_on.has_value()) {
+    rec->declared_days = static_cast<uint16_t>(
+        internal::EpochDays(*o.regulated_work_declared_on));
+  }
+  if (o.regulated_work_declared || rec->declared_days != 0) {
     rec->flags |= internal::kOfferRegulatedDeclared;
+  }
   if (o.driving_licence_required) rec->flags |= internal::kOfferLicenceRequired;
   if (o.open) rec->flags |= internal::kOfferOpen;
   // L6211-1: an apprenticeship leads to a diploma, which must still exist
@@ -388,6 +419,10 @@ void BuildGraduateRec(const Graduate& g, InternFn&& intern,
   if (g.driving_licence) rec->flags |= internal::kGradLicence;
   if (g.completed_college) rec->flags |= internal::kGradCollege;
   if (g.seeking) rec->flags |= internal::kGradSeeking;
+  rec->authorisations = 0;
+  for (WorkAuthorisation a : g.work_authorisations) {
+    rec->authorisations |= static_cast<uint8_t>(1u << static_cast<int>(a));
+  }
   rec->diploma_romes.clear();
   if (const DiplomaFacts* facts = FindFacts(diplomas, g.diploma.code)) {
     rec->flags |= internal::kGradDiplomaKnown;
@@ -1050,7 +1085,8 @@ absl::StatusOr<std::vector<RankedOffer>> Engine::RankOffersImpl(
       if (query.with_factors) {
         r.factors = internal::DescribeFactors(ctx, g, OfferAt(c.idx), c.trade,
                                               names, e);
-        r.warnings = internal::DescribeWarnings(ctx, g, OfferAt(c.idx), e);
+        r.warnings =
+            internal::DescribeWarnings(ctx, g, OfferAt(c.idx), names, e);
       }
     }
     results.push_back(std::move(r));
@@ -1141,7 +1177,7 @@ absl::StatusOr<std::vector<RankedGraduate>> Engine::RankGraduatesImpl(
       Evaluation e;
       internal::EvaluateFast(ctx, g, offer, c.trade, &e);
       r.factors = internal::DescribeFactors(ctx, g, offer, c.trade, names, e);
-      r.warnings = internal::DescribeWarnings(ctx, g, offer, e);
+      r.warnings = internal::DescribeWarnings(ctx, g, offer, names, e);
     }
     results.push_back(std::move(r));
   }
@@ -1166,7 +1202,7 @@ Explanation ExplainRecords(const EvalContext& ctx,
   out.score = e.score;
   out.distance_km = e.distance_km;
   out.factors = internal::DescribeFactors(ctx, g, o, trade, names, e);
-  out.warnings = internal::DescribeWarnings(ctx, g, o, e);
+  out.warnings = internal::DescribeWarnings(ctx, g, o, names, e);
   return out;
 }
 

@@ -227,5 +227,300 @@ TEST(ProfessionalisationPayTest, BacGeneralGetsTheBaseRateBacProTheRaise) {
               HasSubstr("assumed: diploma 40099999 is not in the referential"));
 }
 
+// ---------------------------------------------------------------------------
+// Item 4: regulated work for minors on its legal bases.
+
+// 17 at kStart (2026-09-01), holding a Bac général that leads to no trade
+// (so R4153-49 does not apply unless a test gives another diploma).
+Graduate Minor() {
+  Graduate g = BaseGraduate();
+  g.birth_date = absl::CivilDay(2009, 1, 1);
+  g.diploma = {"47013018", 4, DiplomaStatus::kObtained,
+               absl::CivilDay(2025, 7, 1)};
+  g.accepted_contracts.clear();  // every type
+  return g;
+}
+
+// The base apprenticeship, with dangerous machines (D4153-28), declared
+// on `declared`.
+Offer RegulatedOffer(std::optional<absl::CivilDay> declared) {
+  Offer o = BaseOffer();
+  o.required_level = 0;
+  o.regulated_works = {RegulatedWork::kMachines};
+  o.regulated_work_declared_on = declared;
+  return o;
+}
+
+TEST(RegulatedWorkTest, DeclarationValidThreeYearsFromItsSending) {
+  // Valid until the day before its third anniversary (R4153-40).
+  EXPECT_EQ(internal::DeclarationLastDay(absl::CivilDay(2026, 3, 2)),
+            absl::CivilDay(2029, 3, 1));
+  EXPECT_EQ(internal::DeclarationLastDay(absl::CivilDay(2024, 2, 29)),
+            absl::CivilDay(2027, 2, 28));
+  const Graduate g = Minor();
+  // Sent 2023-09-02: valid until 2026-09-01, the start: kept.
+  Verdict last_day = Judge(g, RegulatedOffer(absl::CivilDay(2023, 9, 2)));
+  EXPECT_TRUE(last_day.ranked);
+  EXPECT_THAT(last_day.Warning(kWarningRegulatedWorkAllowed),
+              HasSubstr("APPRENTICESHIP, employer's declaration of 2023-09-02 "
+                        "valid until 2026-09-01 (R4153-39 1°, R4153-40)"));
+  EXPECT_THAT(last_day.Warning(kWarningRegulatedWorkAllowed),
+              HasSubstr("D4153-28 dangerous machines"));
+  // Sent 2023-09-01: valid until 2026-08-31, the day before the start.
+  Verdict expired = Judge(g, RegulatedOffer(absl::CivilDay(2023, 9, 1)));
+  EXPECT_FALSE(expired.ranked);
+  EXPECT_THAT(expired.Detail(kRuleMinorRegulatedWork),
+              HasSubstr("declaration of 2023-09-01 was valid until "
+                        "2026-08-31, before the start"));
+  // Sent on the start day: kept; the day after: excluded.
+  EXPECT_TRUE(Judge(g, RegulatedOffer(kStart)).ranked);
+  Verdict late = Judge(g, RegulatedOffer(kStart + 1));
+  EXPECT_FALSE(late.ranked);
+  EXPECT_THAT(late.Detail(kRuleMinorRegulatedWork),
+              HasSubstr("is after the start"));
+  // Not declared at all.
+  Verdict undeclared = Judge(g, RegulatedOffer(std::nullopt));
+  EXPECT_FALSE(undeclared.ranked);
+  EXPECT_THAT(undeclared.Detail(kRuleMinorRegulatedWork),
+              HasSubstr("has not declared it"));
+}
+
+TEST(RegulatedWorkTest, DeclarationCoversTraineesNotWorkers) {
+  Graduate g = Minor();
+  Offer o = RegulatedOffer(absl::CivilDay(2026, 3, 2));
+  o.contract_type = ContractType::kProfessionalisation;
+  EXPECT_TRUE(Judge(g, o).ranked);
+  for (ContractType worker : {ContractType::kCdi, ContractType::kCdd}) {
+    o.contract_type = worker;
+    o.duration_months = worker == ContractType::kCdi ? 0 : 12;
+    Verdict v = Judge(g, o);
+    EXPECT_FALSE(v.ranked) << ContractTypeName(worker);
+    EXPECT_THAT(v.Detail(kRuleMinorRegulatedWork),
+                HasSubstr("covers minors in training only (R4153-39, "
+                          "R4153-40)"));
+    EXPECT_THAT(v.Detail(kRuleMinorRegulatedWork),
+                HasSubstr("the graduate's diploma 47013018 leads to no trade "
+                          "in the referential, not to the offer's trade H2903 "
+                          "(R4153-49)"));
+  }
+}
+
+TEST(RegulatedWorkTest, YoungWorkerWithTheMatchingDiploma) {
+  Graduate g = Minor();
+  Offer o = RegulatedOffer(std::nullopt);
+  o.contract_type = ContractType::kCdi;
+  o.duration_months = 0;
+  // The CAP leads to H2903, the offer's trade: R4153-49.
+  g.diploma = {"50025123", 3, DiplomaStatus::kObtained,
+               absl::CivilDay(2025, 7, 1)};
+  Verdict v = Judge(g, o);
+  EXPECT_TRUE(v.ranked);
+  EXPECT_THAT(v.Warning(kWarningRegulatedWorkAllowed),
+              HasSubstr("the graduate's diploma 50025123 corresponds to the "
+                        "activity H2903 (R4153-49)"));
+  EXPECT_THAT(v.Warning(kWarningRegulatedWorkAllowed),
+              HasSubstr("occupational doctor's fitness"));
+  // Expected on the start day: held, kept; the day after: not held.
+  g.diploma = {"50025123", 3, DiplomaStatus::kInProgress, kStart};
+  EXPECT_TRUE(Judge(g, o).ranked);
+  g.diploma.obtained_on = kStart + 1;
+  EXPECT_FALSE(Judge(g, o).ranked);
+  // A diploma leading elsewhere: the offer in H2902 is in the graduate's
+  // mobility, but the CAP does not lead to it.
+  g.diploma = {"50025123", 3, DiplomaStatus::kObtained,
+               absl::CivilDay(2025, 7, 1)};
+  o.rome_code = "H2902";
+  EXPECT_FALSE(Judge(g, o).ranked);
+}
+
+TEST(RegulatedWorkTest, AuthorisationsCoverTheirCategoryOnly) {
+  Graduate g = Minor();
+  Offer o = RegulatedOffer(std::nullopt);
+  o.contract_type = ContractType::kCdd;
+  o.duration_months = 12;
+  o.regulated_works = {RegulatedWork::kElectrical};
+  EXPECT_FALSE(Judge(g, o).ranked);
+  g.work_authorisations = {WorkAuthorisation::kElectricalClearance};
+  Verdict v = Judge(g, o);
+  EXPECT_TRUE(v.ranked);
+  EXPECT_THAT(v.Warning(kWarningRegulatedWorkAllowed),
+              HasSubstr("R4153-50 electrical clearance"));
+  // A second category the clearance does not cover.
+  o.regulated_works = {RegulatedWork::kElectrical,
+                       RegulatedWork::kMobileEquipment};
+  Verdict partly = Judge(g, o);
+  EXPECT_FALSE(partly.ranked);
+  EXPECT_THAT(partly.Detail(kRuleMinorRegulatedWork),
+              HasSubstr("no authorisation covers D4153-27 self-propelled "
+                        "mobile and lifting equipment"));
+  g.work_authorisations.push_back(WorkAuthorisation::kDriving);
+  EXPECT_TRUE(Judge(g, o).ranked);
+  // Categories the authorisations never cover.
+  o.regulated_works = {RegulatedWork::kMachines};
+  EXPECT_FALSE(Judge(g, o).ranked);
+}
+
+TEST(RegulatedWorkTest, AdultOnTheEighteenthBirthday) {
+  Graduate g = Minor();
+  g.birth_date = absl::CivilDay(2008, 9, 1);  // 18 on the start
+  Offer o = RegulatedOffer(std::nullopt);
+  o.contract_type = ContractType::kCdi;
+  o.duration_months = 0;
+  Verdict v = Judge(g, o);
+  EXPECT_TRUE(v.ranked);
+  EXPECT_EQ(v.Warning(kWarningRegulatedWorkAllowed), "");
+  g.birth_date = absl::CivilDay(2008, 9, 2);  // 18 the day after
+  EXPECT_FALSE(Judge(g, o).ranked);
+}
+
+TEST(RegulatedWorkTest, OlderRecordsKeepTheirMeaningWhereLawful) {
+  Graduate g = Minor();
+  Offer o = BaseOffer();  // apprenticeship
+  o.required_level = 0;
+  o.regulated_work = true;  // no categories, no date
+  o.regulated_work_declared = true;
+  Verdict v = Judge(g, o);
+  EXPECT_TRUE(v.ranked);  // as before: declared
+  EXPECT_THAT(v.Warning(kWarningRegulatedWorkAssumed),
+              HasSubstr("taken as valid at the start"));
+  // A CDI was allowed by the declaration before; the law does not allow it.
+  o.contract_type = ContractType::kCdi;
+  o.duration_months = 0;
+  Verdict cdi = Judge(g, o);
+  EXPECT_FALSE(cdi.ranked);
+  EXPECT_THAT(cdi.Detail(kRuleMinorRegulatedWork),
+              HasSubstr("categories not stated"));
+}
+
+// From the articles' texts: R4153-39 1° (apprentices and
+// professionalisation contracts are the trainees), R4153-40 (three years
+// from the declaration), R4153-49 (a diploma corresponding to the
+// activity), R4153-50 (electrical clearance: electrical work), R4153-51
+// (driving authorisation: mobile and lifting equipment), L4153-8 (under 18
+// only).
+TEST(RegulatedWorkTest, TableFromTheArticles) {
+  enum Decl { kNone, kValid, kExpired };
+  struct Row {
+    const char* why;
+    ContractType contract;
+    int age;
+    Decl declaration;
+    bool diploma_matches;
+    std::vector<WorkAuthorisation> authorisations;
+    std::vector<RegulatedWork> works;
+    bool allowed;
+  };
+  const auto A = ContractType::kApprenticeship;
+  const auto P = ContractType::kProfessionalisation;
+  const auto CDI = ContractType::kCdi;
+  const auto CDD = ContractType::kCdd;
+  const auto M = RegulatedWork::kMachines;
+  const auto E = RegulatedWork::kElectrical;
+  const auto D = RegulatedWork::kMobileEquipment;
+  const auto clear = WorkAuthorisation::kElectricalClearance;
+  const auto drive = WorkAuthorisation::kDriving;
+  const Row rows[] = {
+      {"R4153-40: apprentice, declared", A, 17, kValid, false, {}, {M}, true},
+      {"R4153-39 1°: professionalisation", P, 16, kValid, false, {}, {M}, true},
+      {"R4153-40: three years passed", A, 17, kExpired, false, {}, {M}, false},
+      {"L4153-8: none of the bases", A, 17, kNone, false, {}, {M}, false},
+      {"R4153-49 applies to apprentices too",
+       A,
+       17,
+       kNone,
+       true,
+       {},
+       {M},
+       true},
+      {"R4153-39: a CDI is not training",
+       CDI,
+       17,
+       kValid,
+       false,
+       {},
+       {M},
+       false},
+      {"R4153-39: a CDD is not training",
+       CDD,
+       16,
+       kValid,
+       false,
+       {},
+       {M},
+       false},
+      {"R4153-49: diploma for the activity",
+       CDI,
+       17,
+       kNone,
+       true,
+       {},
+       {M},
+       true},
+      {"R4153-50: electrical clearance",
+       CDD,
+       17,
+       kNone,
+       false,
+       {clear},
+       {E},
+       true},
+      {"R4153-50 covers electrical work only",
+       CDD,
+       17,
+       kNone,
+       false,
+       {clear},
+       {M},
+       false},
+      {"R4153-51: driving authorisation",
+       CDI,
+       17,
+       kNone,
+       false,
+       {drive},
+       {D},
+       true},
+      {"R4153-51 does not cover electrical work",
+       CDI,
+       17,
+       kNone,
+       false,
+       {drive},
+       {E},
+       false},
+      {"L4153-8: adults are not concerned",
+       CDI,
+       18,
+       kNone,
+       false,
+       {},
+       {M},
+       true},
+  };
+  for (const Row& row : rows) {
+    Graduate g = Minor();
+    g.birth_date =
+        absl::CivilDay(kStart.year() - row.age, kStart.month(), kStart.day());
+    if (row.diploma_matches) {
+      g.diploma = {"50025123", 3, DiplomaStatus::kObtained,
+                   absl::CivilDay(2025, 7, 1)};
+    }
+    g.work_authorisations = row.authorisations;
+    Offer o = BaseOffer();
+    o.required_level = 0;
+    o.contract_type = row.contract;
+    o.duration_months = row.contract == CDI ? 0 : 12;
+    o.regulated_works = row.works;
+    if (row.declaration == kValid) {
+      o.regulated_work_declared_on = absl::CivilDay(2025, 1, 10);
+    } else if (row.declaration == kExpired) {
+      o.regulated_work_declared_on = absl::CivilDay(2023, 1, 10);
+    }
+    const Verdict v = Judge(g, o);
+    EXPECT_EQ(v.ranked, row.allowed) << row.why;
+    EXPECT_EQ(v.Excludes(kRuleMinorRegulatedWork), !row.allowed) << row.why;
+  }
+}
+
 }  // namespace
 }  // namespace passerelle::engine

@@ -153,6 +153,38 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
   return result;
 }
 
+absl::string_view RegulatedWorkName(RegulatedWork work) {
+  switch (work) {
+    case RegulatedWork::kChemicalAgents:
+      return "D4153-17 hazardous chemical agents";
+    case RegulatedWork::kAsbestos:
+      return "D4153-18 asbestos (level 1)";
+    case RegulatedWork::kElectrical:
+      return "D4153-24 electrical work";
+    case RegulatedWork::kTractors:
+      return "D4153-26 tractors";
+    case RegulatedWork::kMobileEquipment:
+      return "D4153-27 self-propelled mobile and lifting equipment";
+    case RegulatedWork::kMachines:
+      return "D4153-28 dangerous machines";
+    case RegulatedWork::kMaintenance:
+      return "D4153-29 maintenance while running";
+    case RegulatedWork::kHeight:
+      return "D4153-30 temporary work at height";
+    case RegulatedWork::kScaffolding:
+      return "D4153-31 scaffolding";
+    case RegulatedWork::kPressureVessels:
+      return "D4153-33 pressure equipment";
+    case RegulatedWork::kConfinedSpaces:
+      return "D4153-34 confined spaces";
+    case RegulatedWork::kMoltenMetalGlass:
+      return "D4153-35 molten glass or metal";
+    case RegulatedWork::kAnimals:
+      return "D4153-37 animals";
+  }
+  return "?";
+}
+
 absl::string_view ContractTypeName(ContractType type) {
   switch (type) {
     case ContractType::kCdi:

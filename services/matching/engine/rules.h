@@ -49,7 +49,14 @@ inline constexpr char kRuleApprenticeshipTooOld[] = "apprenticeship_too_old";
 inline constexpr char kRuleUnderWorkingAge[] = "under_working_age";
 // Under 18 at start (the 18th birthday on the start date is adult): no
 // night work (L3163-2), at most 35 h a week (L3162-1), "travaux réglementés"
-// only once the employer has declared them (R4153-40).
+// (D4153-15 to D4153-37) only on a legal basis: for an apprentice or a
+// professionalisation contract, the employer's declaration sent on or
+// before the start and less than three years before it (R4153-39 1°,
+// R4153-40); for anyone, a diploma held by the start that leads to the
+// offer's trade (R4153-49), or an authorisation covering every stated
+// category (electrical clearance for D4153-24, R4153-50; driving
+// authorisation for D4153-27, R4153-51). The declaration never covers a CDI
+// or CDD.
 inline constexpr char kRuleMinorNightWork[] = "minor_night_work";
 inline constexpr char kRuleMinorWeeklyHours[] = "minor_weekly_hours";
 inline constexpr char kRuleMinorRegulatedWork[] = "minor_regulated_work";
@@ -58,6 +65,13 @@ inline constexpr char kRuleDrivingLicence[] = "driving_licence";
 // Haversine distance above the graduate's max_distance_km (exactly at the
 // radius is within).
 inline constexpr char kRuleDistance[] = "distance";
+
+// Warning: a minor may do the offer's regulated work; says on which basis
+// (declaration with its dates, diploma, authorisations).
+inline constexpr char kWarningRegulatedWorkAllowed[] = "regulated_work_allowed";
+// Warning: the engine had to assume something of an older record (an
+// undated declaration, categories not stated).
+inline constexpr char kWarningRegulatedWorkAssumed[] = "regulated_work_assumed";
 
 // Warning: the offer pays less than the legal minimum for this candidate.
 inline constexpr char kWarningSalaryBelowMinimum[] =

@@ -107,6 +107,166 @@ std::string RomeList(const GraduateRec& g, const Names& names) {
   return codes.empty() ? "none" : absl::StrJoin(codes, ", ");
 }
 
+// ---------------------------------------------------------------------------
+// Regulated work for minors ("travaux réglementés").
+//
+// Work of the D4153-15 to D4153-37 families is forbidden to the under-18s
+// (L4153-8) save on one of these bases (L4153-9):
+//  - R4153-39 1° and R4153-40: a minor in training (apprentice,
+//    professionalisation contract) may be assigned to it for three years
+//    from the employer's declaration of derogation (R4153-41);
+//  - R4153-49: a young worker holding a diploma or title corresponding to
+//    the activity (here: the diploma held by the start leads, per the
+//    referential, to the offer's ROME code), found fit by the doctor;
+//  - R4153-50: electrical work (D4153-24) with an electrical clearance;
+//  - R4153-51: driving self-propelled mobile or lifting equipment
+//    (D4153-27) with the training and driving authorisation (R4323-55/-56).
+// The declaration does not cover a CDI or CDD. The occupational doctor's
+// fitness (R4153-47, R4153-49) comes after hiring: it is said, not checked.
+
+enum RegulatedBasis : uint8_t {
+  kRegulatedNotApplicable = 0,  // no regulated work, or an adult
+  kRegulatedExcluded,
+  kRegulatedDeclaration,     // R4153-40, dated
+  kRegulatedDeclarationOld,  // R4153-40, undated older record: assumed
+  kRegulatedDiploma,         // R4153-49
+  kRegulatedAuthorisations,  // R4153-50 / R4153-51
+};
+
+constexpr uint16_t Bit(RegulatedWork w) {
+  return static_cast<uint16_t>(1u << static_cast<int>(w));
+}
+
+// The categories each authorisation covers.
+uint16_t CoveredByAuthorisations(const GraduateRec& g) {
+  uint16_t covered = 0;
+  if (g.authorisations &
+      (1u << static_cast<int>(WorkAuthorisation::kElectricalClearance))) {
+    covered |= Bit(RegulatedWork::kElectrical);  // R4153-50
+  }
+  if (g.authorisations &
+      (1u << static_cast<int>(WorkAuthorisation::kDriving))) {
+    covered |= Bit(RegulatedWork::kMobileEquipment);  // R4153-51
+  }
+  return covered;
+}
+
+bool IsTrainee(ContractType contract) {
+  return contract == ContractType::kApprenticeship ||
+         contract == ContractType::kProfessionalisation;
+}
+
+absl::CivilDay DeclaredOn(const OfferRec& o) {
+  return absl::CivilDay(1970, 1, 1) + o.declared_days;
+}
+
+// Whether the declaration covers the start: sent on or before it, and the
+// start within the three years (R4153-40).
+bool DeclarationCoversStart(const OfferRec& o) {
+  if (!o.Has(kOfferRegulatedDeclared)) return false;
+  if (o.declared_days == 0) return true;  // older record: assumed
+  const absl::CivilDay declared = DeclaredOn(o);
+  const PackedDay start = o.start;
+  return Pack(declared) <= start && start <= Pack(DeclarationLastDay(declared));
+}
+
+bool DiplomaCorresponds(const GraduateRec& g, const OfferRec& o,
+                        bool diploma_held) {
+  return diploma_held &&
+         std::find(g.diploma_romes.begin(), g.diploma_romes.end(), o.rome) !=
+             g.diploma_romes.end();
+}
+
+RegulatedBasis JudgeRegulated(const GraduateRec& g, const OfferRec& o,
+                              bool diploma_held) {
+  if (IsTrainee(o.contract) && DeclarationCoversStart(o)) {
+    return o.declared_days == 0 ? kRegulatedDeclarationOld
+                                : kRegulatedDeclaration;
+  }
+  if (DiplomaCorresponds(g, o, diploma_held)) return kRegulatedDiploma;
+  if (o.regulated_works != 0 &&
+      (o.regulated_works & ~CoveredByAuthorisations(g)) == 0) {
+    return kRegulatedAuthorisations;
+  }
+  return kRegulatedExcluded;
+}
+
+std::string RegulatedList(uint16_t works) {
+  if (works == 0) return "categories not stated";
+  std::vector<absl::string_view> names;
+  for (int w = 1; w < kNumRegulatedWorks; ++w) {
+    if (works & (1u << w)) {
+      names.push_back(RegulatedWorkName(static_cast<RegulatedWork>(w)));
+    }
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string DiplomaTrades(const GraduateRec& g, const Names& names) {
+  std::vector<absl::string_view> codes;
+  for (uint16_t code : g.diploma_romes) codes.push_back(names.romes.Get(code));
+  return codes.empty() ? "no trade in the referential"
+                       : absl::StrJoin(codes, ", ");
+}
+
+std::string RegulatedExcludedDetail(const GraduateRec& g, const OfferRec& o,
+                                    int age, bool diploma_held,
+                                    const Names& names) {
+  std::string out = absl::StrFormat(
+      "regulated work (%s) for a %d-year-old on a %s starting %s: ",
+      RegulatedList(o.regulated_works), age, ContractTypeName(o.contract),
+      Day(o.start));
+  if (!IsTrainee(o.contract)) {
+    absl::StrAppend(&out,
+                    "the employer's declaration covers minors in training "
+                    "only (R4153-39, R4153-40), not a ",
+                    ContractTypeName(o.contract), "; ");
+  } else if (!o.Has(kOfferRegulatedDeclared)) {
+    absl::StrAppend(&out,
+                    "the employer has not declared it to the labour "
+                    "inspectorate (R4153-40, R4153-41); ");
+  } else {
+    const absl::CivilDay declared = DeclaredOn(o);
+    const absl::CivilDay last = DeclarationLastDay(declared);
+    if (Pack(declared) > o.start) {
+      absl::StrAppendFormat(&out,
+                            "the employer's declaration of %s is after the "
+                            "start (R4153-41: before assignment); ",
+                            Day(Pack(declared)));
+    } else {
+      absl::StrAppendFormat(&out,
+                            "the employer's declaration of %s was valid "
+                            "until %s, before the start (three years, "
+                            "R4153-40); ",
+                            Day(Pack(declared)), Day(Pack(last)));
+    }
+  }
+  if (!diploma_held || g.diploma == 0) {
+    absl::StrAppend(&out,
+                    "the graduate holds no diploma by the start that could "
+                    "correspond to the activity (R4153-49)");
+  } else {
+    absl::StrAppendFormat(
+        &out,
+        "the graduate's diploma %s leads to %s, not to the offer's trade %s "
+        "(R4153-49)",
+        names.diplomas.Get(g.diploma), DiplomaTrades(g, names),
+        names.romes.Get(o.rome));
+  }
+  if (o.regulated_works == 0) {
+    absl::StrAppend(&out,
+                    "; the categories are not stated, so no authorisation "
+                    "can cover them (R4153-50, R4153-51)");
+  } else {
+    absl::StrAppendFormat(
+        &out,
+        "; no authorisation covers %s (an electrical clearance covers "
+        "D4153-24, R4153-50; a driving authorisation D4153-27, R4153-51)",
+        RegulatedList(o.regulated_works & ~CoveredByAuthorisations(g)));
+  }
+  return out;
+}
+
 std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
                                const Names& names) {
   const absl::string_view code = names.diplomas.Get(o.target_diploma);
@@ -244,14 +404,17 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
               "%.2f h/week > %.4g h for a %d-year-old at start %s", hours,
               legal.minor_max_weekly_hours, age, Day(o.start));
         });
-    PASSERELLE_RULE(
-        o.Has(kOfferRegulated) && !o.Has(kOfferRegulatedDeclared),
-        kRuleMinorRegulatedWork, {
-          return absl::StrFormat(
-              "regulated work (travaux réglementés) not declared by the "
-              "employer, for a %d-year-old at start %s",
-              age, Day(o.start));
-        });
+    if (o.Has(kOfferRegulated)) {
+      e->regulated_basis = JudgeRegulated(g, o, e->diploma_held);
+      PASSERELLE_RULE(
+          e->regulated_basis == kRegulatedExcluded, kRuleMinorRegulatedWork, {
+            return RegulatedExcludedDetail(g, o, age, e->diploma_held, *names);
+          });
+    } else {
+      e->regulated_basis = kRegulatedNotApplicable;
+    }
+  } else {
+    e->regulated_basis = kRegulatedNotApplicable;
   }
 
   PASSERELLE_RULE(o.Has(kOfferLicenceRequired) && !g.Has(kGradLicence),
@@ -575,8 +738,71 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
 
 std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
                                       const GraduateRec& g, OfferRef ref,
-                                      const Evaluation& e) {
+                                      const Names& names, const Evaluation& e) {
   std::vector<Warning> warnings;
+  const OfferRec& offer = *ref.rec;
+  const std::string works = RegulatedList(offer.regulated_works);
+  constexpr absl::string_view kFitness =
+      "; the occupational doctor's fitness is required before assignment "
+      "(R4153-47, R4153-49)";
+  switch (e.regulated_basis) {
+    case kRegulatedDeclaration: {
+      const absl::CivilDay declared = DeclaredOn(offer);
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat(
+              "regulated work (%s) allowed for a %d-year-old: %s, "
+              "employer's declaration of %s valid until %s (R4153-39 1°, "
+              "R4153-40)%s",
+              works, e.age_at_start, ContractTypeName(offer.contract),
+              Day(Pack(declared)), Day(Pack(DeclarationLastDay(declared))),
+              kFitness)});
+      break;
+    }
+    case kRegulatedDeclarationOld:
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat("regulated work (%s) allowed for a %d-year-old: "
+                          "%s, employer's declaration (R4153-39 1°, "
+                          "R4153-40)%s",
+                          works, e.age_at_start,
+                          ContractTypeName(offer.contract), kFitness)});
+      warnings.push_back(
+          Warning{kWarningRegulatedWorkAssumed,
+                  "the offer says the declaration is made but not when "
+                  "(recorded before the date existed): taken as valid at "
+                  "the start; it lasts three years from its sending "
+                  "(R4153-40)"});
+      break;
+    case kRegulatedDiploma:
+      warnings.push_back(
+          Warning{kWarningRegulatedWorkAllowed,
+                  absl::StrFormat(
+                      "regulated work (%s) allowed for a %d-year-old: the "
+                      "graduate's diploma %s corresponds to the activity %s "
+                      "(R4153-49)%s",
+                      works, e.age_at_start, names.diplomas.Get(g.diploma),
+                      names.romes.Get(offer.rome), kFitness)});
+      break;
+    case kRegulatedAuthorisations:
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat("regulated work (%s) allowed for a %d-year-old: "
+                          "the graduate's authorisations cover it "
+                          "(R4153-50 electrical clearance, R4153-51 driving "
+                          "authorisation)%s",
+                          works, e.age_at_start, kFitness)});
+      break;
+    default:
+      break;
+  }
+  if (e.regulated_basis != kRegulatedNotApplicable &&
+      e.regulated_basis != kRegulatedExcluded && offer.regulated_works == 0) {
+    warnings.push_back(Warning{
+        kWarningRegulatedWorkAssumed,
+        "the offer states regulated work without its categories (recorded "
+        "before they existed)"});
+  }
   if (e.salary_below_minimum) {
     const OfferRec& o = *ref.rec;
     const LegalMinimum minimum = ComputeLegalMinimum(

@@ -58,6 +58,9 @@ struct Evaluation {
   bool salary_below_minimum = false;
   int days_since_update = 0;
   double fit_level = 0, fit_readiness = 0, fit_skills = 0;
+  // Regulated work for a minor: the legal basis that allows it (a
+  // RegulatedBasis of evaluate.cc), kRegulatedNotApplicable otherwise.
+  uint8_t regulated_basis = 0;
 };
 
 // String views for ids in details. Ids at or above the table's capacity
@@ -114,6 +117,6 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
                                     const Evaluation& e);
 std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
                                       const GraduateRec& g, OfferRef o,
-                                      const Evaluation& e);
+                                      const Names& names, const Evaluation& e);
 
 }  // namespace passerelle::engine::internal

@@ -99,10 +99,23 @@ struct OfferRec {
   uint8_t required_level = 0;
   uint8_t target_level = 0;
   uint8_t duration_months = 0;
+  // Bit (1 << RegulatedWork value) per category; 0 with kOfferRegulated:
+  // categories not stated.
+  uint16_t regulated_works = 0;
+  // The employer's declaration: days since 1970-01-01; 0 = no date.
+  uint16_t declared_days = 0;
 
   bool Has(uint8_t flag) const { return (flags & flag) != 0; }
 };
 static_assert(sizeof(OfferRec) == 64, "keep the offer record compact");
+
+// The last day the employer's declaration sent on `declared` allows
+// assigning trainees: three years from the sending (R4153-40), i.e. the day
+// before its third anniversary (2026-03-02 -> 2029-03-01).
+inline absl::CivilDay DeclarationLastDay(absl::CivilDay declared) {
+  return absl::CivilDay(declared.year() + 3, declared.month(), declared.day()) -
+         1;
+}
 
 // Graduate flags.
 inline constexpr uint8_t kGradLicence = 1 << 0;
@@ -130,6 +143,7 @@ struct GraduateRec {
   // contract_pos[type] = 1 + position in the preference list, 0 = refused.
   uint8_t contract_pos[kNumContractTypes] = {};
   uint8_t n_contracts = 0;
+  uint8_t authorisations = 0;  // bit (1 << WorkAuthorisation value) each
   absl::InlinedVector<uint16_t, 4> romes;  // first preferred, no duplicates
   // Trades the graduate's diploma leads to (referential), no duplicates.
   absl::InlinedVector<uint16_t, 2> diploma_romes;

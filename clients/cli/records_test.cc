@@ -227,6 +227,29 @@ TEST(JsonlImportTest, GoodAndBadLines) {
             v1::DIPLOMA_STATUS_OBTAINED);
 }
 
+// Attestations (a repeated message) travel in JSON Lines; a CSV cell holds
+// scalars only.
+TEST(JsonlImportTest, Attestations) {
+  std::istringstream in(
+      "{\"externalId\":\"EP-1\",\"attestations\":[{\"kind\":"
+      "\"ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON\",\"attestedOn\":"
+      "\"2026-01-10\",\"previousContractEnd\":\"2026-06-30\","
+      "\"previousLevel\":3},{\"kind\":\"ATTESTATION_KIND_RQTH\","
+      "\"attestedOn\":\"2025-11-02\"}]}\n");
+  auto reader = NewJsonlRecordReader(&in, v1::Graduate::default_instance());
+  Row row;
+  ASSERT_TRUE(reader->Next(&row));
+  ASSERT_NE(row.message, nullptr);
+  const v1::Graduate& g = AsGraduate(row);
+  ASSERT_EQ(g.attestations_size(), 2);
+  EXPECT_EQ(g.attestations(0).kind(),
+            v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+  EXPECT_EQ(g.attestations(0).previous_contract_end(), "2026-06-30");
+  EXPECT_EQ(g.attestations(0).previous_level(), 3);
+  EXPECT_EQ(g.attestations(1).kind(), v1::ATTESTATION_KIND_RQTH);
+  EXPECT_EQ(g.attestations(1).attested_on(), "2025-11-02");
+}
+
 TEST(ImportFormatTest, FromPathAndName) {
   EXPECT_EQ(*ImportFormatFromPath("data/graduates.csv"), ImportFormat::kCsv);
   EXPECT_EQ(*ImportFormatFromPath("x.JSONL"), ImportFormat::kJsonl);

@@ -609,6 +609,61 @@ absl::Status CheckWorkAuthorisations(v1::Graduate* g) {
                        &v1::WorkAuthorisation_IsValid, &WorkAuthorisationName);
 }
 
+// Attested facts that open the age exceptions of L6222-2 (apprenticeship)
+// and L6325-1 (professionalisation from 26).
+absl::Status CheckAttestations(v1::Graduate* g, absl::CivilDay today) {
+  absl::flat_hash_set<int> seen;
+  for (int i = 0; i < g->attestations_size(); ++i) {
+    v1::Attestation* a = g->mutable_attestations(i);
+    const std::string prefix = Indexed("graduate.attestations", i);
+    const int kind = a->kind();
+    if (kind == v1::ATTESTATION_KIND_UNSPECIFIED) {
+      return Invalid(Path(prefix, "kind"), "required");
+    }
+    if (!v1::AttestationKind_IsValid(kind)) {
+      return Invalid(Path(prefix, "kind"), "unknown value ", kind);
+    }
+    if (!seen.insert(kind).second) {
+      return Invalid(Path(prefix, "kind"), "duplicate ",
+                     v1::AttestationKind_Name(a->kind()));
+    }
+    TrimInPlace(a->mutable_attested_on());
+    ASSIGN_OR_RETURN(
+        absl::CivilDay attested,
+        RequiredDate(Path(prefix, "attested_on"), a->attested_on()));
+    if (attested > today) {
+      return Invalid(Path(prefix, "attested_on"),
+                     "must not be in the future, got ", a->attested_on(),
+                     " (today is ", FormatDate(today), ")");
+    }
+    const bool previous =
+        kind == v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON ||
+        kind == v1::ATTESTATION_KIND_APPRENTICESHIP_BROKEN;
+    TrimInPlace(a->mutable_previous_contract_end());
+    if (previous) {
+      RETURN_IF_ERROR(RequiredDate(Path(prefix, "previous_contract_end"),
+                                   a->previous_contract_end())
+                          .status());
+    } else if (!a->previous_contract_end().empty()) {
+      return Invalid(Path(prefix, "previous_contract_end"),
+                     "only for APPRENTICESHIP_FOLLOW_ON and "
+                     "APPRENTICESHIP_BROKEN");
+    }
+    if (kind == v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON) {
+      if (a->previous_level() < 3 || a->previous_level() > 8) {
+        return Invalid(Path(prefix, "previous_level"),
+                       "must be between 3 and 8 (the level the previous "
+                       "contract led to), got ",
+                       a->previous_level());
+      }
+    } else if (a->previous_level() != 0) {
+      return Invalid(Path(prefix, "previous_level"),
+                     "only for APPRENTICESHIP_FOLLOW_ON");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
@@ -711,7 +766,8 @@ absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
                    "+33 6 12 34 56 78), got ",
                    QuoteForError(g->phone()));
   }
-  return CheckWorkAuthorisations(g);
+  RETURN_IF_ERROR(CheckWorkAuthorisations(g));
+  return CheckAttestations(g, today);
 }
 
 absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,

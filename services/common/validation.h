@@ -211,7 +211,11 @@ absl::Status ValidatePartner(passerelle::v1::Partner* partner,
 // - status: UNSPECIFIED becomes SEEKING; unknown values rejected;
 // - email (trimmed) plausible when set (IsPlausibleEmail); phone (trimmed)
 //   plausible when set (IsPlausibleFrenchPhone);
-// - work_authorisations: known values, not UNSPECIFIED, no duplicates.
+// - work_authorisations: known values, not UNSPECIFIED, no duplicates;
+// - attestations[i]: kind known and not UNSPECIFIED, one per kind;
+//   attested_on a date not after `today`; previous_contract_end a date,
+//   required for (and only for) APPRENTICESHIP_FOLLOW_ON / _BROKEN;
+//   previous_level 3..8 for (and only for) APPRENTICESHIP_FOLLOW_ON.
 absl::Status ValidateGraduate(passerelle::v1::Graduate* graduate,
                               const Referentials& refs, absl::CivilDay today);
 

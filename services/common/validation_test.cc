@@ -462,6 +462,81 @@ TEST_F(ValidationTest, GraduateWorkAuthorisations) {
                    "graduate.work_authorisations[0]", "unknown");
 }
 
+TEST_F(ValidationTest, GraduateAttestations) {
+  v1::Graduate g = GoodGraduate();
+  v1::Attestation* follow = g.add_attestations();
+  follow->set_kind(v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+  follow->set_attested_on("2026-06-15");  // today
+  follow->set_previous_contract_end("2026-08-31");
+  follow->set_previous_level(3);
+  v1::Attestation* seeker = g.add_attestations();
+  seeker->set_kind(v1::ATTESTATION_KIND_JOB_SEEKER);
+  seeker->set_attested_on("2026-01-10");
+  EXPECT_TRUE(ValidateGraduate(&g, *refs_, kToday).ok());
+
+  struct Case {
+    const char* label;
+    std::function<void(v1::Graduate*)> mutate;
+    const char* field;
+  } cases[] = {
+      {"future",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_attested_on("2026-06-16");
+       },
+       "graduate.attestations[1].attested_on"},
+      {"no date",
+       [](v1::Graduate* x) { x->mutable_attestations(1)->clear_attested_on(); },
+       "graduate.attestations[1].attested_on"},
+      {"no kind",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(v1::ATTESTATION_KIND_UNSPECIFIED);
+       },
+       "graduate.attestations[1].kind"},
+      {"unknown kind",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(
+             static_cast<v1::AttestationKind>(99));
+       },
+       "graduate.attestations[1].kind"},
+      {"duplicate",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(
+             v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+       },
+       "graduate.attestations[1].kind"},
+      {"previous end missing",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->clear_previous_contract_end();
+       },
+       "graduate.attestations[0].previous_contract_end"},
+      {"previous end not a date",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->set_previous_contract_end("31/08/2026");
+       },
+       "graduate.attestations[0].previous_contract_end"},
+      {"previous level",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->set_previous_level(2);
+       },
+       "graduate.attestations[0].previous_level"},
+      {"previous end on a status",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_previous_contract_end("2026-01-01");
+       },
+       "graduate.attestations[1].previous_contract_end"},
+      {"level on a status",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_previous_level(4);
+       },
+       "graduate.attestations[1].previous_level"},
+  };
+  for (const Case& c : cases) {
+    v1::Graduate bad = g;
+    c.mutate(&bad);
+    ExpectFieldError(ValidateGraduate(&bad, *refs_, kToday), c.field, c.label);
+  }
+}
+
 TEST_F(ValidationTest, GraduateGoodVariants) {
   v1::Graduate g = GoodGraduate();
   g.mutable_diploma()->set_code(" rncp557 ");

@@ -51,7 +51,8 @@ constexpr absl::string_view kUpdatablePaths[] = {"external_id",
                                                  "email",
                                                  "phone",
                                                  "completed_college",
-                                                 "work_authorisations"};
+                                                 "work_authorisations",
+                                                 "attestations"};
 
 }  // namespace
 

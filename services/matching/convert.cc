@@ -60,6 +60,23 @@ absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
     out.work_authorisations.push_back(
         static_cast<engine::WorkAuthorisation>(a));
   }
+  for (const v1::Attestation& a : g.attestations()) {
+    engine::Attestation attestation;
+    attestation.kind = static_cast<engine::AttestationKind>(a.kind());
+    absl::StatusOr<absl::CivilDay> on =
+        Day(a.attested_on(), "graduate.attestations.attested_on");
+    if (!on.ok()) return on.status();
+    attestation.attested_on = *on;
+    if (!a.previous_contract_end().empty()) {
+      absl::StatusOr<absl::CivilDay> end =
+          Day(a.previous_contract_end(),
+              "graduate.attestations.previous_contract_end");
+      if (!end.ok()) return end.status();
+      attestation.previous_contract_end = *end;
+    }
+    attestation.previous_level = a.previous_level();
+    out.attestations.push_back(attestation);
+  }
   out.seeking = g.status() == v1::GRADUATE_STATUS_SEEKING;
   return out;
 }

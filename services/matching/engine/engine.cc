@@ -300,6 +300,28 @@ absl::Status ValidateGraduate(const Graduate& g) {
       return Invalid("graduate.work_authorisations", "unknown authorisation");
     }
   }
+  for (const Attestation& a : g.attestations) {
+    const int v = static_cast<int>(a.kind);
+    if (v < 1 || v >= kNumAttestationKinds) {
+      return Invalid("graduate.attestations.kind", "unknown kind");
+    }
+    if (auto s = CheckDay(a.attested_on, "graduate.attestations.attested_on");
+        !s.ok()) {
+      return s;
+    }
+    if (a.previous_contract_end.has_value()) {
+      if (auto s = CheckDay(*a.previous_contract_end,
+                            "graduate.attestations.previous_contract_end");
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (auto s = CheckLevel(a.previous_level,
+                            "graduate.attestations.previous_level");
+        !s.ok()) {
+      return s;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -422,6 +444,24 @@ void BuildGraduateRec(const Graduate& g, InternFn&& intern,
   rec->authorisations = 0;
   for (WorkAuthorisation a : g.work_authorisations) {
     rec->authorisations |= static_cast<uint8_t>(1u << static_cast<int>(a));
+  }
+  rec->attestations = 0;
+  rec->follow_on_end = rec->broken_end = internal::kNoDay;
+  rec->follow_on_level = 0;
+  rec->attested.clear();
+  for (const Attestation& a : g.attestations) {
+    rec->attestations |= static_cast<uint16_t>(1u << static_cast<int>(a.kind));
+    rec->attested.emplace_back(static_cast<uint8_t>(a.kind),
+                               Pack(a.attested_on));
+    const internal::PackedDay end = a.previous_contract_end
+                                        ? Pack(*a.previous_contract_end)
+                                        : internal::kNoDay;
+    if (a.kind == AttestationKind::kFollowOn) {
+      rec->follow_on_end = end;
+      rec->follow_on_level = static_cast<uint8_t>(a.previous_level);
+    } else if (a.kind == AttestationKind::kBrokenContract) {
+      rec->broken_end = end;
+    }
   }
   rec->diploma_romes.clear();
   if (const DiplomaFacts* facts = FindFacts(diplomas, g.diploma.code)) {
@@ -776,6 +816,7 @@ void Engine::RemoveGraduateLocked(uint32_t idx) {
   g.flags = 0;  // not live
   g.romes.clear();
   g.diploma_romes.clear();
+  std::vector<std::pair<uint8_t, internal::PackedDay>>().swap(g.attested);
   std::vector<uint32_t>().swap(g.skills);
   graduate_ids_.Erase(idx);
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/matching/engine/engine.h"
@@ -519,6 +520,202 @@ TEST(RegulatedWorkTest, TableFromTheArticles) {
     const Verdict v = Judge(g, o);
     EXPECT_EQ(v.ranked, row.allowed) << row.why;
     EXPECT_EQ(v.Excludes(kRuleMinorRegulatedWork), !row.allowed) << row.why;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Item 6: exceptions to the apprenticeship age limit (L6222-2).
+
+// Born so as to be `age` on kStart (2026-09-01), the birthday on the start.
+Graduate AgedOnStart(int age) {
+  Graduate g = BaseGraduate();
+  g.birth_date = absl::CivilDay(kStart.year() - age, 9, 1);
+  return g;
+}
+
+Attestation Attested(AttestationKind kind,
+                     std::optional<absl::CivilDay> previous_end = {},
+                     int previous_level = 0) {
+  return Attestation{kind, absl::CivilDay(2026, 1, 10), previous_end,
+                     previous_level};
+}
+
+TEST(ApprenticeshipAgeTest, NoUpperLimitForRqthBusinessAthlete) {
+  Graduate g = AgedOnStart(30);
+  Verdict none = Judge(g, BaseOffer());
+  EXPECT_FALSE(none.ranked);
+  EXPECT_THAT(none.Detail(kRuleApprenticeshipTooOld),
+              HasSubstr("no exception of L6222-2 attested"));
+  for (AttestationKind kind :
+       {AttestationKind::kRqth, AttestationKind::kBusinessProject,
+        AttestationKind::kHighLevelAthlete}) {
+    Graduate old = AgedOnStart(45);
+    old.attestations = {Attested(kind)};
+    Verdict v = Judge(old, BaseOffer());
+    EXPECT_TRUE(v.ranked) << AttestationName(kind);
+    EXPECT_THAT(v.Warning(kWarningAgeLimitException),
+                HasSubstr(absl::StrCat("aged 45 at the start 2026-09-01: "
+                                       "APPRENTICESHIP allowed past 29 by ",
+                                       AttestationName(kind),
+                                       ", attested on 2026-01-10")));
+  }
+  // A professionalisation status does not lift the apprenticeship limit.
+  g.attestations = {Attested(AttestationKind::kJobSeeker)};
+  EXPECT_FALSE(Judge(g, BaseOffer()).ranked);
+}
+
+TEST(ApprenticeshipAgeTest, FollowOnWithinAYearUpTo35TowardsAHigherLevel) {
+  // The base offer prepares a level-4 diploma from 2026-09-01.
+  const absl::CivilDay end(2025, 9, 1);  // + 1 year = the start
+  Graduate g = AgedOnStart(35);
+  g.attestations = {Attested(AttestationKind::kFollowOn, end, 3)};
+  Verdict v = Judge(g, BaseOffer());
+  EXPECT_TRUE(v.ranked);
+  EXPECT_THAT(v.Warning(kWarningAgeLimitException),
+              HasSubstr("previous contract ended on 2025-09-01, level 3 to 4"));
+  // 36 on the start: over 35.
+  Graduate older = AgedOnStart(36);
+  older.attestations = g.attestations;
+  Verdict too_old = Judge(older, BaseOffer());
+  EXPECT_FALSE(too_old.ranked);
+  EXPECT_THAT(too_old.Detail(kRuleApprenticeshipTooOld),
+              HasSubstr("aged over 35"));
+  // Ended a day earlier: the year is over the day before the start.
+  g.attestations = {
+      Attested(AttestationKind::kFollowOn, absl::CivilDay(2025, 8, 31), 3)};
+  Verdict late = Judge(g, BaseOffer());
+  EXPECT_FALSE(late.ranked);
+  EXPECT_THAT(late.Detail(kRuleApprenticeshipTooOld),
+              HasSubstr("the previous contract ended on 2025-08-31; the start "
+                        "must follow it within 1 year(s), by 2026-08-31"));
+  // Not towards a higher diploma.
+  g.attestations = {Attested(AttestationKind::kFollowOn, end, 4)};
+  Verdict same = Judge(g, BaseOffer());
+  EXPECT_FALSE(same.ranked);
+  EXPECT_THAT(same.Detail(kRuleApprenticeshipTooOld),
+              HasSubstr("prepares level 4, not above the previous level 4"));
+  // A broken contract: the same dates, any level.
+  g.attestations = {Attested(AttestationKind::kBrokenContract, end)};
+  EXPECT_TRUE(Judge(g, BaseOffer()).ranked);
+  g.attestations = {
+      Attested(AttestationKind::kBrokenContract, absl::CivilDay(2025, 8, 31))};
+  EXPECT_FALSE(Judge(g, BaseOffer()).ranked);
+  // The previous contract must have ended before the start.
+  g.attestations = {Attested(AttestationKind::kBrokenContract, kStart)};
+  EXPECT_FALSE(Judge(g, BaseOffer()).ranked);
+}
+
+// ---------------------------------------------------------------------------
+// Item 7: professionalisation from 26 (L6325-1).
+
+Offer Professionalisation() {
+  Offer o = BaseOffer();
+  o.contract_type = ContractType::kProfessionalisation;
+  o.duration_months = 12;
+  return o;
+}
+
+TEST(ProfessionalisationAgeTest, From26OnlyWithAStatus) {
+  Graduate g = AgedOnStart(26);
+  g.birth_date += 1;  // 25 at the start, 26 the day after
+  g.accepted_contracts.clear();
+  EXPECT_TRUE(Judge(g, Professionalisation()).ranked);
+  g = AgedOnStart(26);  // 26th birthday on the start
+  g.accepted_contracts.clear();
+  Verdict v = Judge(g, Professionalisation());
+  EXPECT_FALSE(v.ranked);
+  EXPECT_THAT(v.Detail(kRuleProfessionalisationTooOld),
+              HasSubstr("aged 26 at the start 2026-09-01 (born 2000-09-01); a "
+                        "professionalisation contract is for 16 to 25"));
+  g.attestations = {Attested(AttestationKind::kJobSeeker)};
+  Verdict seeker = Judge(g, Professionalisation());
+  EXPECT_TRUE(seeker.ranked);
+  EXPECT_THAT(seeker.Warning(kWarningAgeLimitException),
+              HasSubstr("PROFESSIONALISATION allowed past 25 by registered "
+                        "job seeker (L6325-1), attested on 2026-01-10"));
+  // An apprenticeship exception does not open professionalisation.
+  g.attestations = {Attested(AttestationKind::kHighLevelAthlete)};
+  EXPECT_FALSE(Judge(g, Professionalisation()).ranked);
+}
+
+// From the texts: L6222-1 ("vingt-neuf ans révolus"), L6222-2 1° to 5°
+// and its last paragraph (35 at most, within a year), L6325-1 ("seize à
+// vingt-cinq ans révolus"; from 26: job seekers, RSA, ASS, AAH, CUI).
+TEST(AgeLimitTest, TableFromTheArticles) {
+  const absl::CivilDay end(2026, 6, 30);  // previous contract's last day
+  struct Row {
+    const char* why;
+    ContractType contract;
+    int age;
+    std::vector<Attestation> attestations;
+    bool allowed;
+  };
+  const auto A = ContractType::kApprenticeship;
+  const auto P = ContractType::kProfessionalisation;
+  const Row rows[] = {
+      {"L6222-1: 29 révolus", A, 29, {}, true},
+      {"L6222-1: 30", A, 30, {}, false},
+      {"L6222-2 3° RQTH", A, 50, {Attested(AttestationKind::kRqth)}, true},
+      {"L6222-2 4° business",
+       A,
+       31,
+       {Attested(AttestationKind::kBusinessProject)},
+       true},
+      {"L6222-2 5° athlete",
+       A,
+       33,
+       {Attested(AttestationKind::kHighLevelAthlete)},
+       true},
+      {"L6222-2 1° follow-on",
+       A,
+       32,
+       {Attested(AttestationKind::kFollowOn, end, 3)},
+       true},
+      {"L6222-2 1° needs a higher diploma",
+       A,
+       32,
+       {Attested(AttestationKind::kFollowOn, end, 5)},
+       false},
+      {"L6222-2 2° broken",
+       A,
+       35,
+       {Attested(AttestationKind::kBrokenContract, end)},
+       true},
+      {"L6222-2: 35 at most",
+       A,
+       36,
+       {Attested(AttestationKind::kBrokenContract, end)},
+       false},
+      {"L6222-2: within a year",
+       A,
+       31,
+       {Attested(AttestationKind::kBrokenContract,
+                 absl::CivilDay(2024, 6, 30))},
+       false},
+      {"L6325-1: 25 révolus", P, 25, {}, true},
+      {"L6325-1: 26", P, 26, {}, false},
+      {"L6325-1: job seeker",
+       P,
+       40,
+       {Attested(AttestationKind::kJobSeeker)},
+       true},
+      {"L6325-1: RSA", P, 30, {Attested(AttestationKind::kRsa)}, true},
+      {"L6325-1: ASS", P, 30, {Attested(AttestationKind::kAss)}, true},
+      {"L6325-1: AAH", P, 30, {Attested(AttestationKind::kAah)}, true},
+      {"L6325-1: CUI", P, 30, {Attested(AttestationKind::kCui)}, true},
+      {"L6325-1: RQTH is not a listed status",
+       P,
+       30,
+       {Attested(AttestationKind::kRqth)},
+       false},
+  };
+  for (const Row& row : rows) {
+    Graduate g = AgedOnStart(row.age);
+    g.accepted_contracts.clear();
+    g.attestations = row.attestations;
+    Offer o = row.contract == P ? Professionalisation() : BaseOffer();
+    const Verdict v = Judge(g, o);
+    EXPECT_EQ(v.ranked, row.allowed) << row.why;
   }
 }
 

@@ -153,6 +153,33 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
   return result;
 }
 
+absl::string_view AttestationName(AttestationKind kind) {
+  switch (kind) {
+    case AttestationKind::kRqth:
+      return "recognised disabled worker, RQTH (L6222-2 3°)";
+    case AttestationKind::kBusinessProject:
+      return "business creation or takeover project (L6222-2 4°)";
+    case AttestationKind::kHighLevelAthlete:
+      return "high-level athlete (L6222-2 5°)";
+    case AttestationKind::kFollowOn:
+      return "follows a previous apprenticeship (L6222-2 1°)";
+    case AttestationKind::kBrokenContract:
+      return "previous apprenticeship broken through no fault of the "
+             "apprentice (L6222-2 2°)";
+    case AttestationKind::kJobSeeker:
+      return "registered job seeker (L6325-1)";
+    case AttestationKind::kRsa:
+      return "RSA recipient (L6325-1)";
+    case AttestationKind::kAss:
+      return "ASS recipient (L6325-1)";
+    case AttestationKind::kAah:
+      return "AAH recipient (L6325-1)";
+    case AttestationKind::kCui:
+      return "CUI holder (L6325-1)";
+  }
+  return "?";
+}
+
 absl::string_view RegulatedWorkName(RegulatedWork work) {
   switch (work) {
     case RegulatedWork::kChemicalAgents:

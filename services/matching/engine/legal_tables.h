@@ -55,7 +55,14 @@ struct LegalTables {
   int apprenticeship_min_age = 16;     // L6222-1
   int apprenticeship_min_age_after_college = 15;  // L6222-1 al. 2
   int apprenticeship_max_age = 29;  // "29 ans révolus": 30 is excluded
-  double legal_weekly_hours = 35;   // SMIC monthly figures are for 35 h
+  // L6222-2 1° and 2° (follow-on or broken contract): at most this age at
+  // the start, and within this many years of the previous contract's end.
+  int apprenticeship_exception_max_age = 35;
+  int apprenticeship_exception_years = 1;
+  // L6325-1: professionalisation "16 à 25 ans révolus"; from 26 only for
+  // job seekers and RSA / ASS / AAH / CUI recipients.
+  int professionalisation_max_age = 25;
+  double legal_weekly_hours = 35;  // SMIC monthly figures are for 35 h
 
   // The SMIC in force on `day`.
   const SmicValue& SmicOn(absl::CivilDay day) const;

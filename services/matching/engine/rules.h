@@ -42,11 +42,21 @@ inline constexpr char kRuleApprenticeshipTargetClosed[] =
 // Apprenticeship: under 16 at start (15 allowed after collège), L6222-1.
 inline constexpr char kRuleApprenticeshipTooYoung[] =
     "apprenticeship_too_young";
-// Apprenticeship: 30 or older at start ("29 ans révolus"), L6222-1.
+// Apprenticeship: 30 or older at start ("29 ans révolus"), L6222-1, unless
+// an attested exception of L6222-2 applies: RQTH (3°), business project
+// (4°), high-level athlete (5°): no limit; follow-on towards a higher
+// diploma (1°) or a contract broken through no fault of the apprentice
+// (2°): 35 at most at the start, within a year after the previous
+// contract's last day.
 inline constexpr char kRuleApprenticeshipTooOld[] = "apprenticeship_too_old";
 // CDI, CDD, professionalisation: under 16 at start (L4153-1; 14-15 only for
 // holiday jobs, which Passerelle does not carry).
 inline constexpr char kRuleUnderWorkingAge[] = "under_working_age";
+// Professionalisation: 26 or older at start ("16 à 25 ans révolus",
+// L6325-1) without an attested status: registered job seeker, RSA, ASS,
+// AAH or CUI.
+inline constexpr char kRuleProfessionalisationTooOld[] =
+    "professionalisation_too_old";
 // Under 18 at start (the 18th birthday on the start date is adult): no
 // night work (L3163-2), at most 35 h a week (L3162-1), "travaux réglementés"
 // (D4153-15 to D4153-37) only on a legal basis: for an apprentice or a
@@ -72,6 +82,10 @@ inline constexpr char kWarningRegulatedWorkAllowed[] = "regulated_work_allowed";
 // Warning: the engine had to assume something of an older record (an
 // undated declaration, categories not stated).
 inline constexpr char kWarningRegulatedWorkAssumed[] = "regulated_work_assumed";
+
+// Warning: an age limit was lifted by an attested fact; says which, with
+// its article and date.
+inline constexpr char kWarningAgeLimitException[] = "age_limit_exception";
 
 // Warning: the offer pays less than the legal minimum for this candidate.
 inline constexpr char kWarningSalaryBelowMinimum[] =

@@ -58,6 +58,34 @@ enum class WorkAuthorisation : uint8_t {
 };
 inline constexpr int kNumWorkAuthorisations = 3;
 
+// A fact the school or partner attests that opens an age rule (same
+// numbering as passerelle.v1.AttestationKind): L6222-2 for an
+// apprenticeship past 29, L6325-1 for professionalisation from 26.
+enum class AttestationKind : uint8_t {
+  kRqth = 1,              // L6222-2 3°: no upper limit
+  kBusinessProject = 2,   // L6222-2 4°: no upper limit
+  kHighLevelAthlete = 3,  // L6222-2 5°: no upper limit
+  kFollowOn = 4,          // L6222-2 1°: up to 35, within a year, higher
+  kBrokenContract = 5,    // L6222-2 2°: up to 35, within a year
+  kJobSeeker = 6,         // L6325-1
+  kRsa = 7,               // L6325-1
+  kAss = 8,               // L6325-1
+  kAah = 9,               // L6325-1
+  kCui = 10,              // L6325-1
+};
+inline constexpr int kNumAttestationKinds = 11;
+
+// "RQTH (L6222-2 3°)", ... ("?" for an unknown value).
+absl::string_view AttestationName(AttestationKind kind);
+
+struct Attestation {
+  AttestationKind kind = AttestationKind::kRqth;
+  absl::CivilDay attested_on;
+  // kFollowOn, kBrokenContract: the previous contract's last day.
+  std::optional<absl::CivilDay> previous_contract_end;
+  int previous_level = 0;  // kFollowOn: the previous diploma's level
+};
+
 enum class DiplomaStatus : uint8_t {
   kInProgress = 1,  // obtained_on is the expected date
   kObtained = 2,
@@ -106,6 +134,7 @@ struct Graduate {
   bool completed_college = false;
   bool seeking = true;  // false: placed or withdrawn, never ranked
   std::vector<WorkAuthorisation> work_authorisations;
+  std::vector<Attestation> attestations;  // at most one per kind
 };
 
 // A company's offer. Coordinates are WGS84 degrees.

@@ -267,6 +267,96 @@ std::string RegulatedExcludedDetail(const GraduateRec& g, const OfferRec& o,
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// Age limits and their attested exceptions (L6222-2, L6325-1).
+
+bool HasAttestation(const GraduateRec& g, AttestationKind kind) {
+  return (g.attestations & (1u << static_cast<int>(kind))) != 0;
+}
+
+PackedDay AddYears(PackedDay day, int years) {
+  const absl::CivilDay d = Unpack(day);
+  return Pack(absl::CivilDay(d.year() + years, d.month(), d.day()));
+}
+
+PackedDay AttestedOn(const GraduateRec& g, AttestationKind kind) {
+  for (const auto& [k, day] : g.attested) {
+    if (k == static_cast<uint8_t>(kind)) return day;
+  }
+  return kNoDay;
+}
+
+// L6222-2 1° and 2°: the new contract starts after the previous one's last
+// day and within `years` of it.
+bool FollowsWithin(PackedDay previous_end, PackedDay start, int years) {
+  return previous_end != kNoDay && previous_end < start &&
+         start <= AddYears(previous_end, years);
+}
+
+// The exception of L6222-2 that allows an apprenticeship at `age` (past
+// 29), or 0.
+uint8_t ApprenticeshipAgeException(const LegalTables& legal,
+                                   const GraduateRec& g, const OfferRec& o,
+                                   int age) {
+  for (AttestationKind kind :
+       {AttestationKind::kRqth, AttestationKind::kBusinessProject,
+        AttestationKind::kHighLevelAthlete}) {
+    if (HasAttestation(g, kind)) return static_cast<uint8_t>(kind);
+  }
+  if (age > legal.apprenticeship_exception_max_age) return 0;
+  const int years = legal.apprenticeship_exception_years;
+  if (HasAttestation(g, AttestationKind::kFollowOn) &&
+      FollowsWithin(g.follow_on_end, o.start, years) &&
+      o.target_level > g.follow_on_level) {
+    return static_cast<uint8_t>(AttestationKind::kFollowOn);
+  }
+  if (HasAttestation(g, AttestationKind::kBrokenContract) &&
+      FollowsWithin(g.broken_end, o.start, years)) {
+    return static_cast<uint8_t>(AttestationKind::kBrokenContract);
+  }
+  return 0;
+}
+
+// Why no exception of L6222-2 applies.
+std::string NoApprenticeshipExceptionDetail(const LegalTables& legal,
+                                            const GraduateRec& g,
+                                            const OfferRec& o, int age) {
+  std::vector<std::string> why;
+  const int years = legal.apprenticeship_exception_years;
+  const int max_age = legal.apprenticeship_exception_max_age;
+  for (AttestationKind kind :
+       {AttestationKind::kFollowOn, AttestationKind::kBrokenContract}) {
+    if (!HasAttestation(g, kind)) continue;
+    const PackedDay end =
+        kind == AttestationKind::kFollowOn ? g.follow_on_end : g.broken_end;
+    std::string reason;
+    if (age > max_age) {
+      reason = absl::StrFormat("aged over %d", max_age);
+    } else if (!FollowsWithin(end, o.start, years)) {
+      reason = absl::StrFormat(
+          "the previous contract ended on %s; the start must follow it "
+          "within %d year(s), by %s",
+          Day(end), years, Day(AddYears(end, years)));
+    } else {
+      reason = absl::StrFormat(
+          "the offer prepares level %d, not above the previous level %d",
+          o.target_level, g.follow_on_level);
+    }
+    why.push_back(absl::StrCat(AttestationName(kind), ": ", reason));
+  }
+  if (why.empty()) return "no exception of L6222-2 attested";
+  return absl::StrCat("L6222-2 does not apply: ", absl::StrJoin(why, "; "));
+}
+
+uint8_t ProfessionalisationStatus(const GraduateRec& g) {
+  for (AttestationKind kind :
+       {AttestationKind::kJobSeeker, AttestationKind::kRsa,
+        AttestationKind::kAss, AttestationKind::kAah, AttestationKind::kCui}) {
+    if (HasAttestation(g, kind)) return static_cast<uint8_t>(kind);
+  }
+  return 0;
+}
+
 std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
                                const Names& names) {
   const absl::string_view code = names.diplomas.Get(o.target_diploma);
@@ -374,14 +464,18 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
           legal.apprenticeship_min_age_after_college,
           g.Has(kGradCollege) ? "yes" : "no");
     });
-    PASSERELLE_RULE(age > legal.apprenticeship_max_age,
-                    kRuleApprenticeshipTooOld, {
-                      return absl::StrFormat(
-                          "aged %d at the start %s (born %s); an "
-                          "apprenticeship starts before %d",
-                          age, Day(o.start), Day(g.birth),
-                          legal.apprenticeship_max_age + 1);
-                    });
+    e->age_exception = age > legal.apprenticeship_max_age
+                           ? ApprenticeshipAgeException(legal, g, o, age)
+                           : 0;
+    PASSERELLE_RULE(
+        age > legal.apprenticeship_max_age && e->age_exception == 0,
+        kRuleApprenticeshipTooOld, {
+          return absl::StrFormat(
+              "aged %d at the start %s (born %s); an apprenticeship starts "
+              "before %d (L6222-1); %s",
+              age, Day(o.start), Day(g.birth), legal.apprenticeship_max_age + 1,
+              NoApprenticeshipExceptionDetail(legal, g, o, age));
+        });
   } else {
     PASSERELLE_RULE(age < legal.work_min_age, kRuleUnderWorkingAge, {
       return absl::StrFormat(
@@ -389,6 +483,20 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
           Day(o.start), Day(g.birth), ContractTypeName(o.contract),
           legal.work_min_age);
     });
+    const bool pro_too_old = o.contract == ContractType::kProfessionalisation &&
+                             age > legal.professionalisation_max_age;
+    e->age_exception = pro_too_old ? ProfessionalisationStatus(g) : 0;
+    PASSERELLE_RULE(
+        pro_too_old && e->age_exception == 0, kRuleProfessionalisationTooOld, {
+          return absl::StrFormat(
+              "aged %d at the start %s (born %s); a professionalisation "
+              "contract is for 16 to %d, or from %d for a registered job "
+              "seeker or an RSA, ASS, AAH or CUI recipient (L6325-1): none "
+              "attested",
+              age, Day(o.start), Day(g.birth),
+              legal.professionalisation_max_age,
+              legal.professionalisation_max_age + 1);
+        });
   }
 
   if (age < legal.majority_age) {
@@ -795,6 +903,28 @@ std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
       break;
     default:
       break;
+  }
+  if (e.age_exception != 0) {
+    const auto kind = static_cast<AttestationKind>(e.age_exception);
+    std::string detail = absl::StrFormat(
+        "aged %d at the start %s: %s allowed past %d by %s, attested on %s",
+        e.age_at_start, Day(offer.start), ContractTypeName(offer.contract),
+        offer.contract == ContractType::kApprenticeship
+            ? ctx.params->legal.apprenticeship_max_age
+            : ctx.params->legal.professionalisation_max_age,
+        AttestationName(kind), Day(AttestedOn(g, kind)));
+    if (kind == AttestationKind::kFollowOn ||
+        kind == AttestationKind::kBrokenContract) {
+      absl::StrAppendFormat(
+          &detail, "; previous contract ended on %s%s",
+          Day(kind == AttestationKind::kFollowOn ? g.follow_on_end
+                                                 : g.broken_end),
+          kind == AttestationKind::kFollowOn
+              ? absl::StrFormat(", level %d to %d", g.follow_on_level,
+                                offer.target_level)
+              : "");
+    }
+    warnings.push_back(Warning{kWarningAgeLimitException, std::move(detail)});
   }
   if (e.regulated_basis != kRegulatedNotApplicable &&
       e.regulated_basis != kRegulatedExcluded && offer.regulated_works == 0) {

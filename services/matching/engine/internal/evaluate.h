@@ -61,6 +61,8 @@ struct Evaluation {
   // Regulated work for a minor: the legal basis that allows it (a
   // RegulatedBasis of evaluate.cc), kRegulatedNotApplicable otherwise.
   uint8_t regulated_basis = 0;
+  // The AttestationKind that lifted an age limit (L6222-2, L6325-1), or 0.
+  uint8_t age_exception = 0;
 };
 
 // String views for ids in details. Ids at or above the table's capacity

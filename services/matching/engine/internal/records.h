@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -143,7 +144,13 @@ struct GraduateRec {
   // contract_pos[type] = 1 + position in the preference list, 0 = refused.
   uint8_t contract_pos[kNumContractTypes] = {};
   uint8_t n_contracts = 0;
-  uint8_t authorisations = 0;  // bit (1 << WorkAuthorisation value) each
+  uint8_t authorisations = 0;        // bit (1 << WorkAuthorisation value) each
+  uint8_t follow_on_level = 0;       // AttestationKind::kFollowOn
+  uint16_t attestations = 0;         // bit (1 << AttestationKind value) each
+  PackedDay follow_on_end = kNoDay;  // previous contract's last day
+  PackedDay broken_end = kNoDay;
+  // (kind, attested on), for explanations; empty for most graduates.
+  std::vector<std::pair<uint8_t, PackedDay>> attested;
   absl::InlinedVector<uint16_t, 4> romes;  // first preferred, no duplicates
   // Trades the graduate's diploma leads to (referential), no duplicates.
   absl::InlinedVector<uint16_t, 2> diploma_romes;

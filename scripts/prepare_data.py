@@ -83,10 +83,14 @@ for r in read("diplomes/bcn_n_formation_diplome.csv", ";"):
     if not level.isdigit() or not (1 <= int(level) <= 8):
         continue
     code = r["FORMATION_DIPLOME"]
+    # A code closes on 31 August after its last session: when BCN gives the
+    # last session's year but no closing date, the closing date follows.
+    closed = r["DATE_FERMETURE"]
+    if not closed and r["DATE_DERNIERE_SESSION"].isdigit():
+        closed = "31/08/" + r["DATE_DERNIERE_SESSION"]
     diplomas[code] = [code, level_labels.get(r["NIVEAU_FORMATION_DIPLOME"], ""),
                       r["LIBELLE_LONG_200"].strip(), level,
-                      " ".join(romes_by_cfd.get(code, [])),
-                      r["DATE_FERMETURE"]]
+                      " ".join(romes_by_cfd.get(code, [])), closed]
 for r in certif:
     if not r["Code_RNCP"] or not r["Code_Niveau_Europeen"].isdigit():
         continue

@@ -92,6 +92,32 @@ TEST(CsvImportTest, OfferThroughReflection) {
   EXPECT_DOUBLE_EQ(o.monthly_gross_salary_eur(), 1234.56);
 }
 
+// The young-worker law's fields (issue #9) are CSV columns like any other:
+// regulated work categories and the declaration's date on offers, work
+// authorisations on graduates.
+TEST(CsvImportTest, RegulatedWorkColumns) {
+  const auto offers = ReadCsv(
+      "external_id,regulated_works,regulated_work_declared_on\n"
+      "OF-1,machines|REGULATED_WORK_HEIGHT,2026-03-02\n",
+      v1::Offer::default_instance());
+  ASSERT_THAT(offers, SizeIs(1));
+  ASSERT_THAT(offers[0].errors, IsEmpty());
+  const auto& o = static_cast<const v1::Offer&>(*offers[0].message);
+  EXPECT_THAT(o.regulated_works(), ElementsAre(v1::REGULATED_WORK_MACHINES,
+                                               v1::REGULATED_WORK_HEIGHT));
+  EXPECT_EQ(o.regulated_work_declared_on(), "2026-03-02");
+
+  const auto graduates = ReadCsv(
+      "external_id,work_authorisations\n"
+      "EP-1,electrical_clearance|WORK_AUTHORISATION_DRIVING\n",
+      v1::Graduate::default_instance());
+  ASSERT_THAT(graduates, SizeIs(1));
+  ASSERT_THAT(graduates[0].errors, IsEmpty());
+  EXPECT_THAT(AsGraduate(graduates[0]).work_authorisations(),
+              ElementsAre(v1::WORK_AUTHORISATION_ELECTRICAL_CLEARANCE,
+                          v1::WORK_AUTHORISATION_DRIVING));
+}
+
 TEST(CsvImportTest, BadValuesReportLineColumnAndField) {
   const auto rows = ReadCsv(
       "external_id,given_name,max_distance_km,accepted_contracts,"
@@ -199,6 +225,29 @@ TEST(JsonlImportTest, GoodAndBadLines) {
   EXPECT_EQ(rows[3].line, 5);
   EXPECT_EQ(AsGraduate(rows[3]).diploma().status(),
             v1::DIPLOMA_STATUS_OBTAINED);
+}
+
+// Attestations (a repeated message) travel in JSON Lines; a CSV cell holds
+// scalars only.
+TEST(JsonlImportTest, Attestations) {
+  std::istringstream in(
+      "{\"externalId\":\"EP-1\",\"attestations\":[{\"kind\":"
+      "\"ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON\",\"attestedOn\":"
+      "\"2026-01-10\",\"previousContractEnd\":\"2026-06-30\","
+      "\"previousLevel\":3},{\"kind\":\"ATTESTATION_KIND_RQTH\","
+      "\"attestedOn\":\"2025-11-02\"}]}\n");
+  auto reader = NewJsonlRecordReader(&in, v1::Graduate::default_instance());
+  Row row;
+  ASSERT_TRUE(reader->Next(&row));
+  ASSERT_NE(row.message, nullptr);
+  const v1::Graduate& g = AsGraduate(row);
+  ASSERT_EQ(g.attestations_size(), 2);
+  EXPECT_EQ(g.attestations(0).kind(),
+            v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+  EXPECT_EQ(g.attestations(0).previous_contract_end(), "2026-06-30");
+  EXPECT_EQ(g.attestations(0).previous_level(), 3);
+  EXPECT_EQ(g.attestations(1).kind(), v1::ATTESTATION_KIND_RQTH);
+  EXPECT_EQ(g.attestations(1).attested_on(), "2025-11-02");
 }
 
 TEST(ImportFormatTest, FromPathAndName) {

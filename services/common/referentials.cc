@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -267,6 +268,7 @@ absl::StatusOr<std::unique_ptr<Referentials>> Referentials::Load(
       d.code = table->Get(kCode);
       if (d.code.empty()) return table->Error("empty diploma code");
       d.kind = table->Get(kKind);
+      d.vocational = IsVocationalKind(d.kind);
       d.title = table->Get(kTitle);
       if (!absl::SimpleAtoi(table->Get(kLevel), &d.level) || d.level < 0 ||
           d.level > 8) {
@@ -325,6 +327,26 @@ const Commune* Referentials::FindCommune(absl::string_view insee) const {
 const RomeCode* Referentials::FindRome(absl::string_view code) const {
   auto it = rome_index_.find(code);
   return it == rome_index_.end() ? nullptr : &rome_codes_[it->second];
+}
+
+bool IsVocationalKind(absl::string_view kind) {
+  static constexpr absl::string_view kGeneral[] = {
+      "BAC GENE",
+      "BAC TECHNO",
+      "BAC TEC AG",
+      "DAEU",
+      "Diplôme d'accès aux études universitaires",
+      "1E CYC.GEN",
+      "CPGE",
+      "PREPA-2ND"};
+  for (absl::string_view general : kGeneral) {
+    if (kind == general) return false;
+  }
+  // Courses that lead to no diploma at all.
+  for (absl::string_view prefix : {"FCIL N-", "MODAL N-", "AUTRE N-"}) {
+    if (absl::StartsWith(kind, prefix)) return false;
+  }
+  return true;
 }
 
 const Diploma* Referentials::FindDiploma(absl::string_view code) const {

@@ -50,9 +50,23 @@ struct Diploma {
   // no fiche and are dropped at load time.
   std::vector<std::string> rome_codes;
   // "YYYY-MM-DD" on which the diploma closes (last session), or empty. The
-  // file writes it "DD/MM/YYYY"; it is converted on load.
+  // file writes it "DD/MM/YYYY"; it is converted on load. The code still
+  // exists on that day (BCN closes a code on 31 August after its last
+  // session).
   std::string closed_on;
+  // Whether it is a vocational qualification ("à finalité professionnelle",
+  // Code du travail D6325-15): false only for general and technological
+  // baccalauréats, the DAEU and non-diploma courses (FCIL, MODAL, "autres
+  // formations"), as told by `kind` (see IsVocationalKind()).
+  bool vocational = true;
 };
+
+// False for the kinds of diplomas.csv that are not vocational
+// qualifications: "BAC GENE", "BAC TECHNO", "BAC TEC AG", "DAEU" (and its
+// long name), "1E CYC.GEN", "FCIL N-x", "MODAL N-x", "AUTRE N-x", "CPGE",
+// "PREPA-2ND". Every other kind (CAP, BAC PRO, BP, BT, MC, titres RNCP...)
+// is vocational.
+bool IsVocationalKind(absl::string_view kind);
 
 // One entry of the ROME mobility table: a trade close to another.
 struct MobilityTarget {

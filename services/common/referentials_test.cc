@@ -101,6 +101,17 @@ TEST_F(RealDataTest, MobilitySortedByRank) {
   EXPECT_TRUE(refs_->Mobility("").empty());
 }
 
+TEST(VocationalKindTest, GeneralBacsAndCoursesAreNotVocational) {
+  for (const char* kind : {"BAC GENE", "BAC TECHNO", "BAC TEC AG", "DAEU",
+                           "FCIL N-4", "MODAL N-4", "AUTRE N-4"}) {
+    EXPECT_FALSE(IsVocationalKind(kind)) << kind;
+  }
+  for (const char* kind : {"CAP", "BAC PRO", "BP", "BT", "BTS", "MC",
+                           "Titre professionnel (TP de niveau 4)", ""}) {
+    EXPECT_TRUE(IsVocationalKind(kind)) << kind;
+  }
+}
+
 TEST_F(RealDataTest, Diplomas) {
   const Diploma* cap = refs_->FindDiploma("50025123");
   ASSERT_NE(cap, nullptr);
@@ -119,6 +130,24 @@ TEST_F(RealDataTest, Diplomas) {
   ASSERT_NE(closed, nullptr);
   EXPECT_EQ(closed->closed_on, "1999-08-31");
   EXPECT_TRUE(closed->rome_codes.empty());
+
+  // Vocational or not (D6325-15's higher professionalisation rate): the
+  // Bac général and technologique are not; CAP, Bac Pro, BP are.
+  EXPECT_TRUE(cap->vocational);
+  const Diploma* bac_gen = refs_->FindDiploma("47013018");
+  ASSERT_NE(bac_gen, nullptr);
+  EXPECT_EQ(bac_gen->kind, "BAC GENE");
+  EXPECT_EQ(bac_gen->level, 4);
+  EXPECT_FALSE(bac_gen->vocational);
+  const Diploma* bac_pro = refs_->FindDiploma("40025013");
+  ASSERT_NE(bac_pro, nullptr);
+  EXPECT_EQ(bac_pro->level, 4);
+  EXPECT_TRUE(bac_pro->vocational);
+
+  // No DATE_FERMETURE but a last session: closed on 31 August after it.
+  const Diploma* last_session = refs_->FindDiploma("36322111");
+  ASSERT_NE(last_session, nullptr);
+  EXPECT_EQ(last_session->closed_on, "2002-08-31");
 
   // ROME group codes without a fiche ("H2100") are dropped.
   ASSERT_EQ(refs_->FindRome("H2100"), nullptr);

@@ -515,6 +515,157 @@ absl::Status ValidatePartner(v1::Partner* partner, const Referentials& refs) {
   return ResolvePlace(refs, partner->mutable_place(), "partner.place");
 }
 
+// ---------------------------------------------------------------------------
+// Young-worker law (issue #9). Kept apart from the field-format checks.
+
+namespace {
+
+// The last day of a contract of `months` months from `start`: the day
+// before the same day `months` later, or that month's last day when the
+// day does not exist (2026-01-31 + 1 month -> 2026-02-28). The engine's
+// ContractLastDay (services/matching/engine/internal/records.h) is the same
+// arithmetic; the engine does not depend on this library.
+absl::CivilDay ContractLastDay(absl::CivilDay start, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(start) + months;
+  const absl::CivilDay first(month);
+  const int days_in_month = static_cast<int>(absl::CivilDay(month + 1) - first);
+  if (start.day() > days_in_month) return first + (days_in_month - 1);
+  return first + (start.day() - 2);
+}
+
+// L6211-1: an apprenticeship leads to a diploma, which must still exist on
+// the contract's last day (a code closes on its referential date, 31 August
+// after its last session).
+absl::Status CheckTargetDiplomaOpen(const Diploma& target, absl::CivilDay start,
+                                    int months) {
+  if (target.closed_on.empty()) return absl::OkStatus();
+  const std::optional<absl::CivilDay> closes = ParseDate(target.closed_on);
+  if (!closes.has_value()) return absl::OkStatus();  // checked on load
+  const absl::CivilDay last = ContractLastDay(start, months);
+  if (*closes >= last) return absl::OkStatus();
+  return Invalid("offer.target_diploma.code", "diploma ", target.code,
+                 " closes on ", target.closed_on,
+                 *closes < start ? ", before the contract starts on "
+                                 : ", before the contract's last day ",
+                 FormatDate(*closes < start ? start : last),
+                 " (an apprenticeship leads to a diploma that exists for its "
+                 "whole duration, Code du travail L6211-1)");
+}
+
+// A list of enum values: each known (`is_valid`), not 0, no duplicates.
+absl::Status CheckEnumList(absl::string_view field,
+                           google::protobuf::RepeatedField<int>* values,
+                           bool (*is_valid)(int),
+                           const std::string& (*name)(int)) {
+  absl::flat_hash_set<int> seen;
+  for (int i = 0; i < values->size(); ++i) {
+    const int value = values->Get(i);
+    if (value == 0) return Invalid(Indexed(field, i), "must not be ", name(0));
+    if (!is_valid(value)) {
+      return Invalid(Indexed(field, i), "unknown value ", value);
+    }
+    if (!seen.insert(value).second) {
+      return Invalid(Indexed(field, i), "duplicate ", name(value));
+    }
+  }
+  return absl::OkStatus();
+}
+
+const std::string& RegulatedWorkName(int value) {
+  return v1::RegulatedWork_Name(static_cast<v1::RegulatedWork>(value));
+}
+const std::string& WorkAuthorisationName(int value) {
+  return v1::WorkAuthorisation_Name(static_cast<v1::WorkAuthorisation>(value));
+}
+
+// Regulated work ("travaux réglementés", D4153-15 to D4153-37) and the
+// employer's declaration (R4153-40/-41). Normalises: stating categories
+// sets regulated_work; a declaration date sets regulated_work_declared.
+absl::Status CheckRegulatedWork(v1::Offer* o, absl::CivilDay today) {
+  RETURN_IF_ERROR(
+      CheckEnumList("offer.regulated_works", o->mutable_regulated_works(),
+                    &v1::RegulatedWork_IsValid, &RegulatedWorkName));
+  if (!o->regulated_works().empty()) o->set_regulated_work(true);
+  TrimInPlace(o->mutable_regulated_work_declared_on());
+  if (!o->regulated_work_declared_on().empty()) {
+    ASSIGN_OR_RETURN(absl::CivilDay declared,
+                     ParseDateField(o->regulated_work_declared_on(),
+                                    "offer.regulated_work_declared_on"));
+    if (declared > today) {
+      return Invalid("offer.regulated_work_declared_on",
+                     "must not be in the future (the day the declaration was "
+                     "sent, R4153-41), got ",
+                     o->regulated_work_declared_on(), " (today is ",
+                     FormatDate(today), ")");
+    }
+    o->set_regulated_work_declared(true);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckWorkAuthorisations(v1::Graduate* g) {
+  return CheckEnumList("graduate.work_authorisations",
+                       g->mutable_work_authorisations(),
+                       &v1::WorkAuthorisation_IsValid, &WorkAuthorisationName);
+}
+
+// Attested facts that open the age exceptions of L6222-2 (apprenticeship)
+// and L6325-1 (professionalisation from 26).
+absl::Status CheckAttestations(v1::Graduate* g, absl::CivilDay today) {
+  absl::flat_hash_set<int> seen;
+  for (int i = 0; i < g->attestations_size(); ++i) {
+    v1::Attestation* a = g->mutable_attestations(i);
+    const std::string prefix = Indexed("graduate.attestations", i);
+    const int kind = a->kind();
+    if (kind == v1::ATTESTATION_KIND_UNSPECIFIED) {
+      return Invalid(Path(prefix, "kind"), "required");
+    }
+    if (!v1::AttestationKind_IsValid(kind)) {
+      return Invalid(Path(prefix, "kind"), "unknown value ", kind);
+    }
+    if (!seen.insert(kind).second) {
+      return Invalid(Path(prefix, "kind"), "duplicate ",
+                     v1::AttestationKind_Name(a->kind()));
+    }
+    TrimInPlace(a->mutable_attested_on());
+    ASSIGN_OR_RETURN(
+        absl::CivilDay attested,
+        RequiredDate(Path(prefix, "attested_on"), a->attested_on()));
+    if (attested > today) {
+      return Invalid(Path(prefix, "attested_on"),
+                     "must not be in the future, got ", a->attested_on(),
+                     " (today is ", FormatDate(today), ")");
+    }
+    const bool previous =
+        kind == v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON ||
+        kind == v1::ATTESTATION_KIND_APPRENTICESHIP_BROKEN;
+    TrimInPlace(a->mutable_previous_contract_end());
+    if (previous) {
+      RETURN_IF_ERROR(RequiredDate(Path(prefix, "previous_contract_end"),
+                                   a->previous_contract_end())
+                          .status());
+    } else if (!a->previous_contract_end().empty()) {
+      return Invalid(Path(prefix, "previous_contract_end"),
+                     "only for APPRENTICESHIP_FOLLOW_ON and "
+                     "APPRENTICESHIP_BROKEN");
+    }
+    if (kind == v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON) {
+      if (a->previous_level() < 3 || a->previous_level() > 8) {
+        return Invalid(Path(prefix, "previous_level"),
+                       "must be between 3 and 8 (the level the previous "
+                       "contract led to), got ",
+                       a->previous_level());
+      }
+    } else if (a->previous_level() != 0) {
+      return Invalid(Path(prefix, "previous_level"),
+                     "only for APPRENTICESHIP_FOLLOW_ON");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
                               absl::CivilDay today) {
   if (!g->school_id().empty() && !g->partner_id().empty()) {
@@ -615,7 +766,8 @@ absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
                    "+33 6 12 34 56 78), got ",
                    QuoteForError(g->phone()));
   }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(CheckWorkAuthorisations(g));
+  return CheckAttestations(g, today);
 }
 
 absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
@@ -691,9 +843,13 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
 
   TrimInPlace(o->mutable_target_diploma()->mutable_code());
   if (!o->target_diploma().code().empty()) {
+    const Diploma* target = nullptr;
     RETURN_IF_ERROR(CheckDiploma(refs, "offer.target_diploma",
                                  o->mutable_target_diploma(),
-                                 DiplomaUse::kTarget, today));
+                                 DiplomaUse::kTarget, today, &target));
+    if (contract == v1::CONTRACT_TYPE_APPRENTICESHIP) {
+      RETURN_IF_ERROR(CheckTargetDiplomaOpen(*target, start, months));
+    }
   } else if (contract == v1::CONTRACT_TYPE_APPRENTICESHIP) {
     return Invalid("offer.target_diploma.code",
                    "required for an apprenticeship (the diploma it prepares)");
@@ -741,7 +897,7 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
   } else if (!v1::OfferStatus_IsValid(o->status())) {
     return Invalid("offer.status", "unknown value ", o->status());
   }
-  return absl::OkStatus();
+  return CheckRegulatedWork(o, today);
 }
 
 // ---------------------------------------------------------------------------

@@ -210,7 +210,12 @@ absl::Status ValidatePartner(passerelle::v1::Partner* partner,
 // - available_from: a date when set; empty becomes `today`;
 // - status: UNSPECIFIED becomes SEEKING; unknown values rejected;
 // - email (trimmed) plausible when set (IsPlausibleEmail); phone (trimmed)
-//   plausible when set (IsPlausibleFrenchPhone).
+//   plausible when set (IsPlausibleFrenchPhone);
+// - work_authorisations: known values, not UNSPECIFIED, no duplicates;
+// - attestations[i]: kind known and not UNSPECIFIED, one per kind;
+//   attested_on a date not after `today`; previous_contract_end a date,
+//   required for (and only for) APPRENTICESHIP_FOLLOW_ON / _BROKEN;
+//   previous_level 3..8 for (and only for) APPRENTICESHIP_FOLLOW_ON.
 absl::Status ValidateGraduate(passerelle::v1::Graduate* graduate,
                               const Referentials& refs, absl::CivilDay today);
 
@@ -237,6 +242,13 @@ enum class OfferWrite { kCreate, kUpdate };
 // - positions 1..1000 and not below positions_filled (>= 0);
 // - monthly_gross_salary_eur finite, >= 0 and < 100000;
 // - regulated_work_declared is accepted with or without regulated_work;
+// - regulated_works: known values, not UNSPECIFIED, no duplicates
+//   ("offer.regulated_works[i]: ..."); any sets regulated_work;
+// - regulated_work_declared_on: a date, not after `today` (the day the
+//   declaration was sent); when set, sets regulated_work_declared;
+// - target_diploma of an APPRENTICESHIP: must not close (referential) before
+//   the contract's last day, start_date + duration_months - 1 day
+//   ("offer.target_diploma.code: diploma ... closes on ...", L6211-1);
 // - expires_on a date, not before `today`, when set;
 // - status: UNSPECIFIED becomes OPEN; unknown values rejected.
 absl::Status ValidateOffer(passerelle::v1::Offer* offer,

@@ -444,6 +444,99 @@ TEST_F(ValidationTest, GraduateDefaultsAndFilling) {
   EXPECT_EQ(g.status(), v1::GRADUATE_STATUS_SEEKING);
 }
 
+TEST_F(ValidationTest, GraduateWorkAuthorisations) {
+  v1::Graduate g = GoodGraduate();
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_ELECTRICAL_CLEARANCE);
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_DRIVING);
+  EXPECT_TRUE(ValidateGraduate(&g, *refs_, kToday).ok());
+  g.add_work_authorisations(v1::WORK_AUTHORISATION_DRIVING);
+  ExpectFieldError(ValidateGraduate(&g, *refs_, kToday),
+                   "graduate.work_authorisations[2]", "duplicate");
+  v1::Graduate unspecified = GoodGraduate();
+  unspecified.add_work_authorisations(v1::WORK_AUTHORISATION_UNSPECIFIED);
+  ExpectFieldError(ValidateGraduate(&unspecified, *refs_, kToday),
+                   "graduate.work_authorisations[0]", "unspecified");
+  v1::Graduate unknown = GoodGraduate();
+  unknown.add_work_authorisations(static_cast<v1::WorkAuthorisation>(7));
+  ExpectFieldError(ValidateGraduate(&unknown, *refs_, kToday),
+                   "graduate.work_authorisations[0]", "unknown");
+}
+
+TEST_F(ValidationTest, GraduateAttestations) {
+  v1::Graduate g = GoodGraduate();
+  v1::Attestation* follow = g.add_attestations();
+  follow->set_kind(v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+  follow->set_attested_on("2026-06-15");  // today
+  follow->set_previous_contract_end("2026-08-31");
+  follow->set_previous_level(3);
+  v1::Attestation* seeker = g.add_attestations();
+  seeker->set_kind(v1::ATTESTATION_KIND_JOB_SEEKER);
+  seeker->set_attested_on("2026-01-10");
+  EXPECT_TRUE(ValidateGraduate(&g, *refs_, kToday).ok());
+
+  struct Case {
+    const char* label;
+    std::function<void(v1::Graduate*)> mutate;
+    const char* field;
+  } cases[] = {
+      {"future",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_attested_on("2026-06-16");
+       },
+       "graduate.attestations[1].attested_on"},
+      {"no date",
+       [](v1::Graduate* x) { x->mutable_attestations(1)->clear_attested_on(); },
+       "graduate.attestations[1].attested_on"},
+      {"no kind",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(v1::ATTESTATION_KIND_UNSPECIFIED);
+       },
+       "graduate.attestations[1].kind"},
+      {"unknown kind",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(
+             static_cast<v1::AttestationKind>(99));
+       },
+       "graduate.attestations[1].kind"},
+      {"duplicate",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_kind(
+             v1::ATTESTATION_KIND_APPRENTICESHIP_FOLLOW_ON);
+       },
+       "graduate.attestations[1].kind"},
+      {"previous end missing",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->clear_previous_contract_end();
+       },
+       "graduate.attestations[0].previous_contract_end"},
+      {"previous end not a date",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->set_previous_contract_end("31/08/2026");
+       },
+       "graduate.attestations[0].previous_contract_end"},
+      {"previous level",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(0)->set_previous_level(2);
+       },
+       "graduate.attestations[0].previous_level"},
+      {"previous end on a status",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_previous_contract_end("2026-01-01");
+       },
+       "graduate.attestations[1].previous_contract_end"},
+      {"level on a status",
+       [](v1::Graduate* x) {
+         x->mutable_attestations(1)->set_previous_level(4);
+       },
+       "graduate.attestations[1].previous_level"},
+  };
+  for (const Case& c : cases) {
+    v1::Graduate bad = g;
+    c.mutate(&bad);
+    ExpectFieldError(ValidateGraduate(&bad, *refs_, kToday), c.field, c.label);
+  }
+}
+
 TEST_F(ValidationTest, GraduateGoodVariants) {
   v1::Graduate g = GoodGraduate();
   g.mutable_diploma()->set_code(" rncp557 ");
@@ -710,6 +803,79 @@ TEST_F(ValidationTest, OfferDefaultsAndFilling) {
   EXPECT_THAT(o.target_diploma().title(), HasSubstr("BAC PRO"));
   EXPECT_EQ(o.place().commune_name(), "Lille");
   EXPECT_EQ(o.status(), v1::OFFER_STATUS_OPEN);
+}
+
+// L6211-1: the diploma an apprenticeship prepares must exist until the
+// contract's last day. 40025215 (Bac Pro maintenance des véhicules option
+// B) closes on 2028-08-31.
+TEST_F(ValidationTest, OfferApprenticeshipTargetMustOutlastTheContract) {
+  v1::Offer o = GoodOffer();
+  o.mutable_target_diploma()->set_code("40025215");
+  o.set_rome_code("I1604");
+  o.set_start_date("2026-09-01");  // + 24 months: last day 2028-08-31
+  o.set_duration_months(24);
+  EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  o.set_start_date("2026-09-02");  // last day 2028-09-01
+  absl::Status status = ValidateOffer(&o, *refs_, kToday);
+  ExpectFieldError(status, "offer.target_diploma.code", "a day too long");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("closes on 2028-08-31, before the contract's last day "
+                        "2028-09-01"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("L6211-1"));
+  o.set_duration_months(23);  // last day 2028-08-01
+  EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  // Closed before the start (67010011 closed in 1999).
+  v1::Offer closed = GoodOffer();
+  closed.mutable_target_diploma()->set_code("67010011");
+  status = ValidateOffer(&closed, *refs_, kToday);
+  ExpectFieldError(status, "offer.target_diploma.code", "closed");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("before the contract starts on 2026-09-01"));
+  // Not an apprenticeship: a closed diploma may be named (e.g. for
+  // information) without refusing the offer.
+  closed.set_contract_type(v1::CONTRACT_TYPE_CDI);
+  closed.set_duration_months(0);
+  EXPECT_TRUE(ValidateOffer(&closed, *refs_, kToday).ok());
+}
+
+TEST_F(ValidationTest, OfferRegulatedWork) {
+  v1::Offer o = GoodOffer();
+  o.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  o.add_regulated_works(v1::REGULATED_WORK_HEIGHT);
+  o.set_regulated_work_declared_on(" 2026-06-15 ");  // today
+  ASSERT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  EXPECT_TRUE(o.regulated_work());           // set by the categories
+  EXPECT_TRUE(o.regulated_work_declared());  // set by the date
+  EXPECT_EQ(o.regulated_work_declared_on(), "2026-06-15");
+
+  v1::Offer future = GoodOffer();
+  future.set_regulated_work_declared_on("2026-06-16");
+  ExpectFieldError(ValidateOffer(&future, *refs_, kToday),
+                   "offer.regulated_work_declared_on", "future");
+  v1::Offer bad_date = GoodOffer();
+  bad_date.set_regulated_work_declared_on("02/03/2026");
+  ExpectFieldError(ValidateOffer(&bad_date, *refs_, kToday),
+                   "offer.regulated_work_declared_on", "format");
+  v1::Offer unspecified = GoodOffer();
+  unspecified.add_regulated_works(v1::REGULATED_WORK_UNSPECIFIED);
+  ExpectFieldError(ValidateOffer(&unspecified, *refs_, kToday),
+                   "offer.regulated_works[0]", "unspecified");
+  v1::Offer duplicate = GoodOffer();
+  duplicate.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  duplicate.add_regulated_works(v1::REGULATED_WORK_MACHINES);
+  absl::Status status = ValidateOffer(&duplicate, *refs_, kToday);
+  ExpectFieldError(status, "offer.regulated_works[1]", "duplicate");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("REGULATED_WORK_MACHINES"));
+  v1::Offer unknown = GoodOffer();
+  unknown.add_regulated_works(static_cast<v1::RegulatedWork>(99));
+  ExpectFieldError(ValidateOffer(&unknown, *refs_, kToday),
+                   "offer.regulated_works[0]", "unknown");
+  // Older clients: the flags alone are still accepted.
+  v1::Offer legacy = GoodOffer();
+  legacy.set_regulated_work(true);
+  legacy.set_regulated_work_declared(true);
+  EXPECT_TRUE(ValidateOffer(&legacy, *refs_, kToday).ok());
 }
 
 TEST_F(ValidationTest, OfferGoodVariants) {

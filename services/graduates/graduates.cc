@@ -50,7 +50,9 @@ constexpr absl::string_view kUpdatablePaths[] = {"external_id",
                                                  "status",
                                                  "email",
                                                  "phone",
-                                                 "completed_college"};
+                                                 "completed_college",
+                                                 "work_authorisations",
+                                                 "attestations"};
 
 }  // namespace
 

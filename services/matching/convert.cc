@@ -56,6 +56,27 @@ absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
   if (!available.ok()) return available.status();
   out.available_from = *available;
   out.completed_college = g.completed_college();
+  for (int a : g.work_authorisations()) {
+    out.work_authorisations.push_back(
+        static_cast<engine::WorkAuthorisation>(a));
+  }
+  for (const v1::Attestation& a : g.attestations()) {
+    engine::Attestation attestation;
+    attestation.kind = static_cast<engine::AttestationKind>(a.kind());
+    absl::StatusOr<absl::CivilDay> on =
+        Day(a.attested_on(), "graduate.attestations.attested_on");
+    if (!on.ok()) return on.status();
+    attestation.attested_on = *on;
+    if (!a.previous_contract_end().empty()) {
+      absl::StatusOr<absl::CivilDay> end =
+          Day(a.previous_contract_end(),
+              "graduate.attestations.previous_contract_end");
+      if (!end.ok()) return end.status();
+      attestation.previous_contract_end = *end;
+    }
+    attestation.previous_level = a.previous_level();
+    out.attestations.push_back(attestation);
+  }
   out.seeking = g.status() == v1::GRADUATE_STATUS_SEEKING;
   return out;
 }
@@ -78,6 +99,15 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.night_work = o.night_work();
   out.regulated_work = o.regulated_work();
   out.regulated_work_declared = o.regulated_work_declared();
+  for (int w : o.regulated_works()) {
+    out.regulated_works.push_back(static_cast<engine::RegulatedWork>(w));
+  }
+  if (!o.regulated_work_declared_on().empty()) {
+    absl::StatusOr<absl::CivilDay> declared =
+        Day(o.regulated_work_declared_on(), "offer.regulated_work_declared_on");
+    if (!declared.ok()) return declared.status();
+    out.regulated_work_declared_on = *declared;
+  }
   out.required_level = o.required_level();
   out.target_diploma.code = o.target_diploma().code();
   out.target_diploma.level = o.target_diploma().level();
@@ -122,6 +152,21 @@ engine::TradeReferential TradesFrom(const common::Referentials& referentials) {
     }
   }
   return trades;
+}
+
+std::vector<engine::DiplomaFacts> DiplomasFrom(
+    const common::Referentials& referentials) {
+  std::vector<engine::DiplomaFacts> out;
+  out.reserve(referentials.diplomas().size());
+  for (const common::Diploma& d : referentials.diplomas()) {
+    engine::DiplomaFacts facts;
+    facts.code = d.code;
+    if (!d.closed_on.empty()) facts.closes_on = common::ParseDate(d.closed_on);
+    facts.vocational = d.vocational;
+    facts.rome_codes = d.rome_codes;
+    out.push_back(std::move(facts));
+  }
+  return out;
 }
 
 }  // namespace passerelle::matching

@@ -3,6 +3,8 @@
 // API records (passerelle.v1) to the engine's plain structs, and back for
 // the engine's explanations.
 
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "passerelle/v1/common.pb.h"
 #include "passerelle/v1/graduate.pb.h"
@@ -21,5 +23,9 @@ void ToProto(const engine::Factor& factor, v1::Factor* out);
 
 // The ROME codes (with their v3 parents) and the mobility table.
 engine::TradeReferential TradesFrom(const common::Referentials& referentials);
+
+// Every diploma's closing date, kind (vocational or not) and trades.
+std::vector<engine::DiplomaFacts> DiplomasFrom(
+    const common::Referentials& referentials);
 
 }  // namespace passerelle::matching

@@ -307,6 +307,7 @@ absl::StatusOr<std::unique_ptr<MatchingIndex>> MatchingIndex::Start(
     RecordSource* source, const common::Referentials& referentials) {
   engine::EngineOptions options;
   options.trades = TradesFrom(referentials);
+  options.diplomas = DiplomasFrom(referentials);
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                    engine::Engine::Create(std::move(options)));
   std::unique_ptr<MatchingIndex> index(

@@ -132,9 +132,13 @@ Referential Referential::From(const common::Referentials& refs,
     ref.communes.push_back({c.insee, c.name, c.departement, c.latitude,
                             c.longitude, c.population});
   }
-  const std::string today_text = engine::FormatDay(today);
+  // An apprenticeship's target must outlast the contract (L6211-1): keep
+  // the diplomas open for longer than any generated contract (a start up
+  // to a year ahead, 36 months at most).
+  const std::string open_until = engine::FormatDay(
+      absl::CivilDay(today.year() + 5, today.month(), today.day()));
   for (const common::Diploma& d : refs.diplomas()) {
-    if (!d.closed_on.empty() && d.closed_on <= today_text) continue;
+    if (!d.closed_on.empty() && d.closed_on <= open_until) continue;
     if (d.level < 3 || d.level > 5 || d.rome_codes.empty()) continue;
     ref.diplomas.push_back({d.code, d.kind, d.title, d.level, d.rome_codes});
   }

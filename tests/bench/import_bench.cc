@@ -66,8 +66,10 @@ class OfferMaker {
     pick_commune_ =
         std::discrete_distribution<size_t>(weights.begin(), weights.end());
     for (const common::Diploma& d : refs.diplomas()) {
+      // Open diplomas only: an apprenticeship's target must outlast the
+      // contract (L6211-1).
       if ((d.level == 3 || d.level == 4) && !d.rome_codes.empty() &&
-          d.code.size() == 8) {
+          d.code.size() == 8 && d.closed_on.empty()) {
         diplomas_.push_back(&d);
       }
     }

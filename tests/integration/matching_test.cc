@@ -95,8 +95,11 @@ class MatchingTest : public ::testing::TestWithParam<Transport> {
 };
 
 TEST_P(MatchingTest, RanksFitOffersWithFactorsAndExcludesIllegalOnes) {
-  // A 17-year-old (born 2009-05-14) for offers starting 2027-02-01.
+  // A 17-year-old (born 2009-05-14) for offers starting 2027-02-01, holding
+  // a CAP that does not lead to the offers' trade (H2903), so that no
+  // diploma allows regulated work on a CDI (R4153-49).
   v1::Graduate minor = testing::SampleGraduate("m-1");
+  minor.mutable_diploma()->set_code("50022142");  // CAP restauration
   minor.mutable_diploma()->set_obtained_on("2026-06-30");
   minor.mutable_diploma()->set_status(v1::DIPLOMA_STATUS_OBTAINED);
   v1::Graduate g = CreateGraduate(minor);
@@ -145,7 +148,9 @@ TEST_P(MatchingTest, RanksFitOffersWithFactorsAndExcludesIllegalOnes) {
     EXPECT_NEAR(weights, 1.0, 1e-6);
     EXPECT_GT(r.distance_km(), 0);
   }
-  EXPECT_EQ(ids, (std::set<std::string>{fit.id(), declared.id()}));
+  // The employer's declaration covers minors in training only (R4153-39,
+  // R4153-40), not a CDI.
+  EXPECT_EQ(ids, (std::set<std::string>{fit.id()}));
 
   // Each exclusion is explained with its rule.
   auto explain = [&](const v1::Offer& o) {
@@ -164,6 +169,8 @@ TEST_P(MatchingTest, RanksFitOffersWithFactorsAndExcludesIllegalOnes) {
   EXPECT_THAT(explain(long_hours),
               ::testing::ElementsAre("minor_weekly_hours"));
   EXPECT_THAT(explain(regulated),
+              ::testing::ElementsAre("minor_regulated_work"));
+  EXPECT_THAT(explain(declared),
               ::testing::ElementsAre("minor_regulated_work"));
   EXPECT_THAT(explain(far), ::testing::ElementsAre("distance"));
   EXPECT_TRUE(explain(fit).empty());

@@ -231,6 +231,19 @@ absl::Status ValidateOffer(const Offer& o) {
       o.monthly_gross_salary_eur < 0 || o.monthly_gross_salary_eur > 1e7) {
     return Invalid("offer.monthly_gross_salary_eur", "must be within 0..1e7");
   }
+  for (RegulatedWork work : o.regulated_works) {
+    const int w = static_cast<int>(work);
+    if (w < 1 || w >= kNumRegulatedWorks) {
+      return Invalid("offer.regulated_works", "unknown category");
+    }
+  }
+  if (o.regulated_work_declared_on.has_value()) {
+    const int year = o.regulated_work_declared_on->year();
+    if (year < 1971 || year > 2149) {
+      return Invalid("offer.regulated_work_declared_on",
+                     "year must be within 1971..2149");
+    }
+  }
   if (auto s = CheckDay(o.start_date, "offer.start_date"); !s.ok()) return s;
   if (o.expires_on.has_value()) {
     if (auto s = CheckDay(*o.expires_on, "offer.expires_on"); !s.ok()) return s;
@@ -281,6 +294,34 @@ absl::Status ValidateGraduate(const Graduate& g) {
       return Invalid("graduate.accepted_contracts", "unknown contract type");
     }
   }
+  for (WorkAuthorisation a : g.work_authorisations) {
+    const int v = static_cast<int>(a);
+    if (v < 1 || v >= kNumWorkAuthorisations) {
+      return Invalid("graduate.work_authorisations", "unknown authorisation");
+    }
+  }
+  for (const Attestation& a : g.attestations) {
+    const int v = static_cast<int>(a.kind);
+    if (v < 1 || v >= kNumAttestationKinds) {
+      return Invalid("graduate.attestations.kind", "unknown kind");
+    }
+    if (auto s = CheckDay(a.attested_on, "graduate.attestations.attested_on");
+        !s.ok()) {
+      return s;
+    }
+    if (a.previous_contract_end.has_value()) {
+      if (auto s = CheckDay(*a.previous_contract_end,
+                            "graduate.attestations.previous_contract_end");
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (auto s = CheckLevel(a.previous_level,
+                            "graduate.attestations.previous_level");
+        !s.ok()) {
+      return s;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -301,8 +342,18 @@ struct Overlay {
   }
 };
 
+using DiplomaIndex = absl::flat_hash_map<std::string, DiplomaFacts>;
+
+const DiplomaFacts* FindFacts(const DiplomaIndex& diplomas,
+                              const std::string& code) {
+  if (code.empty()) return nullptr;
+  auto it = diplomas.find(code);
+  return it == diplomas.end() ? nullptr : &it->second;
+}
+
 template <typename InternFn>
-void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
+void BuildOfferRec(const Offer& o, InternFn&& intern,
+                   const DiplomaIndex& diplomas, OfferRec* rec,
                    std::vector<uint32_t>* skills) {
   rec->lat = o.latitude;
   rec->lng = o.longitude;
@@ -322,11 +373,33 @@ void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
   rec->contract = o.contract_type;
   rec->flags = internal::kOfferLive;
   if (o.night_work) rec->flags |= internal::kOfferNightWork;
-  if (o.regulated_work) rec->flags |= internal::kOfferRegulated;
-  if (o.regulated_work_declared)
+  rec->regulated_works = 0;
+  for (RegulatedWork work : o.regulated_works) {
+    rec->regulated_works |= static_cast<uint16_t>(1u << static_cast<int>(work));
+  }
+  if (o.regulated_work || rec->regulated_works != 0) {
+    rec->flags |= internal::kOfferRegulated;
+  }
+  rec->declared_days = 0;
+  if (o.regulated_work_declared_on.has_value()) {
+    rec->declared_days = static_cast<uint16_t>(
+        internal::EpochDays(*o.regulated_work_declared_on));
+  }
+  if (o.regulated_work_declared || rec->declared_days != 0) {
     rec->flags |= internal::kOfferRegulatedDeclared;
+  }
   if (o.driving_licence_required) rec->flags |= internal::kOfferLicenceRequired;
   if (o.open) rec->flags |= internal::kOfferOpen;
+  // L6211-1: an apprenticeship leads to a diploma, which must still exist
+  // on the contract's last day. Per offer (not per pair): decided here.
+  if (o.contract_type == ContractType::kApprenticeship) {
+    const DiplomaFacts* facts = FindFacts(diplomas, o.target_diploma.code);
+    if (facts != nullptr && facts->closes_on.has_value() &&
+        *facts->closes_on <
+            internal::ContractLastDay(o.start_date, o.duration_months)) {
+      rec->flags |= internal::kOfferTargetClosed;
+    }
+  }
   rec->required_level = static_cast<uint8_t>(o.required_level);
   rec->target_level = static_cast<uint8_t>(o.target_diploma.level);
   rec->duration_months = static_cast<uint8_t>(o.duration_months);
@@ -352,7 +425,8 @@ void BuildOfferRec(const Offer& o, InternFn&& intern, OfferRec* rec,
 }
 
 template <typename InternFn>
-void BuildGraduateRec(const Graduate& g, InternFn&& intern, GraduateRec* rec) {
+void BuildGraduateRec(const Graduate& g, InternFn&& intern,
+                      const DiplomaIndex& diplomas, GraduateRec* rec) {
   rec->lat = g.latitude;
   rec->lng = g.longitude;
   rec->max_km = g.max_distance_km;
@@ -367,6 +441,42 @@ void BuildGraduateRec(const Graduate& g, InternFn&& intern, GraduateRec* rec) {
   if (g.driving_licence) rec->flags |= internal::kGradLicence;
   if (g.completed_college) rec->flags |= internal::kGradCollege;
   if (g.seeking) rec->flags |= internal::kGradSeeking;
+  rec->authorisations = 0;
+  for (WorkAuthorisation a : g.work_authorisations) {
+    rec->authorisations |= static_cast<uint8_t>(1u << static_cast<int>(a));
+  }
+  rec->attestations = 0;
+  rec->follow_on_end = rec->broken_end = internal::kNoDay;
+  rec->follow_on_level = 0;
+  rec->attested.clear();
+  for (const Attestation& a : g.attestations) {
+    rec->attestations |= static_cast<uint16_t>(1u << static_cast<int>(a.kind));
+    rec->attested.emplace_back(static_cast<uint8_t>(a.kind),
+                               Pack(a.attested_on));
+    const internal::PackedDay end = a.previous_contract_end
+                                        ? Pack(*a.previous_contract_end)
+                                        : internal::kNoDay;
+    if (a.kind == AttestationKind::kFollowOn) {
+      rec->follow_on_end = end;
+      rec->follow_on_level = static_cast<uint8_t>(a.previous_level);
+    } else if (a.kind == AttestationKind::kBrokenContract) {
+      rec->broken_end = end;
+    }
+  }
+  rec->diploma_romes.clear();
+  if (const DiplomaFacts* facts = FindFacts(diplomas, g.diploma.code)) {
+    rec->flags |= internal::kGradDiplomaKnown;
+    if (facts->vocational) rec->flags |= internal::kGradVocational;
+    for (const auto& code : facts->rome_codes) {
+      const auto id = static_cast<uint16_t>(intern(0, code));
+      if (std::find(rec->diploma_romes.begin(), rec->diploma_romes.end(), id) ==
+          rec->diploma_romes.end()) {
+        rec->diploma_romes.push_back(id);
+      }
+    }
+  } else {
+    rec->flags |= internal::kGradVocational;  // assumed: see records.h
+  }
   rec->radius_class = static_cast<uint8_t>(RadiusClass(g.max_distance_km));
   std::fill(std::begin(rec->contract_pos), std::end(rec->contract_pos), 0);
   rec->n_contracts = 0;
@@ -443,6 +553,22 @@ absl::Status Engine::Init() {
     params_.smic_monthly.emplace_back(Pack(v.effective_from),
                                       v.monthly_gross_eur);
   }
+
+  for (const DiplomaFacts& facts : options_.diplomas) {
+    if (facts.code.empty()) {
+      return absl::InvalidArgumentError("diplomas: empty code");
+    }
+    if (facts.closes_on.has_value()) {
+      if (auto s = CheckDay(*facts.closes_on, "diplomas.closes_on"); !s.ok()) {
+        return s;
+      }
+    }
+    if (!diploma_facts_.emplace(facts.code, facts).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("diplomas: duplicate code ", facts.code));
+    }
+  }
+  params_.diplomas = &diploma_facts_;
 
   absl::MutexLock lock(&mu_);
   diplomas_.Intern("");  // id 0 = no diploma
@@ -543,7 +669,7 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
   };
   OfferRec rec;
   std::vector<uint32_t> skills;
-  BuildOfferRec(offer, intern, &rec, &skills);
+  BuildOfferRec(offer, intern, diploma_facts_, &rec, &skills);
 
   const auto existing = offer_ids_.Find(offer.id);
   uint32_t idx;
@@ -668,7 +794,7 @@ void Engine::UpsertGraduateLocked(const Graduate& graduate) {
     }
   };
   GraduateRec rec;
-  BuildGraduateRec(graduate, intern, &rec);
+  BuildGraduateRec(graduate, intern, diploma_facts_, &rec);
   const auto existing = graduate_ids_.Find(graduate.id);
   uint32_t idx;
   if (existing) {
@@ -689,6 +815,8 @@ void Engine::RemoveGraduateLocked(uint32_t idx) {
   GraduateRec& g = graduates_[idx];
   g.flags = 0;  // not live
   g.romes.clear();
+  g.diploma_romes.clear();
+  std::vector<std::pair<uint8_t, internal::PackedDay>>().swap(g.attested);
   std::vector<uint32_t>().swap(g.skills);
   graduate_ids_.Erase(idx);
 }
@@ -998,7 +1126,8 @@ absl::StatusOr<std::vector<RankedOffer>> Engine::RankOffersImpl(
       if (query.with_factors) {
         r.factors = internal::DescribeFactors(ctx, g, OfferAt(c.idx), c.trade,
                                               names, e);
-        r.warnings = internal::DescribeWarnings(ctx, g, OfferAt(c.idx), e);
+        r.warnings =
+            internal::DescribeWarnings(ctx, g, OfferAt(c.idx), names, e);
       }
     }
     results.push_back(std::move(r));
@@ -1089,7 +1218,7 @@ absl::StatusOr<std::vector<RankedGraduate>> Engine::RankGraduatesImpl(
       Evaluation e;
       internal::EvaluateFast(ctx, g, offer, c.trade, &e);
       r.factors = internal::DescribeFactors(ctx, g, offer, c.trade, names, e);
-      r.warnings = internal::DescribeWarnings(ctx, g, offer, e);
+      r.warnings = internal::DescribeWarnings(ctx, g, offer, names, e);
     }
     results.push_back(std::move(r));
   }
@@ -1114,7 +1243,7 @@ Explanation ExplainRecords(const EvalContext& ctx,
   out.score = e.score;
   out.distance_km = e.distance_km;
   out.factors = internal::DescribeFactors(ctx, g, o, trade, names, e);
-  out.warnings = internal::DescribeWarnings(ctx, g, o, e);
+  out.warnings = internal::DescribeWarnings(ctx, g, o, names, e);
   return out;
 }
 
@@ -1156,10 +1285,10 @@ absl::StatusOr<Explanation> Engine::Explain(const Graduate& graduate,
     }
   };
   GraduateRec g;
-  BuildGraduateRec(graduate, intern, &g);
+  BuildGraduateRec(graduate, intern, diploma_facts_, &g);
   OfferRec o;
   std::vector<uint32_t> offer_skills;
-  BuildOfferRec(offer, intern, &o, &offer_skills);
+  BuildOfferRec(offer, intern, diploma_facts_, &o, &offer_skills);
   o.skills = 0;
   internal::Names names = NamesLocked();
   names.romes.overlay = &romes.strings;

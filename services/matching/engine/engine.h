@@ -38,6 +38,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -75,6 +76,9 @@ struct EngineOptions {
   ScoringConfig scoring;
   LegalTables legal = DefaultLegalTables();
   TradeReferential trades;
+  // The diploma referential (closing dates, vocational or not, trades);
+  // codes must be unique.
+  std::vector<DiplomaFacts> diplomas;
   // RankGraduates: S2RegionCoverer cells per radius query; more cells hug
   // the cap closer (fewer graduates visited) at a higher covering cost.
   // (RankOffers covers the cap with the cells of one level, about half the
@@ -248,6 +252,8 @@ class Engine {
   internal::StringTable companies_ ABSL_GUARDED_BY(mu_);
   internal::StringTable diplomas_ ABSL_GUARDED_BY(mu_);  // id 0 = ""
   internal::TradeGraph trades_;  // immutable after Init()
+  // options_.diplomas by code; immutable after Init().
+  absl::flat_hash_map<std::string, DiplomaFacts> diploma_facts_;
 
   internal::StringTable offer_ids_ ABSL_GUARDED_BY(mu_);
   std::vector<internal::OfferRec> offers_ ABSL_GUARDED_BY(mu_);

@@ -74,8 +74,15 @@ int PayAge(absl::CivilDay birth, absl::CivilDay start) {
   return age;
 }
 
+bool ProfessionalisationRaised(int held_level, bool vocational) {
+  // D6325-15: "au moins égale au baccalauréat professionnel ou [...] à
+  // finalité professionnelle de même niveau". Above level 4 every diploma
+  // is above the Bac Pro; at level 4 only a vocational one counts.
+  return held_level > 4 || (held_level == 4 && vocational);
+}
+
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level) {
+                         int pay_age, int held_level, bool vocational) {
   switch (contract) {
     case ContractType::kApprenticeship: {
       const int band = pay_age < 18   ? 0
@@ -86,7 +93,9 @@ double LegalMinimumShare(const LegalTables& tables, ContractType contract,
     }
     case ContractType::kProfessionalisation: {
       const int band = pay_age < 21 ? 0 : pay_age < 26 ? 1 : 2;
-      return tables.professionalisation_percent[band][held_level >= 4 ? 1 : 0] /
+      return tables.professionalisation_percent
+                 [band]
+                 [ProfessionalisationRaised(held_level, vocational) ? 1 : 0] /
              100.0;
     }
     case ContractType::kCdi:
@@ -110,10 +119,11 @@ double WeeklyHoursFactor(const LegalTables& t, double weekly_hours) {
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start) {
+                                 absl::CivilDay start, bool vocational) {
   const SmicValue& smic = tables.SmicOn(start);
   LegalMinimum result;
-  result.smic_share = LegalMinimumShare(tables, contract, pay_age, held_level);
+  result.smic_share =
+      LegalMinimumShare(tables, contract, pay_age, held_level, vocational);
   result.monthly_gross_eur =
       std::round(smic.monthly_gross_eur * result.smic_share *
                  WeeklyHoursFactor(tables, weekly_hours) * 100) /
@@ -124,8 +134,12 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
       who = absl::StrFormat("apprentice, pay age %d, year 1", pay_age);
       break;
     case ContractType::kProfessionalisation:
-      who = absl::StrFormat("professionalisation, pay age %d%s", pay_age,
-                            held_level >= 4 ? ", level >= 4" : "");
+      who = absl::StrFormat(
+          "professionalisation, pay age %d%s", pay_age,
+          ProfessionalisationRaised(held_level, vocational)
+              ? (held_level == 4 ? ", vocational level 4 (D6325-15)"
+                                 : ", level > 4 (D6325-15)")
+              : (held_level == 4 ? ", level 4 not vocational (D6325-15)" : ""));
       break;
     case ContractType::kCdi:
     case ContractType::kCdd:
@@ -137,6 +151,65 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
       result.smic_share * 100, smic.monthly_gross_eur,
       FormatDay(smic.effective_from), who, weekly_hours);
   return result;
+}
+
+absl::string_view AttestationName(AttestationKind kind) {
+  switch (kind) {
+    case AttestationKind::kRqth:
+      return "recognised disabled worker, RQTH (L6222-2 3°)";
+    case AttestationKind::kBusinessProject:
+      return "business creation or takeover project (L6222-2 4°)";
+    case AttestationKind::kHighLevelAthlete:
+      return "high-level athlete (L6222-2 5°)";
+    case AttestationKind::kFollowOn:
+      return "follows a previous apprenticeship (L6222-2 1°)";
+    case AttestationKind::kBrokenContract:
+      return "previous apprenticeship broken through no fault of the "
+             "apprentice (L6222-2 2°)";
+    case AttestationKind::kJobSeeker:
+      return "registered job seeker (L6325-1)";
+    case AttestationKind::kRsa:
+      return "RSA recipient (L6325-1)";
+    case AttestationKind::kAss:
+      return "ASS recipient (L6325-1)";
+    case AttestationKind::kAah:
+      return "AAH recipient (L6325-1)";
+    case AttestationKind::kCui:
+      return "CUI holder (L6325-1)";
+  }
+  return "?";
+}
+
+absl::string_view RegulatedWorkName(RegulatedWork work) {
+  switch (work) {
+    case RegulatedWork::kChemicalAgents:
+      return "D4153-17 hazardous chemical agents";
+    case RegulatedWork::kAsbestos:
+      return "D4153-18 asbestos (level 1)";
+    case RegulatedWork::kElectrical:
+      return "D4153-24 electrical work";
+    case RegulatedWork::kTractors:
+      return "D4153-26 tractors";
+    case RegulatedWork::kMobileEquipment:
+      return "D4153-27 self-propelled mobile and lifting equipment";
+    case RegulatedWork::kMachines:
+      return "D4153-28 dangerous machines";
+    case RegulatedWork::kMaintenance:
+      return "D4153-29 maintenance while running";
+    case RegulatedWork::kHeight:
+      return "D4153-30 temporary work at height";
+    case RegulatedWork::kScaffolding:
+      return "D4153-31 scaffolding";
+    case RegulatedWork::kPressureVessels:
+      return "D4153-33 pressure equipment";
+    case RegulatedWork::kConfinedSpaces:
+      return "D4153-34 confined spaces";
+    case RegulatedWork::kMoltenMetalGlass:
+      return "D4153-35 molten glass or metal";
+    case RegulatedWork::kAnimals:
+      return "D4153-37 animals";
+  }
+  return "?";
 }
 
 absl::string_view ContractTypeName(ContractType type) {

@@ -55,7 +55,14 @@ struct LegalTables {
   int apprenticeship_min_age = 16;     // L6222-1
   int apprenticeship_min_age_after_college = 15;  // L6222-1 al. 2
   int apprenticeship_max_age = 29;  // "29 ans révolus": 30 is excluded
-  double legal_weekly_hours = 35;   // SMIC monthly figures are for 35 h
+  // L6222-2 1° and 2° (follow-on or broken contract): at most this age at
+  // the start, and within this many years of the previous contract's end.
+  int apprenticeship_exception_max_age = 35;
+  int apprenticeship_exception_years = 1;
+  // L6325-1: professionalisation "16 à 25 ans révolus"; from 26 only for
+  // job seekers and RSA / ASS / AAH / CUI recipients.
+  int professionalisation_max_age = 25;
+  double legal_weekly_hours = 35;  // SMIC monthly figures are for 35 h
 
   // The SMIC in force on `day`.
   const SmicValue& SmicOn(absl::CivilDay day) const;
@@ -76,9 +83,19 @@ int PayAge(absl::CivilDay birth, absl::CivilDay start);
 
 // Share of the SMIC (1.0 = 100 %) that is the legal minimum pay, in contract
 // year 1, for a candidate of pay age `pay_age` holding (by the start) a
-// diploma of level `held_level`. CDI/CDD: 1.0 (the SMIC).
+// diploma of level `held_level`, `vocational` or not. CDI/CDD: 1.0 (the
+// SMIC). Professionalisation: the higher rate of D6325-15 for "une
+// qualification au moins égale au baccalauréat professionnel ou un titre ou
+// diplôme à finalité professionnelle de même niveau", i.e. a vocational
+// diploma of level 4 (Bac Pro, BP, BT, titre professionnel...) or any
+// diploma above level 4 (BTS, licence...); a Bac général or
+// technologique (level 4, not vocational) gets the base rate.
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level);
+                         int pay_age, int held_level, bool vocational = true);
+
+// Whether D6325-15's higher professionalisation rate applies (see
+// LegalMinimumShare).
+bool ProfessionalisationRaised(int held_level, bool vocational);
 
 // Pay for `weekly_hours` as a multiple of the 35-hour pay: pro rata below 35
 // h, with the legal overtime premiums above.
@@ -94,6 +111,6 @@ double WeeklyHoursFactor(const LegalTables& tables, double weekly_hours);
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start);
+                                 absl::CivilDay start, bool vocational = true);
 
 }  // namespace passerelle::engine

@@ -54,6 +54,38 @@ TEST(LegalTablesTest, ProfessionalisationGrid) {
             1.0);
 }
 
+// D6325-15: the +10 points are for "une qualification au moins égale au
+// baccalauréat professionnel ou un titre ou diplôme à finalité
+// professionnelle de même niveau": a Bac Pro or BP (vocational, level 4)
+// yes; a Bac général (level 4, not vocational) no; a BTS (level 5) yes.
+TEST(LegalTablesTest, ProfessionalisationRaiseOnlyForVocationalLevel4) {
+  const LegalTables& t = DefaultLegalTables();
+  const auto kPro = ContractType::kProfessionalisation;
+  struct Case {
+    int pay_age, level;
+    bool vocational;
+    double share;
+  } cases[] = {
+      {19, 4, true, 0.65},  {19, 4, false, 0.55}, {19, 5, false, 0.65},
+      {19, 5, true, 0.65},  {19, 3, true, 0.55},  {22, 4, true, 0.80},
+      {22, 4, false, 0.70}, {20, 4, false, 0.55}, {21, 4, false, 0.70},
+      {26, 4, false, 1.0},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LegalMinimumShare(t, kPro, c.pay_age, c.level, c.vocational),
+              c.share)
+        << "pay age " << c.pay_age << ", level " << c.level
+        << (c.vocational ? " vocational" : " general");
+  }
+  const absl::CivilDay start(2026, 9, 1);
+  EXPECT_THAT(ComputeLegalMinimum(t, kPro, 19, 4, 35, start, false).basis,
+              HasSubstr("55% of SMIC"));
+  EXPECT_THAT(ComputeLegalMinimum(t, kPro, 19, 4, 35, start, false).basis,
+              HasSubstr("level 4 not vocational (D6325-15)"));
+  EXPECT_THAT(ComputeLegalMinimum(t, kPro, 19, 4, 35, start, true).basis,
+              HasSubstr("65% of SMIC"));
+}
+
 TEST(LegalTablesTest, PayAgeMovesTheMonthAfterTheBirthday) {
   const absl::CivilDay start(2026, 9, 1);
   // 18 on 15 August: the 18-20 band from 1 September.

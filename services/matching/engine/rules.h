@@ -29,21 +29,44 @@ inline constexpr char kRuleTradeUnrelated[] = "trade_unrelated";
 // obtained diploma counts; one in progress counts if expected on or before
 // the start date; otherwise the graduate is taken to hold no level.
 inline constexpr char kRuleDiplomaLevel[] = "diploma_level";
-// Apprenticeship: it must lead to a diploma (target set) of a level at least
-// the graduate's (same level = another speciality), and not to the very
-// diploma the graduate holds by the start date.
+// Apprenticeship: it must lead to a diploma (target set), and not to the
+// very diploma the graduate holds by the start date. The law sets no level
+// floor (a Bac Pro holder may retrain through a CAP): a lower level only
+// lowers the offer_fit factor.
 inline constexpr char kRuleApprenticeshipTarget[] = "apprenticeship_target";
+// Apprenticeship: the target diploma closes (diploma referential) before
+// the contract's last day, start + duration_months - 1 day (L6211-1: the
+// contract leads to a diploma, which must exist for its whole duration).
+inline constexpr char kRuleApprenticeshipTargetClosed[] =
+    "apprenticeship_target_closed";
 // Apprenticeship: under 16 at start (15 allowed after collège), L6222-1.
 inline constexpr char kRuleApprenticeshipTooYoung[] =
     "apprenticeship_too_young";
-// Apprenticeship: 30 or older at start ("29 ans révolus"), L6222-1.
+// Apprenticeship: 30 or older at start ("29 ans révolus"), L6222-1, unless
+// an attested exception of L6222-2 applies: RQTH (3°), business project
+// (4°), high-level athlete (5°): no limit; follow-on towards a higher
+// diploma (1°) or a contract broken through no fault of the apprentice
+// (2°): 35 at most at the start, within a year after the previous
+// contract's last day.
 inline constexpr char kRuleApprenticeshipTooOld[] = "apprenticeship_too_old";
 // CDI, CDD, professionalisation: under 16 at start (L4153-1; 14-15 only for
 // holiday jobs, which Passerelle does not carry).
 inline constexpr char kRuleUnderWorkingAge[] = "under_working_age";
+// Professionalisation: 26 or older at start ("16 à 25 ans révolus",
+// L6325-1) without an attested status: registered job seeker, RSA, ASS,
+// AAH or CUI.
+inline constexpr char kRuleProfessionalisationTooOld[] =
+    "professionalisation_too_old";
 // Under 18 at start (the 18th birthday on the start date is adult): no
 // night work (L3163-2), at most 35 h a week (L3162-1), "travaux réglementés"
-// only once the employer has declared them (R4153-40).
+// (D4153-15 to D4153-37) only on a legal basis: for an apprentice or a
+// professionalisation contract, the employer's declaration sent on or
+// before the start and less than three years before it (R4153-39 1°,
+// R4153-40); for anyone, a diploma held by the start that leads to the
+// offer's trade (R4153-49), or an authorisation covering every stated
+// category (electrical clearance for D4153-24, R4153-50; driving
+// authorisation for D4153-27, R4153-51). The declaration never covers a CDI
+// or CDD.
 inline constexpr char kRuleMinorNightWork[] = "minor_night_work";
 inline constexpr char kRuleMinorWeeklyHours[] = "minor_weekly_hours";
 inline constexpr char kRuleMinorRegulatedWork[] = "minor_regulated_work";
@@ -52,6 +75,17 @@ inline constexpr char kRuleDrivingLicence[] = "driving_licence";
 // Haversine distance above the graduate's max_distance_km (exactly at the
 // radius is within).
 inline constexpr char kRuleDistance[] = "distance";
+
+// Warning: a minor may do the offer's regulated work; says on which basis
+// (declaration with its dates, diploma, authorisations).
+inline constexpr char kWarningRegulatedWorkAllowed[] = "regulated_work_allowed";
+// Warning: the engine had to assume something of an older record (an
+// undated declaration, categories not stated).
+inline constexpr char kWarningRegulatedWorkAssumed[] = "regulated_work_assumed";
+
+// Warning: an age limit was lifted by an attested fact; says which, with
+// its article and date.
+inline constexpr char kWarningAgeLimitException[] = "age_limit_exception";
 
 // Warning: the offer pays less than the legal minimum for this candidate.
 inline constexpr char kWarningSalaryBelowMinimum[] =

@@ -27,6 +27,65 @@ inline constexpr int kNumContractTypes = 5;  // indexable by the enum value
 // "CDI", "APPRENTICESHIP", "PROFESSIONALISATION", "CDD" ("?" otherwise).
 absl::string_view ContractTypeName(ContractType type);
 
+// Categories of "travaux réglementés" (Code du travail D4153-15 to
+// D4153-37: work forbidden to minors for which a derogation exists). Same
+// numbering as passerelle.v1.RegulatedWork.
+enum class RegulatedWork : uint8_t {
+  kChemicalAgents = 1,     // D4153-17
+  kAsbestos = 2,           // D4153-18 (level 1)
+  kElectrical = 3,         // D4153-24
+  kTractors = 4,           // D4153-26
+  kMobileEquipment = 5,    // D4153-27
+  kMachines = 6,           // D4153-28
+  kMaintenance = 7,        // D4153-29
+  kHeight = 8,             // D4153-30
+  kScaffolding = 9,        // D4153-31
+  kPressureVessels = 10,   // D4153-33
+  kConfinedSpaces = 11,    // D4153-34
+  kMoltenMetalGlass = 12,  // D4153-35
+  kAnimals = 13,           // D4153-37
+};
+inline constexpr int kNumRegulatedWorks = 14;  // indexable by the value
+
+// "D4153-28 dangerous machines" ("?" for an unknown value).
+absl::string_view RegulatedWorkName(RegulatedWork work);
+
+// What a young worker holds that allows one category of regulated work on a
+// CDI or CDD (same numbering as passerelle.v1.WorkAuthorisation).
+enum class WorkAuthorisation : uint8_t {
+  kElectricalClearance = 1,  // habilitation électrique: kElectrical, R4153-50
+  kDriving = 2,  // autorisation de conduite: kMobileEquipment, R4153-51
+};
+inline constexpr int kNumWorkAuthorisations = 3;
+
+// A fact the school or partner attests that opens an age rule (same
+// numbering as passerelle.v1.AttestationKind): L6222-2 for an
+// apprenticeship past 29, L6325-1 for professionalisation from 26.
+enum class AttestationKind : uint8_t {
+  kRqth = 1,              // L6222-2 3°: no upper limit
+  kBusinessProject = 2,   // L6222-2 4°: no upper limit
+  kHighLevelAthlete = 3,  // L6222-2 5°: no upper limit
+  kFollowOn = 4,          // L6222-2 1°: up to 35, within a year, higher
+  kBrokenContract = 5,    // L6222-2 2°: up to 35, within a year
+  kJobSeeker = 6,         // L6325-1
+  kRsa = 7,               // L6325-1
+  kAss = 8,               // L6325-1
+  kAah = 9,               // L6325-1
+  kCui = 10,              // L6325-1
+};
+inline constexpr int kNumAttestationKinds = 11;
+
+// "RQTH (L6222-2 3°)", ... ("?" for an unknown value).
+absl::string_view AttestationName(AttestationKind kind);
+
+struct Attestation {
+  AttestationKind kind = AttestationKind::kRqth;
+  absl::CivilDay attested_on;
+  // kFollowOn, kBrokenContract: the previous contract's last day.
+  std::optional<absl::CivilDay> previous_contract_end;
+  int previous_level = 0;  // kFollowOn: the previous diploma's level
+};
+
 enum class DiplomaStatus : uint8_t {
   kInProgress = 1,  // obtained_on is the expected date
   kObtained = 2,
@@ -39,6 +98,21 @@ struct Diploma {
   // Obtained: when. In progress: when it is expected (an unset date means
   // "not before the end of time", i.e. never counts as held).
   std::optional<absl::CivilDay> obtained_on;
+};
+
+// What the diploma referential says of one code (EngineOptions::diplomas;
+// the matching service fills it from data/diplomas.csv). A code the engine
+// has no facts for is taken as open, vocational and leading to no trade;
+// Explain says where that assumption mattered.
+struct DiplomaFacts {
+  std::string code;
+  // The last day the code exists (BCN closes a code on 31 August after its
+  // last session); unset = open.
+  std::optional<absl::CivilDay> closes_on;
+  // A vocational qualification (D6325-15: "à finalité professionnelle"),
+  // false for a Bac général or technologique.
+  bool vocational = true;
+  std::vector<std::string> rome_codes;  // trades it leads to
 };
 
 // A young person in the matching pool. Coordinates are WGS84 degrees.
@@ -59,6 +133,8 @@ struct Graduate {
   // apprenticeship from 15 (Code du travail L6222-1).
   bool completed_college = false;
   bool seeking = true;  // false: placed or withdrawn, never ranked
+  std::vector<WorkAuthorisation> work_authorisations;
+  std::vector<Attestation> attestations;  // at most one per kind
 };
 
 // A company's offer. Coordinates are WGS84 degrees.
@@ -71,10 +147,17 @@ struct Offer {
   absl::CivilDay start_date;
   double weekly_hours = 35;
   bool night_work = false;
-  bool regulated_work = false;           // "travaux réglementés"
-  bool regulated_work_declared = false;  // the employer's declaration is made
-  int required_level = 0;                // European level; 0 = none
-  Diploma target_diploma;                // apprenticeship: diploma prepared
+  // "Travaux réglementés": set with no `regulated_works` (records from
+  // before the categories existed) means "categories not stated".
+  bool regulated_work = false;
+  std::vector<RegulatedWork> regulated_works;  // non-empty: regulated_work
+  // The employer's declaration of derogation is made (R4153-41) ...
+  bool regulated_work_declared = false;
+  // ... on this day (years 1971..2149); valid three years (R4153-40). Unset
+  // with regulated_work_declared: an older record, taken as valid.
+  std::optional<absl::CivilDay> regulated_work_declared_on;
+  int required_level = 0;  // European level; 0 = none
+  Diploma target_diploma;  // apprenticeship: diploma prepared
   std::vector<std::string> required_skills;
   std::vector<std::string> desired_skills;
   bool driving_licence_required = false;

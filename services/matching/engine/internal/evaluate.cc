@@ -107,6 +107,275 @@ std::string RomeList(const GraduateRec& g, const Names& names) {
   return codes.empty() ? "none" : absl::StrJoin(codes, ", ");
 }
 
+// ---------------------------------------------------------------------------
+// Regulated work for minors ("travaux réglementés").
+//
+// Work of the D4153-15 to D4153-37 families is forbidden to the under-18s
+// (L4153-8) save on one of these bases (L4153-9):
+//  - R4153-39 1° and R4153-40: a minor in training (apprentice,
+//    professionalisation contract) may be assigned to it for three years
+//    from the employer's declaration of derogation (R4153-41);
+//  - R4153-49: a young worker holding a diploma or title corresponding to
+//    the activity (here: the diploma held by the start leads, per the
+//    referential, to the offer's ROME code), found fit by the doctor;
+//  - R4153-50: electrical work (D4153-24) with an electrical clearance;
+//  - R4153-51: driving self-propelled mobile or lifting equipment
+//    (D4153-27) with the training and driving authorisation (R4323-55/-56).
+// The declaration does not cover a CDI or CDD. The occupational doctor's
+// fitness (R4153-47, R4153-49) comes after hiring: it is said, not checked.
+
+enum RegulatedBasis : uint8_t {
+  kRegulatedNotApplicable = 0,  // no regulated work, or an adult
+  kRegulatedExcluded,
+  kRegulatedDeclaration,     // R4153-40, dated
+  kRegulatedDeclarationOld,  // R4153-40, undated older record: assumed
+  kRegulatedDiploma,         // R4153-49
+  kRegulatedAuthorisations,  // R4153-50 / R4153-51
+};
+
+constexpr uint16_t Bit(RegulatedWork w) {
+  return static_cast<uint16_t>(1u << static_cast<int>(w));
+}
+
+// The categories each authorisation covers.
+uint16_t CoveredByAuthorisations(const GraduateRec& g) {
+  uint16_t covered = 0;
+  if (g.authorisations &
+      (1u << static_cast<int>(WorkAuthorisation::kElectricalClearance))) {
+    covered |= Bit(RegulatedWork::kElectrical);  // R4153-50
+  }
+  if (g.authorisations &
+      (1u << static_cast<int>(WorkAuthorisation::kDriving))) {
+    covered |= Bit(RegulatedWork::kMobileEquipment);  // R4153-51
+  }
+  return covered;
+}
+
+bool IsTrainee(ContractType contract) {
+  return contract == ContractType::kApprenticeship ||
+         contract == ContractType::kProfessionalisation;
+}
+
+absl::CivilDay DeclaredOn(const OfferRec& o) {
+  return absl::CivilDay(1970, 1, 1) + o.declared_days;
+}
+
+// Whether the declaration covers the start: sent on or before it, and the
+// start within the three years (R4153-40).
+bool DeclarationCoversStart(const OfferRec& o) {
+  if (!o.Has(kOfferRegulatedDeclared)) return false;
+  if (o.declared_days == 0) return true;  // older record: assumed
+  const absl::CivilDay declared = DeclaredOn(o);
+  const PackedDay start = o.start;
+  return Pack(declared) <= start && start <= Pack(DeclarationLastDay(declared));
+}
+
+bool DiplomaCorresponds(const GraduateRec& g, const OfferRec& o,
+                        bool diploma_held) {
+  return diploma_held &&
+         std::find(g.diploma_romes.begin(), g.diploma_romes.end(), o.rome) !=
+             g.diploma_romes.end();
+}
+
+RegulatedBasis JudgeRegulated(const GraduateRec& g, const OfferRec& o,
+                              bool diploma_held) {
+  if (IsTrainee(o.contract) && DeclarationCoversStart(o)) {
+    return o.declared_days == 0 ? kRegulatedDeclarationOld
+                                : kRegulatedDeclaration;
+  }
+  if (DiplomaCorresponds(g, o, diploma_held)) return kRegulatedDiploma;
+  if (o.regulated_works != 0 &&
+      (o.regulated_works & ~CoveredByAuthorisations(g)) == 0) {
+    return kRegulatedAuthorisations;
+  }
+  return kRegulatedExcluded;
+}
+
+std::string RegulatedList(uint16_t works) {
+  if (works == 0) return "categories not stated";
+  std::vector<absl::string_view> names;
+  for (int w = 1; w < kNumRegulatedWorks; ++w) {
+    if (works & (1u << w)) {
+      names.push_back(RegulatedWorkName(static_cast<RegulatedWork>(w)));
+    }
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string DiplomaTrades(const GraduateRec& g, const Names& names) {
+  std::vector<absl::string_view> codes;
+  for (uint16_t code : g.diploma_romes) codes.push_back(names.romes.Get(code));
+  return codes.empty() ? "no trade in the referential"
+                       : absl::StrJoin(codes, ", ");
+}
+
+std::string RegulatedExcludedDetail(const GraduateRec& g, const OfferRec& o,
+                                    int age, bool diploma_held,
+                                    const Names& names) {
+  std::string out = absl::StrFormat(
+      "regulated work (%s) for a %d-year-old on a %s starting %s: ",
+      RegulatedList(o.regulated_works), age, ContractTypeName(o.contract),
+      Day(o.start));
+  if (!IsTrainee(o.contract)) {
+    absl::StrAppend(&out,
+                    "the employer's declaration covers minors in training "
+                    "only (R4153-39, R4153-40), not a ",
+                    ContractTypeName(o.contract), "; ");
+  } else if (!o.Has(kOfferRegulatedDeclared)) {
+    absl::StrAppend(&out,
+                    "the employer has not declared it to the labour "
+                    "inspectorate (R4153-40, R4153-41); ");
+  } else {
+    const absl::CivilDay declared = DeclaredOn(o);
+    const absl::CivilDay last = DeclarationLastDay(declared);
+    if (Pack(declared) > o.start) {
+      absl::StrAppendFormat(&out,
+                            "the employer's declaration of %s is after the "
+                            "start (R4153-41: before assignment); ",
+                            Day(Pack(declared)));
+    } else {
+      absl::StrAppendFormat(&out,
+                            "the employer's declaration of %s was valid "
+                            "until %s, before the start (three years, "
+                            "R4153-40); ",
+                            Day(Pack(declared)), Day(Pack(last)));
+    }
+  }
+  if (!diploma_held || g.diploma == 0) {
+    absl::StrAppend(&out,
+                    "the graduate holds no diploma by the start that could "
+                    "correspond to the activity (R4153-49)");
+  } else {
+    absl::StrAppendFormat(
+        &out,
+        "the graduate's diploma %s leads to %s, not to the offer's trade %s "
+        "(R4153-49)",
+        names.diplomas.Get(g.diploma), DiplomaTrades(g, names),
+        names.romes.Get(o.rome));
+  }
+  if (o.regulated_works == 0) {
+    absl::StrAppend(&out,
+                    "; the categories are not stated, so no authorisation "
+                    "can cover them (R4153-50, R4153-51)");
+  } else {
+    absl::StrAppendFormat(
+        &out,
+        "; no authorisation covers %s (an electrical clearance covers "
+        "D4153-24, R4153-50; a driving authorisation D4153-27, R4153-51)",
+        RegulatedList(o.regulated_works & ~CoveredByAuthorisations(g)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Age limits and their attested exceptions (L6222-2, L6325-1).
+
+bool HasAttestation(const GraduateRec& g, AttestationKind kind) {
+  return (g.attestations & (1u << static_cast<int>(kind))) != 0;
+}
+
+PackedDay AddYears(PackedDay day, int years) {
+  const absl::CivilDay d = Unpack(day);
+  return Pack(absl::CivilDay(d.year() + years, d.month(), d.day()));
+}
+
+PackedDay AttestedOn(const GraduateRec& g, AttestationKind kind) {
+  for (const auto& [k, day] : g.attested) {
+    if (k == static_cast<uint8_t>(kind)) return day;
+  }
+  return kNoDay;
+}
+
+// L6222-2 1° and 2°: the new contract starts after the previous one's last
+// day and within `years` of it.
+bool FollowsWithin(PackedDay previous_end, PackedDay start, int years) {
+  return previous_end != kNoDay && previous_end < start &&
+         start <= AddYears(previous_end, years);
+}
+
+// The exception of L6222-2 that allows an apprenticeship at `age` (past
+// 29), or 0.
+uint8_t ApprenticeshipAgeException(const LegalTables& legal,
+                                   const GraduateRec& g, const OfferRec& o,
+                                   int age) {
+  for (AttestationKind kind :
+       {AttestationKind::kRqth, AttestationKind::kBusinessProject,
+        AttestationKind::kHighLevelAthlete}) {
+    if (HasAttestation(g, kind)) return static_cast<uint8_t>(kind);
+  }
+  if (age > legal.apprenticeship_exception_max_age) return 0;
+  const int years = legal.apprenticeship_exception_years;
+  if (HasAttestation(g, AttestationKind::kFollowOn) &&
+      FollowsWithin(g.follow_on_end, o.start, years) &&
+      o.target_level > g.follow_on_level) {
+    return static_cast<uint8_t>(AttestationKind::kFollowOn);
+  }
+  if (HasAttestation(g, AttestationKind::kBrokenContract) &&
+      FollowsWithin(g.broken_end, o.start, years)) {
+    return static_cast<uint8_t>(AttestationKind::kBrokenContract);
+  }
+  return 0;
+}
+
+// Why no exception of L6222-2 applies.
+std::string NoApprenticeshipExceptionDetail(const LegalTables& legal,
+                                            const GraduateRec& g,
+                                            const OfferRec& o, int age) {
+  std::vector<std::string> why;
+  const int years = legal.apprenticeship_exception_years;
+  const int max_age = legal.apprenticeship_exception_max_age;
+  for (AttestationKind kind :
+       {AttestationKind::kFollowOn, AttestationKind::kBrokenContract}) {
+    if (!HasAttestation(g, kind)) continue;
+    const PackedDay end =
+        kind == AttestationKind::kFollowOn ? g.follow_on_end : g.broken_end;
+    std::string reason;
+    if (age > max_age) {
+      reason = absl::StrFormat("aged over %d", max_age);
+    } else if (!FollowsWithin(end, o.start, years)) {
+      reason = absl::StrFormat(
+          "the previous contract ended on %s; the start must follow it "
+          "within %d year(s), by %s",
+          Day(end), years, Day(AddYears(end, years)));
+    } else {
+      reason = absl::StrFormat(
+          "the offer prepares level %d, not above the previous level %d",
+          o.target_level, g.follow_on_level);
+    }
+    why.push_back(absl::StrCat(AttestationName(kind), ": ", reason));
+  }
+  if (why.empty()) return "no exception of L6222-2 attested";
+  return absl::StrCat("L6222-2 does not apply: ", absl::StrJoin(why, "; "));
+}
+
+uint8_t ProfessionalisationStatus(const GraduateRec& g) {
+  for (AttestationKind kind :
+       {AttestationKind::kJobSeeker, AttestationKind::kRsa,
+        AttestationKind::kAss, AttestationKind::kAah, AttestationKind::kCui}) {
+    if (HasAttestation(g, kind)) return static_cast<uint8_t>(kind);
+  }
+  return 0;
+}
+
+std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
+                               const Names& names) {
+  const absl::string_view code = names.diplomas.Get(o.target_diploma);
+  const absl::CivilDay last =
+      ContractLastDay(Unpack(o.start), o.duration_months);
+  std::string closes = "?";
+  if (ctx.params->diplomas != nullptr) {
+    auto it = ctx.params->diplomas->find(code);
+    if (it != ctx.params->diplomas->end() && it->second.closes_on) {
+      closes = Day(Pack(*it->second.closes_on));
+    }
+  }
+  return absl::StrFormat(
+      "prepares diploma %s, closed on %s, before the contract's last day %s "
+      "(start %s + %d months): an apprenticeship leads to a diploma that "
+      "exists for its whole duration (Code du travail L6211-1)",
+      code, closes, Day(Pack(last)), Day(o.start), o.duration_months);
+}
+
 // Fills the rule-related numbers of `e` and checks every rule, in the order
 // Explain lists them.
 template <typename Sink>
@@ -168,13 +437,6 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
     PASSERELLE_RULE(!has_target, kRuleApprenticeshipTarget, {
       return "the apprenticeship names no diploma to prepare";
     });
-    PASSERELLE_RULE(o.target_level > 0 && o.target_level < g.level,
-                    kRuleApprenticeshipTarget, {
-                      return absl::StrFormat(
-                          "prepares a level-%d diploma, below the graduate's "
-                          "level %d",
-                          o.target_level, g.level);
-                    });
     PASSERELLE_RULE(o.target_diploma != 0 && o.target_diploma == g.diploma &&
                         e->diploma_held,
                     kRuleApprenticeshipTarget, {
@@ -183,6 +445,9 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
                           "the start %s",
                           names->diplomas.Get(o.target_diploma), Day(o.start));
                     });
+    // L6211-1: the diploma prepared must exist for the whole contract.
+    PASSERELLE_RULE(o.Has(kOfferTargetClosed), kRuleApprenticeshipTargetClosed,
+                    { return TargetClosedDetail(ctx, o, *names); });
   }
 
   e->age_at_start = AgeAt(g.birth, o.start);
@@ -199,14 +464,18 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
           legal.apprenticeship_min_age_after_college,
           g.Has(kGradCollege) ? "yes" : "no");
     });
-    PASSERELLE_RULE(age > legal.apprenticeship_max_age,
-                    kRuleApprenticeshipTooOld, {
-                      return absl::StrFormat(
-                          "aged %d at the start %s (born %s); an "
-                          "apprenticeship starts before %d",
-                          age, Day(o.start), Day(g.birth),
-                          legal.apprenticeship_max_age + 1);
-                    });
+    e->age_exception = age > legal.apprenticeship_max_age
+                           ? ApprenticeshipAgeException(legal, g, o, age)
+                           : 0;
+    PASSERELLE_RULE(
+        age > legal.apprenticeship_max_age && e->age_exception == 0,
+        kRuleApprenticeshipTooOld, {
+          return absl::StrFormat(
+              "aged %d at the start %s (born %s); an apprenticeship starts "
+              "before %d (L6222-1); %s",
+              age, Day(o.start), Day(g.birth), legal.apprenticeship_max_age + 1,
+              NoApprenticeshipExceptionDetail(legal, g, o, age));
+        });
   } else {
     PASSERELLE_RULE(age < legal.work_min_age, kRuleUnderWorkingAge, {
       return absl::StrFormat(
@@ -214,6 +483,20 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
           Day(o.start), Day(g.birth), ContractTypeName(o.contract),
           legal.work_min_age);
     });
+    const bool pro_too_old = o.contract == ContractType::kProfessionalisation &&
+                             age > legal.professionalisation_max_age;
+    e->age_exception = pro_too_old ? ProfessionalisationStatus(g) : 0;
+    PASSERELLE_RULE(
+        pro_too_old && e->age_exception == 0, kRuleProfessionalisationTooOld, {
+          return absl::StrFormat(
+              "aged %d at the start %s (born %s); a professionalisation "
+              "contract is for 16 to %d, or from %d for a registered job "
+              "seeker or an RSA, ASS, AAH or CUI recipient (L6325-1): none "
+              "attested",
+              age, Day(o.start), Day(g.birth),
+              legal.professionalisation_max_age,
+              legal.professionalisation_max_age + 1);
+        });
   }
 
   if (age < legal.majority_age) {
@@ -229,14 +512,17 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
               "%.2f h/week > %.4g h for a %d-year-old at start %s", hours,
               legal.minor_max_weekly_hours, age, Day(o.start));
         });
-    PASSERELLE_RULE(
-        o.Has(kOfferRegulated) && !o.Has(kOfferRegulatedDeclared),
-        kRuleMinorRegulatedWork, {
-          return absl::StrFormat(
-              "regulated work (travaux réglementés) not declared by the "
-              "employer, for a %d-year-old at start %s",
-              age, Day(o.start));
-        });
+    if (o.Has(kOfferRegulated)) {
+      e->regulated_basis = JudgeRegulated(g, o, e->diploma_held);
+      PASSERELLE_RULE(
+          e->regulated_basis == kRegulatedExcluded, kRuleMinorRegulatedWork, {
+            return RegulatedExcludedDetail(g, o, age, e->diploma_held, *names);
+          });
+    } else {
+      e->regulated_basis = kRegulatedNotApplicable;
+    }
+  } else {
+    e->regulated_basis = kRegulatedNotApplicable;
   }
 
   PASSERELLE_RULE(o.Has(kOfferLicenceRequired) && !g.Has(kGradLicence),
@@ -301,8 +587,8 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // salary against the legal minimum for this candidate
   e->pay_age = AgeAt(g.birth, EndOfPreviousMonth(o.start));
-  const double share =
-      LegalMinimumShare(p.legal, o.contract, e->pay_age, e->held_level);
+  const double share = LegalMinimumShare(p.legal, o.contract, e->pay_age,
+                                         e->held_level, g.Has(kGradVocational));
   e->legal_min_cents = std::llround(
       SmicMonthlyAt(p, o.start) * share *
       WeeklyHoursFactor(p.legal, o.weekly_centihours / 100.0) * 100);
@@ -331,7 +617,12 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // offer side: the graduate as the employer sees them
   if (o.contract == ContractType::kApprenticeship) {
-    e->fit_level = o.target_level > g.level ? 1.0 : 0.7;
+    // A higher diploma is the usual progression; the same level is another
+    // speciality; a lower one is a lawful retraining (no level floor in the
+    // law), which an employer may see as a weaker fit.
+    e->fit_level = o.target_level > g.level    ? 1.0
+                   : o.target_level == g.level ? 0.7
+                                               : 0.4;
   } else {
     const int margin = e->held_level - o.required_level;
     e->fit_level = margin >= 1 ? 1.0 : margin == 0 ? 0.8 : 0.0;
@@ -505,9 +796,9 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
     }
   }
   {
-    const LegalMinimum minimum =
-        ComputeLegalMinimum(p.legal, o.contract, e.pay_age, e.held_level,
-                            o.weekly_centihours / 100.0, Unpack(o.start));
+    const LegalMinimum minimum = ComputeLegalMinimum(
+        p.legal, o.contract, e.pay_age, e.held_level,
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
     const double min_eur = e.legal_min_cents / 100.0;
     if (o.salary_cents <= 0) {
       factors[4].detail =
@@ -525,14 +816,22 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
                           min_eur, minimum.basis);
     }
   }
+  if (o.contract == ContractType::kProfessionalisation && e.held_level == 4 &&
+      !g.Has(kGradDiplomaKnown)) {
+    absl::StrAppend(&factors[4].detail, "; assumed: diploma ",
+                    names.diplomas.Get(g.diploma),
+                    " is not in the referential, taken as vocational");
+  }
   factors[5].detail =
       absl::StrFormat("updated %d days ago (half-life %.4g days)",
                       e.days_since_update, p.config.freshness_half_life_days);
   {
     std::string level;
     if (o.contract == ContractType::kApprenticeship) {
-      level = absl::StrFormat("prepares level %d from level %d: %.2f",
-                              o.target_level, g.level, e.fit_level);
+      level = absl::StrFormat(
+          "prepares level %d from level %d%s: %.2f", o.target_level, g.level,
+          o.target_level < g.level ? " (retraining at a lower level)" : "",
+          e.fit_level);
     } else {
       level = absl::StrFormat("level %d held for %d required: %.2f",
                               e.held_level, o.required_level, e.fit_level);
@@ -546,14 +845,99 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
 }
 
 std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
-                                      const GraduateRec&, OfferRef ref,
-                                      const Evaluation& e) {
+                                      const GraduateRec& g, OfferRef ref,
+                                      const Names& names, const Evaluation& e) {
   std::vector<Warning> warnings;
+  const OfferRec& offer = *ref.rec;
+  const std::string works = RegulatedList(offer.regulated_works);
+  constexpr absl::string_view kFitness =
+      "; the occupational doctor's fitness is required before assignment "
+      "(R4153-47, R4153-49)";
+  switch (e.regulated_basis) {
+    case kRegulatedDeclaration: {
+      const absl::CivilDay declared = DeclaredOn(offer);
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat(
+              "regulated work (%s) allowed for a %d-year-old: %s, "
+              "employer's declaration of %s valid until %s (R4153-39 1°, "
+              "R4153-40)%s",
+              works, e.age_at_start, ContractTypeName(offer.contract),
+              Day(Pack(declared)), Day(Pack(DeclarationLastDay(declared))),
+              kFitness)});
+      break;
+    }
+    case kRegulatedDeclarationOld:
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat("regulated work (%s) allowed for a %d-year-old: "
+                          "%s, employer's declaration (R4153-39 1°, "
+                          "R4153-40)%s",
+                          works, e.age_at_start,
+                          ContractTypeName(offer.contract), kFitness)});
+      warnings.push_back(
+          Warning{kWarningRegulatedWorkAssumed,
+                  "the offer says the declaration is made but not when "
+                  "(recorded before the date existed): taken as valid at "
+                  "the start; it lasts three years from its sending "
+                  "(R4153-40)"});
+      break;
+    case kRegulatedDiploma:
+      warnings.push_back(
+          Warning{kWarningRegulatedWorkAllowed,
+                  absl::StrFormat(
+                      "regulated work (%s) allowed for a %d-year-old: the "
+                      "graduate's diploma %s corresponds to the activity %s "
+                      "(R4153-49)%s",
+                      works, e.age_at_start, names.diplomas.Get(g.diploma),
+                      names.romes.Get(offer.rome), kFitness)});
+      break;
+    case kRegulatedAuthorisations:
+      warnings.push_back(Warning{
+          kWarningRegulatedWorkAllowed,
+          absl::StrFormat("regulated work (%s) allowed for a %d-year-old: "
+                          "the graduate's authorisations cover it "
+                          "(R4153-50 electrical clearance, R4153-51 driving "
+                          "authorisation)%s",
+                          works, e.age_at_start, kFitness)});
+      break;
+    default:
+      break;
+  }
+  if (e.age_exception != 0) {
+    const auto kind = static_cast<AttestationKind>(e.age_exception);
+    std::string detail = absl::StrFormat(
+        "aged %d at the start %s: %s allowed past %d by %s, attested on %s",
+        e.age_at_start, Day(offer.start), ContractTypeName(offer.contract),
+        offer.contract == ContractType::kApprenticeship
+            ? ctx.params->legal.apprenticeship_max_age
+            : ctx.params->legal.professionalisation_max_age,
+        AttestationName(kind), Day(AttestedOn(g, kind)));
+    if (kind == AttestationKind::kFollowOn ||
+        kind == AttestationKind::kBrokenContract) {
+      absl::StrAppendFormat(
+          &detail, "; previous contract ended on %s%s",
+          Day(kind == AttestationKind::kFollowOn ? g.follow_on_end
+                                                 : g.broken_end),
+          kind == AttestationKind::kFollowOn
+              ? absl::StrFormat(", level %d to %d", g.follow_on_level,
+                                offer.target_level)
+              : "");
+    }
+    warnings.push_back(Warning{kWarningAgeLimitException, std::move(detail)});
+  }
+  if (e.regulated_basis != kRegulatedNotApplicable &&
+      e.regulated_basis != kRegulatedExcluded && offer.regulated_works == 0) {
+    warnings.push_back(Warning{
+        kWarningRegulatedWorkAssumed,
+        "the offer states regulated work without its categories (recorded "
+        "before they existed)"});
+  }
   if (e.salary_below_minimum) {
     const OfferRec& o = *ref.rec;
     const LegalMinimum minimum = ComputeLegalMinimum(
         ctx.params->legal, o.contract, e.pay_age, e.held_level,
-        o.weekly_centihours / 100.0, Unpack(o.start));
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
     warnings.push_back(
         Warning{kWarningSalaryBelowMinimum,
                 absl::StrFormat("%.2f €/month < legal minimum %.2f € for this "

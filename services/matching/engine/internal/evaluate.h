@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "services/matching/engine/internal/records.h"
 #include "services/matching/engine/internal/string_table.h"
@@ -30,6 +31,8 @@ struct EvalParams {
   double fit_shares[3] = {};         // level, readiness, skills; sum 1
   double log_distance_floor = 0;     // log(config.distance_value_at_radius)
   std::vector<std::pair<PackedDay, double>> smic_monthly;  // ascending
+  // The diploma referential by code (owned by the engine); for details.
+  const absl::flat_hash_map<std::string, DiplomaFacts>* diplomas = nullptr;
 };
 
 struct EvalContext {
@@ -55,6 +58,11 @@ struct Evaluation {
   bool salary_below_minimum = false;
   int days_since_update = 0;
   double fit_level = 0, fit_readiness = 0, fit_skills = 0;
+  // Regulated work for a minor: the legal basis that allows it (a
+  // RegulatedBasis of evaluate.cc), kRegulatedNotApplicable otherwise.
+  uint8_t regulated_basis = 0;
+  // The AttestationKind that lifted an age limit (L6222-2, L6325-1), or 0.
+  uint8_t age_exception = 0;
 };
 
 // String views for ids in details. Ids at or above the table's capacity
@@ -111,6 +119,6 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
                                     const Evaluation& e);
 std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
                                       const GraduateRec& g, OfferRef o,
-                                      const Evaluation& e);
+                                      const Names& names, const Evaluation& e);
 
 }  // namespace passerelle::engine::internal

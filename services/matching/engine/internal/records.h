@@ -4,8 +4,10 @@
 // (see engine.h); dates are packed as yyyymmdd integers, which order like
 // the dates and give ages by integer division: (on - birth) / 10000.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -58,6 +60,21 @@ inline constexpr uint8_t kOfferRegulatedDeclared = 1 << 2;
 inline constexpr uint8_t kOfferLicenceRequired = 1 << 3;
 inline constexpr uint8_t kOfferOpen = 1 << 4;
 inline constexpr uint8_t kOfferLive = 1 << 5;  // slot in use
+// Apprenticeship whose target diploma closes before the contract's last day
+// (L6211-1), per the diploma referential.
+inline constexpr uint8_t kOfferTargetClosed = 1 << 6;
+
+// The last day of a contract of `months` months starting on `start`: the
+// day before the same day `months` later, e.g. 2026-09-01 + 24 months ->
+// 2028-08-31; when that day does not exist, the month's last day
+// (2026-01-31 + 1 month -> 2026-02-28).
+inline absl::CivilDay ContractLastDay(absl::CivilDay start, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(start) + months;
+  const absl::CivilDay first(month);
+  const int days_in_month = static_cast<int>(absl::CivilDay(month + 1) - first);
+  if (start.day() > days_in_month) return first + (days_in_month - 1);
+  return first + (start.day() - 2);
+}
 
 // 64 bytes. Skills live in a shared pool: `skills` is the offset of
 // n_required required ids followed by n_desired desired ids, each run
@@ -83,16 +100,34 @@ struct OfferRec {
   uint8_t required_level = 0;
   uint8_t target_level = 0;
   uint8_t duration_months = 0;
+  // Bit (1 << RegulatedWork value) per category; 0 with kOfferRegulated:
+  // categories not stated.
+  uint16_t regulated_works = 0;
+  // The employer's declaration: days since 1970-01-01; 0 = no date.
+  uint16_t declared_days = 0;
 
   bool Has(uint8_t flag) const { return (flags & flag) != 0; }
 };
 static_assert(sizeof(OfferRec) == 64, "keep the offer record compact");
+
+// The last day the employer's declaration sent on `declared` allows
+// assigning trainees: three years from the sending (R4153-40), i.e. the day
+// before its third anniversary (2026-03-02 -> 2029-03-01).
+inline absl::CivilDay DeclarationLastDay(absl::CivilDay declared) {
+  return absl::CivilDay(declared.year() + 3, declared.month(), declared.day()) -
+         1;
+}
 
 // Graduate flags.
 inline constexpr uint8_t kGradLicence = 1 << 0;
 inline constexpr uint8_t kGradCollege = 1 << 1;
 inline constexpr uint8_t kGradSeeking = 1 << 2;
 inline constexpr uint8_t kGradLive = 1 << 3;
+// The diploma is vocational (D6325-15); set too when the referential does
+// not know the code (kGradDiplomaKnown unset): the higher pay floor errs on
+// the young person's side.
+inline constexpr uint8_t kGradVocational = 1 << 4;
+inline constexpr uint8_t kGradDiplomaKnown = 1 << 5;
 
 struct GraduateRec {
   double lat = 0;
@@ -109,8 +144,17 @@ struct GraduateRec {
   // contract_pos[type] = 1 + position in the preference list, 0 = refused.
   uint8_t contract_pos[kNumContractTypes] = {};
   uint8_t n_contracts = 0;
+  uint8_t authorisations = 0;        // bit (1 << WorkAuthorisation value) each
+  uint8_t follow_on_level = 0;       // AttestationKind::kFollowOn
+  uint16_t attestations = 0;         // bit (1 << AttestationKind value) each
+  PackedDay follow_on_end = kNoDay;  // previous contract's last day
+  PackedDay broken_end = kNoDay;
+  // (kind, attested on), for explanations; empty for most graduates.
+  std::vector<std::pair<uint8_t, PackedDay>> attested;
   absl::InlinedVector<uint16_t, 4> romes;  // first preferred, no duplicates
-  std::vector<uint32_t> skills;            // sorted, no duplicates
+  // Trades the graduate's diploma leads to (referential), no duplicates.
+  absl::InlinedVector<uint16_t, 2> diploma_romes;
+  std::vector<uint32_t> skills;  // sorted, no duplicates
 
   bool Has(uint8_t flag) const { return (flags & flag) != 0; }
 };

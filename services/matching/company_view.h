@@ -15,6 +15,15 @@
 // - Factor details name no personal value: no distance or radius, no order
 //   of the accepted contracts or trades, no legal-minimum basis (it states
 //   the pay age). Values and weights stay, so a rank stays explainable.
+//
+// Known limits (what an active company can still probe, by editing its own
+// offer and ranking again): moving an offer shows where a band changes,
+// and changing its start date where the minor flag (or, equally, the
+// eligibility for night work) changes; the salary factor's value reflects
+// the legal minimum, so the pay-age band; the trade factor's value tells
+// the first-choice trade (as the order of Candidate.rome_codes does).
+// Those need many writes to the offer: they call for auditing or limiting
+// such edits, not for hiding more of the answer.
 
 #include "google/protobuf/repeated_field.h"
 #include "passerelle/v1/common.pb.h"

@@ -296,13 +296,26 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   // The engine's hard rules on the records as read now (not the index,
   // which may lag by milliseconds).
   absl::StatusOr<engine::Graduate> eg = matching::ToEngine(graduate);
-  if (!eg.ok())
-    return Internal(absl::StrCat("graduate ", graduate.id()), eg.status());
+  if (!eg.ok()) {
+    // Logged for the operator; the company learns nothing of the record.
+    LOG(ERROR) << "proposals: graduate " << graduate.id()
+               << " unusable: " << eg.status();
+    return absl::InternalError(
+        absl::StrCat("candidate ", candidate, ": record unusable"));
+  }
   absl::StatusOr<engine::Offer> eo = matching::ToEngine(offer);
   if (!eo.ok())
     return Internal(absl::StrCat("offer ", offer.id()), eo.status());
-  ASSIGN_OR_RETURN(engine::Explanation x,
-                   options_.engine->Explain(*eg, *eo, today));
+  absl::StatusOr<engine::Explanation> explained =
+      options_.engine->Explain(*eg, *eo, today);
+  if (!explained.ok()) {
+    LOG(ERROR) << "proposals: explaining graduate " << graduate.id()
+               << " for offer " << offer.id() << ": " << explained.status();
+    return absl::Status(explained.status().code(),
+                        absl::StrCat("candidate ", candidate, " for offer ",
+                                     offer.id(), ": cannot be evaluated"));
+  }
+  const engine::Explanation& x = *explained;
   if (!x.eligible) {
     // The rules' names only: their details hold the birth date, the age,
     // the preferences (matching/company_view.h).

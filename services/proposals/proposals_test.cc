@@ -190,6 +190,22 @@ TEST_F(ProposalsLibraryTest, AnswerableThroughRespondByThenExpired) {
   EXPECT_EQ(answer->state(), v1::PROPOSAL_STATE_ACCEPTED);
 }
 
+// A record the engine cannot read (here a birth date in another format,
+// written without validation) fails the send as INTERNAL, but the company
+// reads neither the graduate's id nor the value (issue 16).
+TEST_F(ProposalsLibraryTest, AnUnusableRecordTellsTheCompanyNothing) {
+  v1::Graduate g = Graduate("u-1");
+  v1::Offer o = Offer(1);
+  g.set_birth_date("14/05/2009");
+  auto stored = graduates_->repository().Update(g, g.version());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  absl::StatusOr<v1::Proposal> sent = Send(o, *stored, 7);
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kInternal);
+  const std::string message(sent.status().message());
+  EXPECT_THAT(message, ::testing::Not(HasSubstr(g.id())));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("2009")));
+}
+
 TEST_F(ProposalsLibraryTest, AcceptanceClosesOthersAsSupersededOrExpired) {
   v1::Graduate g = Graduate("s-1");
   v1::Offer a = Offer(1), b = Offer(1), c = Offer(1);

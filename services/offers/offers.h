@@ -3,6 +3,17 @@
 // Offers: what companies post (CDI, apprenticeship, professionalisation,
 // CDD). A company writes and reads its own offers only; schools, partners and
 // the federation read every offer.
+//
+// Positions and status, on every write (Create, Update, an ImportOffers
+// upsert): positions_filled belongs to the proposal service (an incoming
+// value is ignored) and positions may not go below it
+// ("offer.positions: must be at least the 2 positions already filled");
+// CLOSED is the company's choice and stays; otherwise the status is FILLED
+// exactly when no position is left. A status the write changes (Create:
+// any status given; Update: one differing from the stored; import: a row's
+// status differing from the stored) must agree with the positions, else
+// INVALID_ARGUMENT naming offer.status; a status left as it was follows the
+// positions, so raising the positions of a FILLED offer reopens it.
 
 #include <functional>
 #include <memory>

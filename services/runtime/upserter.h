@@ -43,6 +43,11 @@ class BatchUpserter {
     // Carries server-owned fields of the stored record over to the incoming
     // one (status, counters...).
     std::function<void(const T& existing, T* incoming)> keep;
+    // Optional: checks the record as it would be stored, against the stored
+    // one (`existing`, null for a new record), after `keep`; may complete
+    // it. An error rejects the record (reported against it, nothing
+    // written): for invariants between the incoming and stored fields.
+    std::function<absl::Status(const T* existing, T* incoming)> check;
   };
 
   static constexpr int kMaxReportedErrors = 1000;
@@ -134,8 +139,13 @@ class BatchUpserter {
       committed = CommitPlanned(plan);
     }
     if (committed.ok()) {
-      int64_t counts[3] = {0, 0, 0};
-      for (const Planned& p : plan) ++counts[static_cast<int>(p.outcome)];
+      int64_t counts[4] = {0, 0, 0, 0};
+      for (const Planned& p : plan) {
+        ++counts[static_cast<int>(p.outcome)];
+        if (p.outcome == Outcome::kRejected) {
+          Reject(p.pending.index, p.pending.record.external_id(), p.error);
+        }
+      }
       assume_new_ = counts[0] == static_cast<int64_t>(plan.size());
       absl::MutexLock lock(&mu_);
       response_.set_created(response_.created() + counts[0]);
@@ -154,14 +164,19 @@ class BatchUpserter {
             Plan(std::move(p.pending), /*assume_new=*/false);
         if (!again.ok()) return again.status();
         p = *std::move(again);
-        if (p.outcome == Outcome::kUnchanged) break;
+        if (p.outcome == Outcome::kUnchanged ||
+            p.outcome == Outcome::kRejected) {
+          break;
+        }
         absl::StatusOr<storage::CommitResult> one =
             repository_->store()->Commit({p.mutation}, {p.change});
         single = one.status();
         if (one.ok()) Publish(*one, absl::MakeConstSpan(&p, 1));
         if (!IsConflict(single)) break;
       }
-      if (single.ok()) {
+      if (p.outcome == Outcome::kRejected) {
+        Reject(p.pending.index, p.pending.record.external_id(), p.error);
+      } else if (single.ok()) {
         Count(p.outcome);
       } else if (IsConflict(single)) {
         Reject(p.pending.index, p.pending.record.external_id(), single);
@@ -185,10 +200,17 @@ class BatchUpserter {
   }
 
  private:
-  enum class Outcome { kCreated = 0, kUpdated = 1, kUnchanged = 2 };
+  // kRejected: refused by Hooks::check (`error`), nothing to write.
+  enum class Outcome {
+    kCreated = 0,
+    kUpdated = 1,
+    kUnchanged = 2,
+    kRejected = 3
+  };
   struct Planned {
     Pending pending;
     Outcome outcome;
+    absl::Status error;               // kRejected
     std::shared_ptr<const T> record;  // as stored, unless unchanged
     storage::Mutation mutation;
     std::string change;
@@ -202,7 +224,9 @@ class BatchUpserter {
     if (recent == nullptr) return;
     uint64_t sequence = result.first_sequence;
     for (const Planned& p : plan) {
-      if (p.outcome != Outcome::kUnchanged) recent->Add(sequence++, p.record);
+      if (p.outcome == Outcome::kCreated || p.outcome == Outcome::kUpdated) {
+        recent->Add(sequence++, p.record);
+      }
     }
   }
 
@@ -219,7 +243,9 @@ class BatchUpserter {
     mutations.reserve(plan.size());
     changes.reserve(plan.size());
     for (Planned& p : plan) {
-      if (p.outcome == Outcome::kUnchanged) continue;
+      if (p.outcome != Outcome::kCreated && p.outcome != Outcome::kUpdated) {
+        continue;
+      }
       mutations.push_back(std::move(p.mutation));
       changes.push_back(std::move(p.change));
     }
@@ -257,6 +283,11 @@ class BatchUpserter {
       *record.mutable_create_time() = existing->create_time();
       *record.mutable_update_time() = existing->update_time();
       hooks_.keep(*existing, &record);
+      if (absl::Status checked = Check(&*existing, &record, &out);
+          !checked.ok()) {
+        out.pending = std::move(pending);
+        return out;
+      }
       if (google::protobuf::util::MessageDifferencer::Equals(record,
                                                              *existing)) {
         out.outcome = Outcome::kUnchanged;
@@ -268,6 +299,10 @@ class BatchUpserter {
         out.change = repository_->Event(record, v1::CHANGE_OP_UPDATED);
       }
     } else {
+      if (absl::Status checked = Check(nullptr, &record, &out); !checked.ok()) {
+        out.pending = std::move(pending);
+        return out;
+      }
       repository_->PrepareCreate(&record, now);
       out.outcome = Outcome::kCreated;
       out.mutation = repository_->PutMutation(
@@ -277,6 +312,17 @@ class BatchUpserter {
     if (out.outcome != Outcome::kUnchanged) out.record = std::move(planned);
     out.pending = std::move(pending);
     return out;
+  }
+
+  // Runs Hooks::check; a refusal makes `out` a rejection.
+  absl::Status Check(const T* existing, T* record, Planned* out) {
+    if (!hooks_.check) return absl::OkStatus();
+    absl::Status checked = hooks_.check(existing, record);
+    if (!checked.ok()) {
+      out->outcome = Outcome::kRejected;
+      out->error = checked;
+    }
+    return checked;
   }
 
   void Seal() {
@@ -297,6 +343,8 @@ class BatchUpserter {
         break;
       case Outcome::kUnchanged:
         response_.set_unchanged(response_.unchanged() + 1);
+        break;
+      case Outcome::kRejected:  // counted by Reject()
         break;
     }
   }

@@ -1,0 +1,197 @@
+// Inputs and invariants a hostile or careless client tries (issue 16, holes
+// 6-10), over a real server, in process and over 127.0.0.1: offers'
+// positions and status, import streams that end early, malformed request
+// bytes, invisible characters and out-of-range numbers, the data
+// directory's mode.
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "glog/logging.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fixture.h"
+
+namespace passerelle {
+namespace {
+
+using testing::Client;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::TestServer;
+using testing::Transport;
+
+class HardeningTest : public ::testing::TestWithParam<Transport> {
+ protected:
+  void SetUp() override {
+    admin_ = server_.NewClient(GetParam(), server_.admin_token());
+    school_ = testing::CreateSchoolClient(server_, GetParam(), admin_,
+                                          testing::MakeUai(1), &school_record_);
+    company_ = testing::CreateCompanyClient(
+        server_, GetParam(), admin_, testing::MakeSiret(1), &company_record_);
+  }
+
+  grpc::Status CreateOffer(const v1::Offer& o, v1::Offer* out) {
+    v1::CreateOfferRequest req;
+    *req.mutable_offer() = o;
+    return company_.offers->CreateOffer(company_.Context().get(), req, out);
+  }
+
+  v1::Offer GetOffer(const std::string& id) {
+    v1::GetOfferRequest req;
+    req.set_id(id);
+    v1::Offer out;
+    grpc::Status s =
+        company_.offers->GetOffer(company_.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  grpc::Status UpdateOffer(const v1::Offer& o,
+                           const std::vector<std::string>& paths,
+                           v1::Offer* out) {
+    v1::UpdateOfferRequest req;
+    *req.mutable_offer() = o;
+    for (const std::string& p : paths) req.mutable_update_mask()->add_paths(p);
+    return company_.offers->UpdateOffer(company_.Context().get(), req, out);
+  }
+
+  v1::ImportResponse ImportOffers(const std::vector<v1::Offer>& rows) {
+    v1::ImportResponse response;
+    auto context = company_.Context();
+    auto writer = company_.offers->ImportOffers(context.get(), &response);
+    for (const v1::Offer& o : rows) {
+      v1::ImportOffersRequest req;
+      *req.mutable_offer() = o;
+      EXPECT_TRUE(writer->Write(req));
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  }
+
+  // Fills one position of `offer_id`: a new graduate of the school accepts
+  // the company's proposal.
+  void FillOnePosition(const std::string& offer_id, int n) {
+    v1::CreateGraduateRequest create;
+    *create.mutable_graduate() =
+        testing::SampleGraduate(absl::StrCat("fill-", n));
+    v1::Graduate g;
+    grpc::Status s =
+        school_.graduates->CreateGraduate(school_.Context().get(), create, &g);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::SendProposalRequest send;
+    send.set_offer_id(offer_id);
+    send.set_graduate_id(g.id());
+    v1::Proposal p;
+    s = company_.proposals->SendProposal(company_.Context().get(), send, &p);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::RespondToProposalRequest respond;
+    respond.set_proposal_id(p.id());
+    respond.set_accept(true);
+    s = school_.proposals->RespondToProposal(school_.Context().get(), respond,
+                                             &p);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  TestServer server_;
+  Client admin_;
+  Client school_;
+  Client company_;
+  v1::School school_record_;
+  v1::Company company_record_;
+};
+
+// --- 6. positions_filled <= positions; FILLED iff no position left ---------
+
+TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
+  v1::Offer offer;
+  ASSERT_TRUE(CreateOffer(testing::SampleOffer("pos-1"), &offer).ok());
+  ASSERT_EQ(offer.positions(), 2);
+  FillOnePosition(offer.id(), 1);
+  FillOnePosition(offer.id(), 2);
+  offer = GetOffer(offer.id());
+  ASSERT_EQ(offer.positions_filled(), 2);
+  ASSERT_EQ(offer.status(), v1::OFFER_STATUS_FILLED);
+
+  // Update: back to OPEN with no position left, or fewer positions than
+  // filled.
+  v1::Offer change = offer;
+  change.set_status(v1::OFFER_STATUS_OPEN);
+  v1::Offer out;
+  grpc::Status s = UpdateOffer(change, {"status"}, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.status: "));
+  change = offer;
+  change.set_positions(1);
+  s = UpdateOffer(change, {"positions"}, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
+  EXPECT_EQ(GetOffer(offer.id()).version(), offer.version());
+
+  // Import: the same row with one position is refused and reported.
+  v1::Offer row = testing::SampleOffer("pos-1");
+  row.set_positions(1);
+  v1::ImportResponse imported = ImportOffers({row});
+  EXPECT_EQ(imported.received(), 1);
+  EXPECT_EQ(imported.rejected(), 1);
+  EXPECT_EQ(imported.updated(), 0);
+  ASSERT_EQ(imported.errors_size(), 1);
+  EXPECT_EQ(imported.errors(0).field(), "offer.positions");
+  EXPECT_EQ(imported.errors(0).external_id(), "pos-1");
+  // A row asking for OPEN with every position filled too.
+  row.set_positions(2);
+  row.set_status(v1::OFFER_STATUS_OPEN);
+  imported = ImportOffers({row});
+  EXPECT_EQ(imported.rejected(), 1);
+  ASSERT_EQ(imported.errors_size(), 1);
+  EXPECT_EQ(imported.errors(0).field(), "offer.status");
+  v1::Offer stored = GetOffer(offer.id());
+  EXPECT_EQ(stored.positions(), 2);
+  EXPECT_EQ(stored.positions_filled(), 2);
+  EXPECT_EQ(stored.status(), v1::OFFER_STATUS_FILLED);
+  EXPECT_EQ(stored.version(), offer.version());
+
+  // Re-importing the row as it was (no status) changes nothing; three
+  // positions reopen the offer.
+  row.clear_status();
+  imported = ImportOffers({row});
+  EXPECT_EQ(imported.unchanged(), 1);
+  row.set_positions(3);
+  imported = ImportOffers({row});
+  EXPECT_EQ(imported.updated(), 1);
+  stored = GetOffer(offer.id());
+  EXPECT_EQ(stored.positions(), 3);
+  EXPECT_EQ(stored.positions_filled(), 2);
+  EXPECT_EQ(stored.status(), v1::OFFER_STATUS_OPEN);
+
+  // Update: two positions again, status untouched: FILLED follows.
+  change = stored;
+  change.set_positions(2);
+  s = UpdateOffer(change, {"positions"}, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.status(), v1::OFFER_STATUS_FILLED);
+
+  // Create: FILLED with every position free.
+  v1::Offer filled = testing::SampleOffer("pos-2");
+  filled.set_status(v1::OFFER_STATUS_FILLED);
+  s = CreateOffer(filled, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.status: "));
+  filled.set_positions(0);
+  s = CreateOffer(filled, &out);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, HardeningTest,
+                         ::testing::Values(Transport::kInProcess,
+                                           Transport::kLoopback));
+
+}  // namespace
+}  // namespace passerelle

@@ -1,6 +1,7 @@
 #include "services/server/server.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "glog/logging.h"
@@ -77,6 +79,44 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
+// The data directory holds minors' personal data (the WAL, the tables) and
+// the admin token: only the server's user may enter it. Created 0700 when
+// missing; an existing one open to others (made beforehand with the usual
+// 0755) is closed to 0700, and the log says so. Refused when it is not a
+// directory or belongs to another user (its owner could open it again).
+absl::Status PrivateDataDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) == 0) return absl::OkStatus();
+  if (errno != EEXIST) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data_dir: cannot create ", path, ": ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data_dir: cannot read ", path, ": ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " is not a directory"));
+  }
+  if (st.st_uid != geteuid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " belongs to user ", st.st_uid,
+                     ", not to the server's user ", geteuid()));
+  }
+  const mode_t mode = st.st_mode & 07777;
+  if ((mode & 077) == 0) return absl::OkStatus();
+  if (chmod(path.c_str(), 0700) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " is open to other users (mode ",
+                     absl::StrFormat("%04o", mode),
+                     ") and cannot be closed: ", std::strerror(errno)));
+  }
+  LOG(WARNING) << "data_dir: " << path << " was open to other users (mode "
+               << absl::StrFormat("%04o", mode) << "): its mode is now 0700";
+  return absl::OkStatus();
+}
+
 // The secret keying candidates' pseudonyms: made on the first start, kept
 // in the data directory (mode 0600) so pseudonyms survive restarts.
 absl::StatusOr<std::string> PseudonymKey(const std::string& data_dir) {
@@ -110,11 +150,7 @@ class ServerImpl final : public Server {
     if (options.data_dir.empty()) {
       return absl::InvalidArgumentError("data_dir: required");
     }
-    if (mkdir(options.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::InvalidArgumentError(absl::StrCat("data_dir: cannot create ",
-                                                     options.data_dir, ": ",
-                                                     std::strerror(errno)));
-    }
+    RETURN_IF_ERROR(PrivateDataDir(options.data_dir));
     if (options.port < 0 || options.port > 65535) {
       return absl::InvalidArgumentError("port: must be within [0, 65535]");
     }

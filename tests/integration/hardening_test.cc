@@ -189,6 +189,80 @@ TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
   EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
 }
 
+// --- 10. the data directory is private ------------------------------------
+
+// Collects what the server logs while it lives.
+class LogCapture : public google::LogSink {
+ public:
+  LogCapture() { google::AddLogSink(this); }
+  ~LogCapture() override { google::RemoveLogSink(this); }
+  using google::LogSink::send;
+  void send(google::LogSeverity severity, const char* /*full_filename*/,
+            const char* /*base_filename*/, int /*line*/,
+            const google::LogMessageTime& /*time*/, const char* message,
+            size_t message_len) override {
+    absl::MutexLock lock(&mu_);
+    lines_.push_back(absl::StrCat(google::GetLogSeverityName(severity), " ",
+                                  absl::string_view(message, message_len)));
+  }
+  std::vector<std::string> lines() {
+    absl::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+};
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+TEST(DataDirTest, ADirectoryOpenToOthersIsClosedAndTheLogSaysSo) {
+  testing::TempDir dir;
+  server::Options options;
+  options.data_dir = dir.path() + "/data";
+  ASSERT_EQ(mkdir(options.data_dir.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(options.data_dir.c_str(), 0755), 0);  // whatever the umask
+  LogCapture log;
+  auto server = server::Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(ModeOf(options.data_dir), 0700);
+  EXPECT_EQ(ModeOf((*server)->admin_token_path()), 0600);
+  (*server)->Shutdown();
+  std::vector<std::string> lines = log.lines();
+  EXPECT_THAT(lines, ::testing::Contains(::testing::AllOf(
+                         StartsWith("WARNING"), HasSubstr(options.data_dir),
+                         HasSubstr("0755"), HasSubstr("0700"))));
+
+  // A private directory is used as is, silently.
+  LogCapture quiet;
+  server = server::Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*server)->Shutdown();
+  EXPECT_EQ(ModeOf(options.data_dir), 0700);
+  for (const std::string& line : quiet.lines()) {
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("open to other users")));
+  }
+}
+
+TEST(DataDirTest, AFileIsRefused) {
+  testing::TempDir dir;
+  server::Options options;
+  options.data_dir = dir.path() + "/file";
+  ASSERT_EQ(mkdir(options.data_dir.c_str(), 0700), 0);
+  ASSERT_EQ(rmdir(options.data_dir.c_str()), 0);
+  FILE* f = fopen(options.data_dir.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  auto server = server::Server::Start(options);
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(server.status().message()), StartsWith("data_dir: "));
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, HardeningTest,
                          ::testing::Values(Transport::kInProcess,
                                            Transport::kLoopback));

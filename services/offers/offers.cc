@@ -504,6 +504,15 @@ grpc::ServerUnaryReactor* OfferServiceImpl::SearchOffers(
   return runtime::ServeUnaryOnPool(
       context, *authenticator_, *pool_,
       [this, request, response](const Caller& caller) {
+        // A centre given by coordinates must be in France, as every place.
+        if (request->commune_insee().empty() &&
+            (request->latitude() != 0 || request->longitude() != 0) &&
+            std::abs(request->latitude()) <= 90 &&
+            std::abs(request->longitude()) <= 180) {
+          RETURN_IF_ERROR(common::CheckInFrance("latitude", "longitude",
+                                                request->latitude(),
+                                                request->longitude()));
+        }
         ASSIGN_OR_RETURN(*response, offers_->Search(caller, *request));
         return absl::OkStatus();
       });

@@ -189,6 +189,82 @@ TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
   EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
 }
 
+// --- 9. invisible characters, absurd numbers, places outside France -------
+
+TEST_P(HardeningTest, InvisibleCharactersAndPlacesOutsideFranceAreRefused) {
+  // Names: a right-to-left override shows "Dupont" for "tnopuD"; a
+  // zero-width space or a byte order mark makes two names look alike.
+  struct NameCase {
+    std::string given, family, field;
+  };
+  for (const NameCase& c :
+       std::vector<NameCase>{{"Léa", "\u202Etnopud", "graduate.family_name"},
+                             {"L\u200Béa", "Dupont", "graduate.given_name"},
+                             {"\uFEFFLéa", "Dupont", "graduate.given_name"},
+                             {"Léa\u2066", "Dupont", "graduate.given_name"},
+                             {"Léa\u200E", "Dupont", "graduate.given_name"}}) {
+    v1::CreateGraduateRequest req;
+    *req.mutable_graduate() = testing::SampleGraduate();
+    req.mutable_graduate()->set_given_name(c.given);
+    req.mutable_graduate()->set_family_name(c.family);
+    v1::Graduate out;
+    grpc::Status s =
+        school_.graduates->CreateGraduate(school_.Context().get(), req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    EXPECT_THAT(s.error_message(), StartsWith(c.field + ": "));
+    EXPECT_THAT(s.error_message(), HasSubstr("invisible or bidirectional"));
+  }
+  // An organization's name, an offer's title, a proposal's message.
+  v1::CreateCompanyRequest company;
+  *company.mutable_company() = testing::SampleCompany(testing::MakeSiret(7));
+  company.mutable_company()->set_name("Décolletage\u202E SA");
+  v1::Company created_company;
+  grpc::Status s = admin_.organizations->CreateCompany(
+      admin_.Context().get(), company, &created_company);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("company.name: "));
+  v1::Offer offer = testing::SampleOffer();
+  offer.set_title("Apprenti\u200B décolleteur");
+  v1::Offer out;
+  s = CreateOffer(offer, &out);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.title: "));
+
+  // weekly_hours: a subnormal number, less than an hour.
+  for (double hours : {5e-324, 0.5}) {
+    offer = testing::SampleOffer();
+    offer.set_weekly_hours(hours);
+    s = CreateOffer(offer, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << hours;
+    EXPECT_THAT(s.error_message(), StartsWith("offer.weekly_hours: "));
+  }
+
+  // Places given by coordinates, and a search's centre.
+  offer = testing::SampleOffer();
+  offer.mutable_place()->Clear();
+  offer.mutable_place()->set_latitude(40.4168);  // Madrid
+  offer.mutable_place()->set_longitude(-3.7038);
+  s = CreateOffer(offer, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("offer.place.latitude: "));
+  offer.mutable_place()->set_latitude(14.6161);  // Fort-de-France
+  offer.mutable_place()->set_longitude(-61.0588);
+  s = CreateOffer(offer, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+
+  v1::SearchOffersRequest search;
+  search.set_latitude(46.948);  // Bern
+  search.set_longitude(7.447 + 3);
+  search.set_radius_km(20);
+  v1::SearchOffersResponse found;
+  s = school_.offers->SearchOffers(school_.Context().get(), search, &found);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("longitude: "));
+  search.set_latitude(50.63);  // Lille
+  search.set_longitude(3.06);
+  s = school_.offers->SearchOffers(school_.Context().get(), search, &found);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 // --- 10. the data directory is private ------------------------------------
 
 // Collects what the server logs while it lives.

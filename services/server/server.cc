@@ -33,6 +33,7 @@
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/malformed_request.h"
 #include "services/runtime/recent.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/status_macros.h"
@@ -327,6 +328,12 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+    // Requests that do not parse answer INVALID_ARGUMENT, not UNIMPLEMENTED.
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(runtime::NewMalformedRequestInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (grpc::Service* service : std::initializer_list<grpc::Service*>{
              organization_service_.get(), graduate_service_.get(),
              offer_service_.get(), changefeed_service_.get(),

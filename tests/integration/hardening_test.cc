@@ -14,6 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "glog/logging.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fixture.h"
 
@@ -187,6 +189,121 @@ TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
   filled.set_positions(0);
   s = CreateOffer(filled, &out);
   EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
+}
+
+// --- 8. request bytes that do not parse ----------------------------------
+
+std::string Varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// The bytes of a `type` whose first reachable string field holds invalid
+// UTF-8 ("\xC3\x28"), or "" if it has no string field.
+std::string WithInvalidUtf8(const google::protobuf::Descriptor* type,
+                            int depth = 0) {
+  using google::protobuf::FieldDescriptor;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* f = type->field(i);
+    std::string inner;
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      inner = "\xC3\x28";
+    } else if (f->type() == FieldDescriptor::TYPE_MESSAGE && depth < 3) {
+      inner = WithInvalidUtf8(f->message_type(), depth + 1);
+      if (inner.empty()) continue;
+    } else {
+      continue;
+    }
+    return Varint(static_cast<uint64_t>(f->number()) << 3 | 2) +
+           Varint(inner.size()) + inner;
+  }
+  return "";
+}
+
+// Sends `bytes` as the one request message of `method`, whatever its
+// kind, and returns the call's status.
+grpc::Status CallWithRawBytes(const std::shared_ptr<grpc::Channel>& channel,
+                              const std::string& token,
+                              const std::string& method,
+                              const std::string& bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  grpc::CompletionQueue cq;
+  auto next = [&cq](intptr_t expected) {
+    void* tag;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+    return ok;
+  };
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, method, &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  if (next(1)) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, reinterpret_cast<void*>(2));
+    if (next(2)) {
+      call->WritesDone(reinterpret_cast<void*>(3));
+      next(3);
+    }
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  next(4);
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+TEST_P(HardeningTest, RequestsThatDoNotParseAreInvalidArguments) {
+  const std::shared_ptr<grpc::Channel> channel = server_.Channel(GetParam());
+  int methods = 0;
+  for (const char* service :
+       {"passerelle.v1.OrganizationService", "passerelle.v1.GraduateService",
+        "passerelle.v1.OfferService", "passerelle.v1.MatchingService",
+        "passerelle.v1.ProposalService", "passerelle.v1.ChangeFeedService"}) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            service);
+    ASSERT_NE(descriptor, nullptr) << service;
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = descriptor->method(i);
+      // Client-streaming calls (imports) read records one by one: see
+      // the import tests.
+      if (method->client_streaming()) continue;
+      ++methods;
+      const std::string path = absl::StrCat("/", service, "/", method->name());
+      std::vector<std::string> payloads = {"\xFF\xFF\xFF\xFF"};
+      const std::string bad_utf8 = WithInvalidUtf8(method->input_type());
+      if (!bad_utf8.empty()) payloads.push_back(bad_utf8);
+      for (const std::string& bytes : payloads) {
+        grpc::Status s =
+            CallWithRawBytes(channel, server_.admin_token(), path, bytes);
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+            << path << " " << s.error_message();
+        EXPECT_THAT(s.error_message(),
+                    HasSubstr(method->input_type()->full_name()))
+            << path;
+      }
+    }
+  }
+  EXPECT_GT(methods, 30);
+  // An unknown method is still UNIMPLEMENTED.
+  grpc::Status s = CallWithRawBytes(channel, server_.admin_token(),
+                                    "/passerelle.v1.OfferService/Nope", "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 // --- 9. invisible characters, absurd numbers, places outside France -------

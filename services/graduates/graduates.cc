@@ -345,8 +345,9 @@ GraduateServiceImpl::ImportGraduates(grpc::CallbackServerContext* context,
                     graduates_->NewImport(*caller))
               : caller.status();
   return new runtime::ImportReactor<v1::ImportGraduatesRequest, v1::Graduate>(
-      std::move(upserter), response, pool_,
-      [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); });
+      context, std::move(upserter), response, pool_,
+      [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); },
+      import_calls_);
 }
 
 }  // namespace passerelle::graduates

@@ -16,6 +16,7 @@
 #include "services/common/referentials.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/import_reactor.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "services/runtime/upserter.h"
@@ -80,8 +81,12 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
  public:
   GraduateServiceImpl(Graduates* graduates,
                       const runtime::Authenticator* authenticator,
-                      runtime::ThreadPool* pool)
-      : graduates_(graduates), authenticator_(authenticator), pool_(pool) {}
+                      runtime::ThreadPool* pool,
+                      runtime::ImportCalls* import_calls = nullptr)
+      : graduates_(graduates),
+        authenticator_(authenticator),
+        pool_(pool),
+        import_calls_(import_calls) {}
 
   grpc::ServerUnaryReactor* CreateGraduate(
       grpc::CallbackServerContext* context,
@@ -110,6 +115,7 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
   Graduates* graduates_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
+  runtime::ImportCalls* import_calls_;  // may be null
 };
 
 }  // namespace passerelle::graduates

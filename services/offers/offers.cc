@@ -529,8 +529,9 @@ OfferServiceImpl::ImportOffers(grpc::CallbackServerContext* context,
                 offers_->NewImport(*caller))
           : caller.status();
   return new runtime::ImportReactor<v1::ImportOffersRequest, v1::Offer>(
-      std::move(upserter), response, pool_,
-      [](v1::ImportOffersRequest* r) { return r->mutable_offer(); });
+      context, std::move(upserter), response, pool_,
+      [](v1::ImportOffersRequest* r) { return r->mutable_offer(); },
+      import_calls_);
 }
 
 }  // namespace passerelle::offers

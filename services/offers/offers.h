@@ -26,6 +26,7 @@
 #include "services/common/referentials.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/import_reactor.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "services/runtime/upserter.h"
@@ -92,8 +93,12 @@ class Offers {
 class OfferServiceImpl final : public v1::OfferService::CallbackService {
  public:
   OfferServiceImpl(Offers* offers, const runtime::Authenticator* authenticator,
-                   runtime::ThreadPool* pool)
-      : offers_(offers), authenticator_(authenticator), pool_(pool) {}
+                   runtime::ThreadPool* pool,
+                   runtime::ImportCalls* import_calls = nullptr)
+      : offers_(offers),
+        authenticator_(authenticator),
+        pool_(pool),
+        import_calls_(import_calls) {}
 
   grpc::ServerUnaryReactor* CreateOffer(grpc::CallbackServerContext* context,
                                         const v1::CreateOfferRequest* request,
@@ -123,6 +128,7 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
   Offers* offers_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
+  runtime::ImportCalls* import_calls_;  // may be null
 };
 
 }  // namespace passerelle::offers

@@ -121,11 +121,18 @@ class BatchUpserter {
     // unique index refuses the commit whole if one is taken, and the batch
     // is then planned again with the look-ups.
     const bool assume_new = assume_new_;
+    // Until the batch is committed, none of its records is.
+    const int64_t first_index = batch.front().index;
+    auto failed = [this, first_index](absl::Status status, int64_t from = -1) {
+      absl::MutexLock lock(&mu_);
+      failed_from_ = from >= 0 ? from : first_index;
+      return status;
+    };
     std::vector<Planned> plan;
     plan.reserve(batch.size());
     for (Pending& p : batch) {
       absl::StatusOr<Planned> planned = Plan(std::move(p), assume_new);
-      if (!planned.ok()) return planned.status();
+      if (!planned.ok()) return failed(planned.status());
       plan.push_back(*std::move(planned));
     }
     absl::Status committed = CommitPlanned(plan);
@@ -133,7 +140,7 @@ class BatchUpserter {
       for (Planned& p : plan) {
         absl::StatusOr<Planned> again =
             Plan(std::move(p.pending), /*assume_new=*/false);
-        if (!again.ok()) return again.status();
+        if (!again.ok()) return failed(again.status());
         p = *std::move(again);
       }
       committed = CommitPlanned(plan);
@@ -154,15 +161,16 @@ class BatchUpserter {
       return absl::OkStatus();
     }
     assume_new_ = false;
-    if (!IsConflict(committed)) return committed;
+    if (!IsConflict(committed)) return failed(committed);
     // A concurrent writer got in between: redo the batch one record at a
     // time so that each conflict is retried or reported on its own record.
     for (Planned& p : plan) {
       absl::Status single = absl::OkStatus();
+      const int64_t index = p.pending.index;
       for (int attempt = 0; attempt < 3; ++attempt) {
         absl::StatusOr<Planned> again =
             Plan(std::move(p.pending), /*assume_new=*/false);
-        if (!again.ok()) return again.status();
+        if (!again.ok()) return failed(again.status(), index);
         p = *std::move(again);
         if (p.outcome == Outcome::kUnchanged ||
             p.outcome == Outcome::kRejected) {
@@ -181,21 +189,52 @@ class BatchUpserter {
       } else if (IsConflict(single)) {
         Reject(p.pending.index, p.pending.record.external_id(), single);
       } else {
-        return single;
+        return failed(single, index);
       }
     }
     return absl::OkStatus();
   }
 
-  // The counts and errors so far, errors in stream order.
+  // The counts and errors so far, errors in stream order; `settled` is
+  // `received` (every record's outcome is in the counts once Flush()ed).
   v1::ImportResponse response() const {
     absl::MutexLock lock(&mu_);
     v1::ImportResponse out = response_;
     out.set_received(received_.load(std::memory_order_relaxed));
-    std::stable_sort(out.mutable_errors()->begin(), out.mutable_errors()->end(),
-                     [](const v1::ImportError& a, const v1::ImportError& b) {
-                       return a.index() < b.index();
-                     });
+    out.set_settled(out.received());
+    SortErrors(&out);
+    return out;
+  }
+
+  // What an import that ends now, without writing what is left, reports:
+  // the records before index `settled` each have their outcome in the
+  // counts (created, updated, unchanged or rejected) and the errors; none
+  // from `settled` on was written (the batches still queued, or the part
+  // of a batch whose write failed), and their rejections are left out.
+  // Call it with no Write() in flight.
+  v1::ImportResponse Settled() const {
+    absl::MutexLock lock(&mu_);
+    const int64_t received = received_.load(std::memory_order_relaxed);
+    int64_t settled = received;
+    if (!sealed_.empty() && !sealed_.front().empty()) {
+      settled = sealed_.front().front().index;
+    } else if (!pending_.empty()) {
+      settled = pending_.front().index;
+    }
+    if (failed_from_ >= 0) settled = std::min(settled, failed_from_);
+    v1::ImportResponse out = response_;
+    out.set_received(received);
+    out.set_settled(settled);
+    int64_t beyond = 0;
+    for (int64_t index : rejected_indices_) beyond += index >= settled;
+    out.set_rejected(out.rejected() - beyond);
+    auto* errors = out.mutable_errors();
+    errors->erase(std::remove_if(errors->begin(), errors->end(),
+                                 [settled](const v1::ImportError& e) {
+                                   return e.index() >= settled;
+                                 }),
+                  errors->end());
+    SortErrors(&out);
     return out;
   }
 
@@ -314,6 +353,14 @@ class BatchUpserter {
     return out;
   }
 
+  static void SortErrors(v1::ImportResponse* out) {
+    std::stable_sort(out->mutable_errors()->begin(),
+                     out->mutable_errors()->end(),
+                     [](const v1::ImportError& a, const v1::ImportError& b) {
+                       return a.index() < b.index();
+                     });
+  }
+
   // Runs Hooks::check; a refusal makes `out` a rejection.
   absl::Status Check(const T* existing, T* record, Planned* out) {
     if (!hooks_.check) return absl::OkStatus();
@@ -353,6 +400,7 @@ class BatchUpserter {
               const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     response_.set_rejected(response_.rejected() + 1);
+    rejected_indices_.push_back(index);
     if (response_.errors_size() >= kMaxReportedErrors) return;
     v1::ImportError* error = response_.add_errors();
     error->set_index(index);
@@ -374,6 +422,10 @@ class BatchUpserter {
   // Counters, updated by both sides.
   mutable absl::Mutex mu_;
   v1::ImportResponse response_ ABSL_GUARDED_BY(mu_);
+  // Every rejected record's index (for Settled()).
+  std::vector<int64_t> rejected_indices_ ABSL_GUARDED_BY(mu_);
+  // The first record a failed Write() left unwritten, or -1.
+  int64_t failed_from_ ABSL_GUARDED_BY(mu_) = -1;
 };
 
 }  // namespace passerelle::runtime

@@ -33,6 +33,7 @@
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/import_reactor.h"
 #include "services/runtime/malformed_request.h"
 #include "services/runtime/recent.h"
 #include "services/runtime/thread_pool.h"
@@ -237,6 +238,12 @@ class ServerImpl final : public Server {
       authenticator_ = std::move(remote);
     }
     pool_ = std::make_unique<runtime::ThreadPool>(options.worker_threads);
+    if (options.import_idle_timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "import_idle_timeout: must be positive");
+    }
+    import_calls_ =
+        std::make_unique<runtime::ImportCalls>(options.import_idle_timeout);
     if (organizations_) {
       organization_service_ =
           std::make_unique<organizations::OrganizationServiceImpl>(
@@ -246,13 +253,15 @@ class ServerImpl final : public Server {
       graduates_ = std::make_unique<graduates::Graduates>(
           store_.get(), referentials_.get(), directory);
       graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
-          graduates_.get(), authenticator_.get(), pool_.get());
+          graduates_.get(), authenticator_.get(), pool_.get(),
+          import_calls_.get());
     }
     if (all || mode == Mode::kOffers) {
       offers_ = std::make_unique<offers::Offers>(
           store_.get(), referentials_.get(), directory);
       offer_service_ = std::make_unique<offers::OfferServiceImpl>(
-          offers_.get(), authenticator_.get(), pool_.get());
+          offers_.get(), authenticator_.get(), pool_.get(),
+          import_calls_.get());
     }
     changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
         store_.get(), authenticator_.get());
@@ -374,6 +383,9 @@ class ServerImpl final : public Server {
     }
     LOG(INFO) << "Shutting down: finishing in-flight calls";
     if (changefeed_service_) changefeed_service_->Stop();
+    // Imports write what they received and end with their counts, rather
+    // than hold the shutdown until the deadline cancels them.
+    if (import_calls_) import_calls_->StopAll();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));
@@ -407,6 +419,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<graduates::Graduates> graduates_;
   std::unique_ptr<offers::Offers> offers_;
   std::unique_ptr<runtime::ThreadPool> pool_;
+  std::unique_ptr<runtime::ImportCalls> import_calls_;
   std::unique_ptr<organizations::OrganizationServiceImpl> organization_service_;
   std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
   std::unique_ptr<offers::OfferServiceImpl> offer_service_;

@@ -7,11 +7,14 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "glog/logging.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
@@ -190,6 +193,177 @@ TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
   s = CreateOffer(filled, &out);
   EXPECT_THAT(s.error_message(), StartsWith("offer.positions: "));
 }
+
+// --- 7. import streams that end early ------------------------------------
+
+server::Options WithIdleTimeout() {
+  server::Options options;
+  options.import_idle_timeout = absl::Milliseconds(300);
+  return options;
+}
+
+class ImportStreamTest : public ::testing::TestWithParam<Transport> {
+ protected:
+  void SetUp() override { Connect(); }
+
+  void Connect() {
+    admin_ = server_.NewClient(GetParam(), server_.admin_token());
+    if (company_record_.id().empty()) {
+      company_ = testing::CreateCompanyClient(
+          server_, GetParam(), admin_, testing::MakeSiret(1), &company_record_);
+    } else {  // after a restart: a new channel, a new token
+      v1::IssueTokenRequest req;
+      req.set_organization_id(company_record_.id());
+      req.set_role(v1::ROLE_COMPANY);
+      v1::IssueTokenResponse token;
+      ASSERT_TRUE(
+          admin_.organizations->IssueToken(admin_.Context().get(), req, &token)
+              .ok());
+      company_ = server_.NewClient(GetParam(), token.token());
+    }
+  }
+
+  static std::vector<v1::Offer> Rows(int n) {
+    std::vector<v1::Offer> rows;
+    for (int i = 0; i < n; ++i) {
+      rows.push_back(testing::SampleOffer(absl::StrCat("row-", i)));
+    }
+    return rows;
+  }
+
+  int CountOffers() {
+    v1::ListOffersRequest req;
+    req.set_page_size(500);
+    int count = 0;
+    do {
+      v1::ListOffersResponse out;
+      EXPECT_TRUE(
+          company_.offers->ListOffers(company_.Context().get(), req, &out)
+              .ok());
+      count += out.offers_size();
+      req.set_page_token(out.next_page_token());
+    } while (!req.page_token().empty());
+    return count;
+  }
+
+  // The ImportResponse a failed call left in its trailing metadata.
+  static std::optional<v1::ImportResponse> Trailer(
+      const grpc::ClientContext& context) {
+    const auto& trailers = context.GetServerTrailingMetadata();
+    const auto it = trailers.find("passerelle-import-bin");
+    if (it == trailers.end()) return std::nullopt;
+    v1::ImportResponse response;
+    if (!response.ParseFromArray(it->second.data(), it->second.size())) {
+      return std::nullopt;
+    }
+    return response;
+  }
+
+  TestServer server_{WithIdleTimeout()};
+  Client admin_;
+  Client company_;
+  v1::Company company_record_;
+};
+
+TEST_P(ImportStreamTest, AnIdleStreamEndsAndReportsWhatWasWritten) {
+  // Three records, then nothing, and no end of stream.
+  auto context = company_.Context();
+  v1::ImportResponse response;
+  auto writer = company_.offers->ImportOffers(context.get(), &response);
+  for (const v1::Offer& o : Rows(3)) {
+    v1::ImportOffersRequest req;
+    *req.mutable_offer() = o;
+    ASSERT_TRUE(writer->Write(req));
+  }
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("idle"));
+  std::optional<v1::ImportResponse> written = Trailer(*context);
+  ASSERT_TRUE(written.has_value());
+  EXPECT_EQ(written->received(), 3);
+  EXPECT_EQ(written->settled(), 3);
+  EXPECT_EQ(written->created(), 3);
+  EXPECT_EQ(CountOffers(), 3);
+
+  // A stream that never sends.
+  context = company_.Context();
+  writer = company_.offers->ImportOffers(context.get(), &response);
+  s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  written = Trailer(*context);
+  ASSERT_TRUE(written.has_value());
+  EXPECT_EQ(written->received(), 0);
+  EXPECT_EQ(written->settled(), 0);
+}
+
+TEST_P(ImportStreamTest, ShutdownMidStreamWritesWhatWasReceivedAndSaysSo) {
+  auto context = company_.Context();
+  v1::ImportResponse response;
+  auto writer = company_.offers->ImportOffers(context.get(), &response);
+  const std::vector<v1::Offer> rows = Rows(1500);
+  for (const v1::Offer& o : rows) {
+    v1::ImportOffersRequest req;
+    *req.mutable_offer() = o;
+    ASSERT_TRUE(writer->Write(req));
+  }
+  // SIGTERM's path, while the stream is open.
+  std::thread stop([this] { server_.Stop(); });
+  grpc::Status s = writer->Finish();
+  stop.join();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  std::optional<v1::ImportResponse> written = Trailer(*context);
+  ASSERT_TRUE(written.has_value()) << s.error_message();
+  // Whatever had arrived is written, and exactly that is reported.
+  EXPECT_EQ(written->settled(), written->received());
+  EXPECT_EQ(written->created(), written->received());
+  EXPECT_LE(written->received(), 1500);
+
+  server_.Restart();
+  Connect();
+  EXPECT_EQ(CountOffers(), written->created());
+}
+
+TEST_P(ImportStreamTest, ACancelledStreamWritesNothingMoreAndCanBeSentAgain) {
+  const std::vector<v1::Offer> rows = Rows(1500);
+  {
+    auto context = company_.Context();
+    v1::ImportResponse response;
+    auto writer = company_.offers->ImportOffers(context.get(), &response);
+    for (const v1::Offer& o : rows) {
+      v1::ImportOffersRequest req;
+      *req.mutable_offer() = o;
+      if (!writer->Write(req)) break;
+    }
+    context->TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  // Once the server is done with the call, the same records again: those
+  // the cancelled call wrote come back unchanged, the others are created.
+  server_.Restart();
+  Connect();
+  const int written = CountOffers();
+  EXPECT_LE(written, 1500);
+  auto context = company_.Context();
+  v1::ImportResponse response;
+  auto writer = company_.offers->ImportOffers(context.get(), &response);
+  for (const v1::Offer& o : rows) {
+    v1::ImportOffersRequest req;
+    *req.mutable_offer() = o;
+    ASSERT_TRUE(writer->Write(req));
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.settled(), 1500);
+  EXPECT_EQ(response.unchanged(), written);
+  EXPECT_EQ(response.created(), 1500 - written);
+  EXPECT_EQ(CountOffers(), 1500);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, ImportStreamTest,
+                         ::testing::Values(Transport::kInProcess,
+                                           Transport::kLoopback));
 
 // --- 8. request bytes that do not parse ----------------------------------
 

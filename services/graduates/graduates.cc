@@ -332,9 +332,8 @@ grpc::ServerUnaryReactor* GraduateServiceImpl::ListGraduates(
       });
 }
 
-grpc::ServerReadReactor<v1::ImportGraduatesRequest>*
-GraduateServiceImpl::ImportGraduates(grpc::CallbackServerContext* context,
-                                     v1::ImportResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* GraduateServiceImpl::ImportGraduates(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   absl::StatusOr<Caller> caller =
       runtime::AuthenticateCall(*authenticator_, *context);
   absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>>

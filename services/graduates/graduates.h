@@ -77,7 +77,11 @@ class Graduates {
   runtime::Repository<v1::Graduate> repository_;
 };
 
-class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
+// ImportGraduates is registered raw: its reactor parses each record itself
+// (runtime/import_reactor.h).
+class GraduateServiceImpl final
+    : public v1::GraduateService::WithRawCallbackMethod_ImportGraduates<
+          v1::GraduateService::CallbackService> {
  public:
   GraduateServiceImpl(Graduates* graduates,
                       const runtime::Authenticator* authenticator,
@@ -107,9 +111,9 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListGraduatesRequest* request,
       v1::ListGraduatesResponse* response) override;
-  grpc::ServerReadReactor<v1::ImportGraduatesRequest>* ImportGraduates(
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportGraduates(
       grpc::CallbackServerContext* context,
-      v1::ImportResponse* response) override;
+      grpc::ByteBuffer* response) override;
 
  private:
   Graduates* graduates_;

@@ -518,9 +518,8 @@ grpc::ServerUnaryReactor* OfferServiceImpl::SearchOffers(
       });
 }
 
-grpc::ServerReadReactor<v1::ImportOffersRequest>*
-OfferServiceImpl::ImportOffers(grpc::CallbackServerContext* context,
-                               v1::ImportResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* OfferServiceImpl::ImportOffers(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   absl::StatusOr<Caller> caller =
       runtime::AuthenticateCall(*authenticator_, *context);
   absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Offer>>> upserter =

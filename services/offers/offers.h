@@ -90,7 +90,11 @@ class Offers {
   runtime::Repository<v1::Offer> repository_;
 };
 
-class OfferServiceImpl final : public v1::OfferService::CallbackService {
+// ImportOffers is registered raw: its reactor parses each record itself
+// (runtime/import_reactor.h).
+class OfferServiceImpl final
+    : public v1::OfferService::WithRawCallbackMethod_ImportOffers<
+          v1::OfferService::CallbackService> {
  public:
   OfferServiceImpl(Offers* offers, const runtime::Authenticator* authenticator,
                    runtime::ThreadPool* pool,
@@ -120,9 +124,9 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::SearchOffersRequest* request,
       v1::SearchOffersResponse* response) override;
-  grpc::ServerReadReactor<v1::ImportOffersRequest>* ImportOffers(
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportOffers(
       grpc::CallbackServerContext* context,
-      v1::ImportResponse* response) override;
+      grpc::ByteBuffer* response) override;
 
  private:
   Offers* offers_;

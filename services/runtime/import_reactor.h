@@ -29,6 +29,13 @@
 // have their outcome in its counts and errors; none from `settled` on was
 // written. A client sends those again.
 //
+// Records arrive as raw bytes (the services register Import<X> as a raw
+// callback method) and are parsed here: a record that does not parse
+// (garbage, invalid UTF-8 in a string field) is rejected with its index,
+// field "record", and the import goes on. gRPC's typed reader would report
+// it as a failed read, indistinguishable from the end of the stream: the
+// import would end OK with the rest of the records silently dropped.
+//
 // Flow control: at most one batch waits behind the one being written; then
 // reading pauses until the write is done, so a slow disk slows the client
 // down instead of growing memory (a paused read is not idle).
@@ -48,6 +55,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 #include "grpcpp/support/server_callback.h"
 #include "services/runtime/grpc_status.h"
 #include "services/runtime/thread_pool.h"
@@ -137,8 +146,10 @@ class ImportCalls {
   std::thread watcher_;  // last: starts once the rest is built
 };
 
+// `Request` is the call's request message (ImportOffersRequest), read as
+// bytes; `extract` gives its record.
 template <typename Request, typename T>
-class ImportReactor final : public grpc::ServerReadReactor<Request>,
+class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public ImportCalls::Call {
  public:
   using Extract = std::function<T*(Request*)>;
@@ -148,7 +159,7 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
   // registered there.
   ImportReactor(grpc::CallbackServerContext* context,
                 absl::StatusOr<std::unique_ptr<BatchUpserter<T>>> upserter,
-                v1::ImportResponse* response, ThreadPool* pool, Extract extract,
+                grpc::ByteBuffer* response, ThreadPool* pool, Extract extract,
                 ImportCalls* calls = nullptr)
       : context_(context),
         response_(response),
@@ -172,7 +183,7 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
       read_outstanding_ = true;
       waiting_since_ = absl::Now();
     }
-    this->StartRead(&request_);
+    this->StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
@@ -187,8 +198,19 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
         // Reading has stopped: a record arriving meanwhile is not taken
         // (not counted as received), so the counts stay exact.
       } else {
-        absl::Status added = upserter_->Add(std::move(*extract_(&request_)));
+        absl::Status added = absl::OkStatus();
         request_.Clear();
+        if (grpc::SerializationTraits<Request>::Deserialize(&buffer_, &request_)
+                .ok()) {
+          added = upserter_->Add(std::move(*extract_(&request_)));
+        } else {
+          upserter_->RejectUnreadable(absl::InvalidArgumentError(absl::StrCat(
+              "record: cannot be parsed as ",
+              Request::descriptor()->full_name(),
+              " (malformed protobuf bytes, or a string field that is not "
+              "valid UTF-8)")));
+        }
+        buffer_.Clear();
         if (!added.ok()) {
           failure_ = added;
         } else if (upserter_->ready() && writing_) {
@@ -295,8 +317,11 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
     }
     if (!no_more) return;
     if (stop_.ok()) {
-      *response_ = upserter_->response();
-      SetFinish(actions, grpc::Status::OK, std::nullopt);
+      bool own_buffer = false;
+      grpc::Status serialized =
+          grpc::SerializationTraits<v1::ImportResponse>::Serialize(
+              upserter_->response(), response_, &own_buffer);
+      SetFinish(actions, serialized, std::nullopt);
     } else {
       SetFinish(actions, ToGrpcStatus(stop_), upserter_->response());
     }
@@ -327,7 +352,7 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
         Do(std::move(next));
       });
     }
-    if (actions.start_read) this->StartRead(&request_);
+    if (actions.start_read) this->StartRead(&buffer_);
     if (actions.finish.has_value()) {
       if (actions.trailer.has_value()) {
         context_->AddTrailingMetadata(kImportTrailer, *actions.trailer);
@@ -347,8 +372,9 @@ class ImportReactor final : public grpc::ServerReadReactor<Request>,
   }
 
   grpc::CallbackServerContext* context_;
-  Request request_;
-  v1::ImportResponse* response_;
+  grpc::ByteBuffer buffer_;  // the record being read
+  Request request_;          // the record parsed
+  grpc::ByteBuffer* response_;
   ThreadPool* pool_;
   Extract extract_;
   ImportCalls* calls_ = nullptr;

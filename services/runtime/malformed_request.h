@@ -19,9 +19,9 @@
 //   (malformed protobuf bytes, or a string field that is not valid UTF-8)
 // Calls to unknown methods keep UNIMPLEMENTED.
 //
-// Client-streaming calls (imports) are not covered here: gRPC hands a
-// record that does not parse to the reactor's read as a failed read, which
-// looks like the end of the stream (see import_reactor.h).
+// Client-streaming calls (imports) are registered raw and parse their
+// records themselves: a record that does not parse is rejected with its
+// index (see import_reactor.h).
 
 #include <memory>
 

@@ -84,6 +84,12 @@ class BatchUpserter {
     return absl::OkStatus();
   }
 
+  // Takes a record of the stream that could not be read (its bytes do not
+  // parse): rejected with `status`, which names the problem.
+  void RejectUnreadable(const absl::Status& status) {
+    Reject(received_.fetch_add(1, std::memory_order_relaxed), "", status);
+  }
+
   struct Pending {
     int64_t index;
     T record;

@@ -105,6 +105,19 @@ class HardeningTest : public ::testing::TestWithParam<Transport> {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
+  // The id of the company's offer with this external id ("" if none).
+  std::string CreatedId(const std::string& external_id) {
+    v1::ListOffersRequest req;
+    req.set_page_size(500);
+    v1::ListOffersResponse out;
+    EXPECT_TRUE(
+        company_.offers->ListOffers(company_.Context().get(), req, &out).ok());
+    for (const v1::Offer& o : out.offers()) {
+      if (o.external_id() == external_id) return o.id();
+    }
+    return "";
+  }
+
   TestServer server_;
   Client admin_;
   Client school_;
@@ -399,12 +412,14 @@ std::string WithInvalidUtf8(const google::protobuf::Descriptor* type,
   return "";
 }
 
-// Sends `bytes` as the one request message of `method`, whatever its
-// kind, and returns the call's status.
+// Sends `messages` as the request messages of `method`, whatever its
+// kind, and returns the call's status; the first response message's bytes
+// go to *response when given.
 grpc::Status CallWithRawBytes(const std::shared_ptr<grpc::Channel>& channel,
                               const std::string& token,
                               const std::string& method,
-                              const std::string& bytes) {
+                              const std::vector<std::string>& messages,
+                              std::string* response = nullptr) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.AddMetadata("authorization", "Bearer " + token);
@@ -422,12 +437,28 @@ grpc::Status CallWithRawBytes(const std::shared_ptr<grpc::Channel>& channel,
       stub.PrepareCall(&context, method, &cq);
   call->StartCall(reinterpret_cast<void*>(1));
   if (next(1)) {
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer buffer(&slice, 1);
-    call->Write(buffer, reinterpret_cast<void*>(2));
-    if (next(2)) {
+    bool open = true;
+    for (const std::string& bytes : messages) {
+      grpc::Slice slice(bytes);
+      grpc::ByteBuffer buffer(&slice, 1);
+      call->Write(buffer, reinterpret_cast<void*>(2));
+      if (!(open = next(2))) break;
+    }
+    if (open) {
       call->WritesDone(reinterpret_cast<void*>(3));
       next(3);
+    }
+    if (response != nullptr) {
+      grpc::ByteBuffer answer;
+      call->Read(&answer, reinterpret_cast<void*>(5));
+      if (next(5)) {
+        std::vector<grpc::Slice> slices;
+        EXPECT_TRUE(answer.Dump(&slices).ok());
+        for (const grpc::Slice& slice : slices) {
+          response->append(reinterpret_cast<const char*>(slice.begin()),
+                           slice.size());
+        }
+      }
     }
   }
   grpc::Status status;
@@ -464,7 +495,7 @@ TEST_P(HardeningTest, RequestsThatDoNotParseAreInvalidArguments) {
       if (!bad_utf8.empty()) payloads.push_back(bad_utf8);
       for (const std::string& bytes : payloads) {
         grpc::Status s =
-            CallWithRawBytes(channel, server_.admin_token(), path, bytes);
+            CallWithRawBytes(channel, server_.admin_token(), path, {bytes});
         EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
             << path << " " << s.error_message();
         EXPECT_THAT(s.error_message(),
@@ -476,8 +507,38 @@ TEST_P(HardeningTest, RequestsThatDoNotParseAreInvalidArguments) {
   EXPECT_GT(methods, 30);
   // An unknown method is still UNIMPLEMENTED.
   grpc::Status s = CallWithRawBytes(channel, server_.admin_token(),
-                                    "/passerelle.v1.OfferService/Nope", "");
+                                    "/passerelle.v1.OfferService/Nope", {""});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_P(HardeningTest,
+       AnImportRecordThatDoesNotParseIsRejectedAndTheRestGoesOn) {
+  const std::shared_ptr<grpc::Channel> channel = server_.Channel(GetParam());
+  std::vector<std::string> messages;
+  for (int i = 0; i < 4; ++i) {
+    v1::ImportOffersRequest req;
+    *req.mutable_offer() = testing::SampleOffer(absl::StrCat("raw-", i));
+    messages.push_back(req.SerializeAsString());
+  }
+  messages[1] = "\xFF\xFF\xFF\xFF";
+  messages[2] = WithInvalidUtf8(v1::ImportOffersRequest::descriptor());
+  std::string bytes;
+  grpc::Status s = CallWithRawBytes(channel, company_.token,
+                                    "/passerelle.v1.OfferService/ImportOffers",
+                                    messages, &bytes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::ImportResponse response;
+  ASSERT_TRUE(response.ParseFromString(bytes));
+  EXPECT_EQ(response.received(), 4);
+  EXPECT_EQ(response.created(), 2);
+  EXPECT_EQ(response.rejected(), 2);
+  ASSERT_EQ(response.errors_size(), 2);
+  EXPECT_EQ(response.errors(0).index(), 1);
+  EXPECT_EQ(response.errors(0).field(), "record");
+  EXPECT_THAT(response.errors(0).message(),
+              HasSubstr("passerelle.v1.ImportOffersRequest"));
+  EXPECT_EQ(response.errors(1).index(), 2);
+  EXPECT_EQ(GetOffer(CreatedId("raw-3")).external_id(), "raw-3");
 }
 
 // --- 9. invisible characters, absurd numbers, places outside France -------

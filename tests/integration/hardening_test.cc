@@ -211,7 +211,9 @@ TEST_P(HardeningTest, NoWriteBreaksThePositionsInvariant) {
 
 server::Options WithIdleTimeout() {
   server::Options options;
-  options.import_idle_timeout = absl::Milliseconds(300);
+  // Short, yet long enough that a loaded machine never pauses a writing
+  // client that long.
+  options.import_idle_timeout = absl::Seconds(1);
   return options;
 }
 

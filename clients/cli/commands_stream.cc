@@ -173,7 +173,18 @@ ChunkSender MakeSender(Invocation& inv, const char* method,
       }
     }
     writer->WritesDone();
-    return inv.FromGrpc(writer->Finish(), method);
+    const grpc::Status status = writer->Finish();
+    if (!status.ok()) {
+      // What the server wrote before the call failed, if it says.
+      response->Clear();
+      const auto& trailers = context->GetServerTrailingMetadata();
+      const auto it = trailers.find(kImportTrailer);
+      if (it == trailers.end() ||
+          !response->ParseFromArray(it->second.data(), it->second.size())) {
+        response->Clear();
+      }
+    }
+    return inv.FromGrpc(status, method);
   };
 }
 

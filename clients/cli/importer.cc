@@ -99,20 +99,23 @@ bool SendChunk(std::vector<PendingRecord>& chunk, const ImportOptions& options,
   for (const auto& record : chunk) records.push_back(record.message.get());
   passerelle::v1::ImportResponse response;
   const absl::Status status = send(records, &response);
+  // A failed call reports (in its trailing metadata) the records it wrote:
+  // the first `settled` ones. Those are folded in like a whole chunk; the
+  // rest were not written.
+  auto n = static_cast<int64_t>(chunk.size());
   if (!status.ok()) {
     summary->status = status;
-    summary->not_acknowledged += static_cast<int64_t>(chunk.size());
-    chunk.clear();
-    return false;
+    const int64_t settled = std::clamp<int64_t>(response.settled(), 0, n);
+    summary->not_acknowledged += n - settled;
+    n = settled;
   }
-  const auto n = static_cast<int64_t>(chunk.size());
   summary->sent += n;
-  summary->received += response.received();
+  summary->received += status.ok() ? response.received() : n;
   summary->created += response.created();
   summary->updated += response.updated();
   summary->unchanged += response.unchanged();
   summary->rejected += response.rejected();
-  if (response.received() != n) {
+  if (status.ok() && response.received() != n) {
     err << "warning: the server reports " << response.received()
         << " records received for a chunk of " << n << std::endl;
   }
@@ -158,7 +161,7 @@ bool SendChunk(std::vector<PendingRecord>& chunk, const ImportOptions& options,
     }
   }
   chunk.clear();
-  return true;
+  return status.ok();
 }
 
 }  // namespace
@@ -302,7 +305,8 @@ void PrintImportSummary(const ImportSummary& s, const ImportOptions& options,
             : "accepted by the server");
     if (s.not_acknowledged > 0) {
       add("not acknowledged", s.not_acknowledged,
-          "sent in the call that failed: state unknown, import them again");
+          "sent in the call that failed, not reported written: import them "
+          "again");
     }
     if (s.unknown_outcome > 0) {
       add("unknown outcome", s.unknown_outcome,

@@ -64,7 +64,7 @@ struct ImportSummary {
   int64_t unchanged = 0;
   int64_t rejected = 0;
   int64_t acknowledged = 0;      // records the server accepted
-  int64_t not_acknowledged = 0;  // records of a chunk whose call failed
+  int64_t not_acknowledged = 0;  // records of a failed call not written
   int64_t unknown_outcome =
       0;                  // accepted or not: beyond the server's error list
   int64_t last_line = 0;  // last line read
@@ -77,8 +77,15 @@ struct ImportSummary {
   absl::Status status;
 };
 
+// The trailing metadata in which the server reports what a failed import
+// call wrote (an ImportResponse; see services/runtime/import_reactor.h).
+inline constexpr char kImportTrailer[] = "passerelle-import-bin";
+
 // Sends `records` as one client-streaming call and fills *response; returns
-// the call's status.
+// the call's status. When the call fails, *response is what the server
+// reported in the trailing metadata: the records before its `settled`
+// index have their outcome in it, the others were not written (all of them
+// when the server reported nothing: an empty response).
 using ChunkSender = std::function<absl::Status(
     const std::vector<const google::protobuf::Message*>& records,
     passerelle::v1::ImportResponse* response)>;

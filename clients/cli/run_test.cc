@@ -107,7 +107,7 @@ class FakeGraduates final : public v1::GraduateService::Service {
 
   // Rejects graduates named "REJECT"; fails call number `fail_call`.
   grpc::Status ImportGraduates(
-      grpc::ServerContext*,
+      grpc::ServerContext* context,
       grpc::ServerReader<v1::ImportGraduatesRequest>* reader,
       v1::ImportResponse* response) override {
     std::lock_guard<std::mutex> lock(mu);
@@ -132,6 +132,14 @@ class FakeGraduates final : public v1::GraduateService::Service {
     }
     chunk_sizes.push_back(size);
     if (calls == fail_call) {
+      if (fail_settled >= 0) {  // as the real server: what it wrote
+        v1::ImportResponse written;
+        written.set_received(size);
+        written.set_settled(fail_settled);
+        written.set_created(fail_settled);
+        context->AddTrailingMetadata("passerelle-import-bin",
+                                     written.SerializeAsString());
+      }
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "server going away");
     }
     return grpc::Status::OK;
@@ -141,6 +149,7 @@ class FakeGraduates final : public v1::GraduateService::Service {
   v1::UpdateGraduateRequest update;
   int calls = 0;
   int fail_call = -1;
+  int fail_settled = -1;  // >= 0: the failed call reports this many written
   std::vector<int64_t> chunk_sizes;
 };
 
@@ -455,6 +464,23 @@ TEST_F(ImportTest, StopsWhenTheServerFails) {
   EXPECT_EQ(ReadFile(acks), "EP-1\n");  // only the first chunk's answer
   EXPECT_THAT(err_.str(), StartsWith("error: UNAVAILABLE: server going away"));
   EXPECT_THAT(out_.str(), HasSubstr("not acknowledged"));
+}
+
+TEST_F(ImportTest, AFailedCallAcknowledgesWhatTheServerReportsWritten) {
+  graduates_.fail_call = 2;
+  graduates_.fail_settled = 1;  // of EP-4, EP-5: EP-4 written
+  const std::string acks = ::testing::TempDir() + "/acks-settled.txt";
+  std::remove(acks.c_str());
+  ASSERT_EQ(Run({"import", "graduates", Csv(), "--batch_size=2",
+                 "--ack_file=" + acks, "--quiet", "--output=json"}),
+            kExitError);
+  EXPECT_EQ(ReadFile(acks), "EP-1\nEP-4\n");
+  const google::protobuf::Struct summary = Summary();
+  const auto& f = summary.fields();
+  EXPECT_EQ(f.at("acknowledged").number_value(), 2);
+  EXPECT_EQ(f.at("notAcknowledged").number_value(), 1);
+  EXPECT_EQ(f.at("created").number_value(), 2);
+  EXPECT_FALSE(f.at("complete").bool_value());
 }
 
 TEST_F(ImportTest, JsonLinesAndDryRun) {

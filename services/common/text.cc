@@ -72,6 +72,46 @@ bool HasControlCharacter(absl::string_view text, bool allow_line_breaks) {
   return false;
 }
 
+namespace {
+
+bool IsInvisible(char32_t c) {
+  if (c < 0xAD) return false;
+  if (c == 0xAD || c == 0x61C || c == 0x115F || c == 0x1160 || c == 0x180E ||
+      c == 0x3164 || c == 0xFEFF || c == 0xFFA0) {
+    return true;
+  }
+  if (c >= 0x200B && c <= 0x200F) return true;    // zero-width, LRM, RLM
+  if (c >= 0x2028 && c <= 0x202E) return true;    // separators, embeddings
+  if (c >= 0x2060 && c <= 0x206F) return true;    // joiners, isolates
+  if (c >= 0xFDD0 && c <= 0xFDEF) return true;    // noncharacters
+  if (c >= 0xFFF9 && c <= 0xFFFB) return true;    // interlinear annotation
+  if ((c & 0xFFFE) == 0xFFFE) return true;        // U+xxFFFE, U+xxFFFF
+  if (c >= 0xE0000 && c <= 0xE007F) return true;  // tags
+  return false;
+}
+
+}  // namespace
+
+char32_t FindInvisibleCharacter(absl::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : 3;
+    char32_t cp = c & (0x3F >> extra);
+    for (int i = 1; i <= extra && p + i < end; ++i) {
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (IsInvisible(cp)) return cp;
+    p += extra + 1;
+  }
+  return 0;
+}
+
 std::string QuoteForError(absl::string_view value, size_t max_bytes) {
   bool cut = false;
   if (value.size() > max_bytes) {

@@ -24,6 +24,18 @@ size_t Utf8Length(absl::string_view text);
 // characters (for free-text fields such as descriptions).
 bool HasControlCharacter(absl::string_view text, bool allow_line_breaks);
 
+// The first character of `text` (valid UTF-8) that is invisible or steers
+// the text's direction, or 0 if none: bidirectional controls (U+061C,
+// U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), zero-width and other
+// invisible format characters (U+00AD, U+180E, U+200B..U+200D,
+// U+2060..U+2064, U+206A..U+206F, U+FEFF, U+FFF9..U+FFFB, the tags
+// U+E0000..U+E007F), invisible fillers (U+115F, U+1160, U+3164, U+FFA0),
+// the line and paragraph separators U+2028, U+2029, and noncharacters
+// (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF). Such characters make a name read
+// differently from what is stored (U+202E shows "Dupont" for "tnopuD"), or
+// two different names look the same; no name, title or skill needs them.
+char32_t FindInvisibleCharacter(absl::string_view text);
+
 // `value` as it may appear in an error message: between double quotes,
 // non-printable bytes and quotes escaped (valid UTF-8 is kept readable),
 // cut after `max_bytes` bytes (on a character boundary) with "..." appended.

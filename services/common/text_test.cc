@@ -46,6 +46,37 @@ TEST(HasControlCharacterTest, FindsC0DelAndC1) {
   EXPECT_FALSE(HasControlCharacter("\xC2\xA0", false));  // no-break space
 }
 
+TEST(FindInvisibleCharacterTest, FindsBidiControlsAndInvisibleCharacters) {
+  EXPECT_EQ(FindInvisibleCharacter(""), 0u);
+  EXPECT_EQ(FindInvisibleCharacter("Jean-Édouard Dupont"), 0u);
+  EXPECT_EQ(FindInvisibleCharacter("Ærøskøbing \u00A0 日本 🔧 ß"), 0u);
+  EXPECT_EQ(FindInvisibleCharacter("Lucas \u202Etnopud"), 0x202Eu);
+  EXPECT_EQ(FindInvisibleCharacter("\uFEFFLéa"), 0xFEFFu);
+  EXPECT_EQ(FindInvisibleCharacter("Lé\u200Ba"), 0x200Bu);
+  for (char32_t c :
+       {0x00AD, 0x061C, 0x115F, 0x1160, 0x180E,  0x200C,  0x200D, 0x200E,
+        0x200F, 0x2028, 0x2029, 0x202A, 0x202B,  0x202C,  0x202D, 0x2060,
+        0x2064, 0x2066, 0x2067, 0x2068, 0x2069,  0x206F,  0x3164, 0xFDD0,
+        0xFFA0, 0xFFF9, 0xFFFE, 0xFFFF, 0x1FFFE, 0xE0001, 0xE007F}) {
+    std::string text = "ab";
+    // UTF-8 of c.
+    if (c < 0x800) {
+      text += static_cast<char>(0xC0 | (c >> 6));
+    } else if (c < 0x10000) {
+      text += static_cast<char>(0xE0 | (c >> 12));
+      text += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    } else {
+      text += static_cast<char>(0xF0 | (c >> 18));
+      text += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      text += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    }
+    text += static_cast<char>(0x80 | (c & 0x3F));
+    text += "cd";
+    ASSERT_TRUE(IsValidUtf8(text));
+    EXPECT_EQ(FindInvisibleCharacter(text), c) << std::hex << c;
+  }
+}
+
 TEST(QuoteForErrorTest, QuotesEscapesAndCuts) {
   EXPECT_EQ(QuoteForError("2024-13-01"), "\"2024-13-01\"");
   EXPECT_EQ(QuoteForError("é\"\n"), "\"é\\\"\\n\"");

@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -235,6 +236,12 @@ absl::Status CheckText(absl::string_view field, absl::string_view value,
   if (!IsValidUtf8(value)) return Invalid(field, "must be valid UTF-8");
   if (HasControlCharacter(value, allow_line_breaks)) {
     return Invalid(field, "must not contain control characters");
+  }
+  if (const char32_t c = FindInvisibleCharacter(value); c != 0) {
+    return Invalid(field,
+                   "must not contain invisible or bidirectional control "
+                   "characters, got ",
+                   absl::StrFormat("U+%04X", static_cast<uint32_t>(c)));
   }
   const size_t chars = Utf8Length(value);
   if (chars > max_chars) {
@@ -475,6 +482,8 @@ absl::Status ResolvePlace(const Referentials& refs, v1::Place* place,
     return Invalid(Path(prefix, "longitude"),
                    "must be a number between -180 and 180, got ", lng);
   }
+  RETURN_IF_ERROR(CheckInFrance(Path(prefix, "latitude"),
+                                Path(prefix, "longitude"), lat, lng));
   if (!place->postal_code().empty() &&
       (place->postal_code().size() != 5 || !AllDigits(place->postal_code()))) {
     return Invalid(postal_field, "must be 5 digits, got ",
@@ -484,6 +493,37 @@ absl::Status ResolvePlace(const Referentials& refs, v1::Place* place,
   place->clear_departement_code();
   place->clear_region_code();
   return absl::OkStatus();
+}
+
+absl::Status CheckInFrance(absl::string_view latitude_field,
+                           absl::string_view longitude_field, double latitude,
+                           double longitude) {
+  struct Box {
+    double south, north, west, east;
+  };
+  // Each with a margin of a few km around its communes (data/communes.csv).
+  static constexpr Box kFrance[] = {
+      {41.3, 51.2, -5.3, 9.7},        // metropolitan France and Corsica
+      {15.8, 16.55, -61.85, -60.95},  // Guadeloupe
+      {14.35, 14.9, -61.25, -60.8},   // Martinique
+      {2.1, 5.8, -54.65, -51.6},      // Guyane
+      {-21.4, -20.85, 55.2, 55.85},   // La Réunion
+      {-13.05, -12.6, 44.95, 45.35},  // Mayotte
+  };
+  bool latitude_fits = false;
+  for (const Box& box : kFrance) {
+    if (latitude >= box.south && latitude <= box.north) {
+      latitude_fits = true;
+      if (longitude >= box.west && longitude <= box.east) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  return Invalid(latitude_fits ? longitude_field : latitude_field,
+                 absl::StrFormat("(%.5f, %.5f) is outside France (metropolitan "
+                                 "France, Corsica and the overseas "
+                                 "départements)",
+                                 latitude, longitude));
 }
 
 absl::Status ValidateCompany(v1::Company* company, const Referentials& refs) {
@@ -829,10 +869,12 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                    o->start_date());
   }
 
+  // NaN fails both comparisons; infinities and subnormals (5e-324) fall
+  // outside the bounds.
   const double hours = o->weekly_hours();
-  if (!std::isfinite(hours) || hours <= 0 || hours > kMaxWeeklyHours) {
-    return Invalid("offer.weekly_hours", "must be in (0, ", kMaxWeeklyHours,
-                   "], got ", hours);
+  if (!(hours >= kMinWeeklyHours && hours <= kMaxWeeklyHours)) {
+    return Invalid("offer.weekly_hours", "must be between ", kMinWeeklyHours,
+                   " and ", kMaxWeeklyHours, " hours a week, got ", hours);
   }
 
   const int level = o->required_level();
@@ -877,10 +919,11 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
   }
 
   const double salary = o->monthly_gross_salary_eur();
-  if (!std::isfinite(salary) || salary < 0 || salary >= kMaxMonthlySalaryEur) {
+  if (!std::isfinite(salary) || salary < 0 || salary >= kMaxMonthlySalaryEur ||
+      (salary > 0 && salary < 1)) {
     return Invalid("offer.monthly_gross_salary_eur",
-                   "must be a number >= 0 and < ", kMaxMonthlySalaryEur,
-                   ", got ", salary);
+                   "must be 0 (not given) or a number >= 1 and < ",
+                   kMaxMonthlySalaryEur, ", got ", salary);
   }
 
   if (!o->expires_on().empty()) {

@@ -53,6 +53,10 @@ inline constexpr int kMinGraduateAge = 14;
 inline constexpr int kMaxGraduateAge = 30;
 inline constexpr int kDefaultMaxDistanceKm = 30;
 inline constexpr int kMaxDistanceKm = 300;
+// Below an hour a week is no job; the floor also refuses subnormal numbers
+// (5e-324). The legal part-time minimum of 24 h has exceptions (students
+// under 26), so it is not the floor.
+inline constexpr double kMinWeeklyHours = 1;
 inline constexpr double kMaxWeeklyHours = 48;
 inline constexpr int kMaxPositions = 1000;
 inline constexpr double kMaxMonthlySalaryEur = 100000;
@@ -72,6 +76,8 @@ absl::string_view ErrorField(const absl::Status& status);
 //   f: required                                  (empty, min_chars >= 1)
 //   f: must be valid UTF-8
 //   f: must not contain control characters
+//   f: must not contain invisible or bidirectional control characters,
+//      got U+202E                                (FindInvisibleCharacter)
 //   f: must be at most N characters, got M
 //   f: must be at least N characters, got M
 absl::Status CheckText(absl::string_view field, absl::string_view value,
@@ -161,10 +167,21 @@ absl::Status ValidateInseeCode(const Referentials& refs,
 //   commune's first postal code, and if given must be one of its codes
 //   ("<prefix>.postal_code: 59999 is not a postal code of Lille (59350)").
 // - commune_insee empty, latitude/longitude given (not both 0): both must
-//   be finite, latitude in [-90, 90], longitude in [-180, 180]; they are
-//   kept. A postal_code, if given, must be 5 digits. commune_name,
-//   departement_code and region_code cannot be checked and are cleared.
+//   be finite, latitude in [-90, 90], longitude in [-180, 180], and in
+//   France (CheckInFrance); they are kept. A postal_code, if given, must be 5
+//   digits. commune_name, departement_code and region_code cannot be checked
+//   and are cleared.
 // - neither: "<prefix>.commune_insee: required".
+// OK if (latitude, longitude) lies in metropolitan France (Corsica
+// included) or an overseas département (Guadeloupe, Martinique, Guyane,
+// La Réunion, Mayotte), each taken as a bounding box with a few km of
+// margin. Else INVALID_ARGUMENT naming `latitude_field` when no region
+// spans that latitude, `longitude_field` otherwise:
+//   "offer.place.latitude: (40.41680, -3.70380) is outside France (...)"
+absl::Status CheckInFrance(absl::string_view latitude_field,
+                           absl::string_view longitude_field, double latitude,
+                           double longitude);
+
 absl::Status ResolvePlace(const Referentials& refs,
                           passerelle::v1::Place* place,
                           absl::string_view prefix);
@@ -232,7 +249,7 @@ enum class OfferWrite { kCreate, kUpdate };
 //   CDI exactly 0;
 // - start_date required, a date, at most 2 years after `today`, and not
 //   before `today` unless `write` is kUpdate;
-// - weekly_hours in (0, 48], finite;
+// - weekly_hours in [1, 48] (NaN, infinities, subnormals refused);
 // - required_level 0 (none) or 3..8;
 // - target_diploma: when its code is set, it must exist (title and level
 //   filled as for a graduate's diploma); required for APPRENTICESHIP
@@ -240,7 +257,7 @@ enum class OfferWrite { kCreate, kUpdate };
 // - required_skills, desired_skills: at most 50 each, each 1..100;
 // - place: ResolvePlace(), required;
 // - positions 1..1000 and not below positions_filled (>= 0);
-// - monthly_gross_salary_eur finite, >= 0 and < 100000;
+// - monthly_gross_salary_eur 0 (not given), or finite, >= 1 and < 100000;
 // - regulated_work_declared is accepted with or without regulated_work;
 // - regulated_works: known values, not UNSPECIFIED, no duplicates
 //   ("offer.regulated_works[i]: ..."); any sets regulated_work;

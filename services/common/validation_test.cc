@@ -155,6 +155,12 @@ TEST(TextTest, CheckTextMessages) {
   EXPECT_EQ(CheckText("f", "a\nb", 1, 3).message(),
             "f: must not contain control characters");
   EXPECT_TRUE(CheckText("f", "a\nb", 1, 3, /*allow_line_breaks=*/true).ok());
+  EXPECT_EQ(CheckText("f", "Dupont\u202E", 1, 10).message(),
+            "f: must not contain invisible or bidirectional control "
+            "characters, got U+202E");
+  EXPECT_EQ(CheckText("f", "a\u2028b", 1, 10, true).message(),
+            "f: must not contain invisible or bidirectional control "
+            "characters, got U+2028");
   std::string value = "  Léa \t";
   EXPECT_TRUE(NormalizeText("f", &value, 1, 3).ok());
   EXPECT_EQ(value, "Léa");
@@ -225,6 +231,31 @@ TEST_F(ValidationTest, ResolvePlaceFromCoordinates) {
   EXPECT_EQ(place.departement_code(), "");
 }
 
+TEST_F(ValidationTest, EveryCommuneAndOverseasDepartementIsInFrance) {
+  // Fort-de-France, Cayenne, Saint-Denis (La Réunion), Mamoudzou,
+  // Pointe-à-Pitre, Bastia, Brest (Ouessant's longitude), Dunkerque.
+  const std::pair<double, double> places[] = {
+      {14.6161, -61.0588}, {4.9372, -52.326},  {-20.8823, 55.4504},
+      {-12.7806, 45.2279}, {16.2411, -61.533}, {42.7003, 9.4509},
+      {48.4566, -5.0957},  {51.0343, 2.3768}};
+  for (const auto& [lat, lng] : places) {
+    EXPECT_TRUE(CheckInFrance("lat", "lng", lat, lng).ok()) << lat << lng;
+    v1::Place place;
+    place.set_latitude(lat);
+    place.set_longitude(lng);
+    EXPECT_TRUE(ResolvePlace(*refs_, &place, "p").ok()) << lat << lng;
+  }
+  for (const char* insee :
+       {"59350", "2A004", "97209", "97302", "97411", "97611", "29155"}) {
+    v1::Place place;
+    place.set_commune_insee(insee);
+    ASSERT_TRUE(ResolvePlace(*refs_, &place, "p").ok()) << insee;
+    EXPECT_TRUE(
+        CheckInFrance("lat", "lng", place.latitude(), place.longitude()).ok())
+        << insee;
+  }
+}
+
 TEST_F(ValidationTest, ResolvePlaceErrors) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -269,6 +300,30 @@ TEST_F(ValidationTest, ResolvePlaceErrors) {
          p->set_longitude(-181);
        },
        "p.longitude"},
+      {"London",
+       [](v1::Place* p) {
+         p->set_latitude(51.5072);
+         p->set_longitude(-0.1276);
+       },
+       "p.latitude"},
+      {"Bern: the latitude of France, east of it",
+       [](v1::Place* p) {
+         p->set_latitude(46.948);
+         p->set_longitude(7.447 + 3);
+       },
+       "p.longitude"},
+      {"mid-Atlantic at the latitude of Martinique",
+       [](v1::Place* p) {
+         p->set_latitude(14.6);
+         p->set_longitude(-40);
+       },
+       "p.longitude"},
+      {"Null Island",
+       [](v1::Place* p) {
+         p->set_latitude(0.0001);
+         p->set_longitude(0);
+       },
+       "p.latitude"},
       {"postal code format",
        [](v1::Place* p) {
          p->set_latitude(45);
@@ -742,6 +797,25 @@ TEST_F(ValidationTest, GraduateBad) {
          g->set_status(static_cast<v1::GraduateStatus>(42));
        },
        "graduate.status"},
+      {"family name with a right-to-left override",
+       [](v1::Graduate* g) { g->set_family_name("\u202Etnopud"); },
+       "graduate.family_name"},
+      {"given name with a zero-width space",
+       [](v1::Graduate* g) { g->set_given_name("L\u200Bea"); },
+       "graduate.given_name"},
+      {"given name with a byte order mark",
+       [](v1::Graduate* g) { g->set_given_name("\uFEFFLea"); },
+       "graduate.given_name"},
+      {"given name with a right-to-left isolate",
+       [](v1::Graduate* g) { g->set_given_name("Lea\u2067"); },
+       "graduate.given_name"},
+      {"home in Spain",
+       [](v1::Graduate* g) {
+         g->mutable_home()->Clear();
+         g->mutable_home()->set_latitude(40.4168);
+         g->mutable_home()->set_longitude(-3.7038);
+       },
+       "graduate.home.latitude"},
       {"email", [](v1::Graduate* g) { g->set_email("lea@localhost"); },
        "graduate.email"},
       {"phone", [](v1::Graduate* g) { g->set_phone("+44 20 7946 0958"); },
@@ -988,6 +1062,37 @@ TEST_F(ValidationTest, OfferBad) {
        "offer.weekly_hours"},
       {"hours nan", [nan](v1::Offer* o) { o->set_weekly_hours(nan); },
        "offer.weekly_hours"},
+      {"hours subnormal", [](v1::Offer* o) { o->set_weekly_hours(5e-324); },
+       "offer.weekly_hours"},
+      {"half an hour", [](v1::Offer* o) { o->set_weekly_hours(0.5); },
+       "offer.weekly_hours"},
+      {"hours inf",
+       [](v1::Offer* o) {
+         o->set_weekly_hours(std::numeric_limits<double>::infinity());
+       },
+       "offer.weekly_hours"},
+      {"salary subnormal",
+       [](v1::Offer* o) { o->set_monthly_gross_salary_eur(5e-324); },
+       "offer.monthly_gross_salary_eur"},
+      {"title with a right-to-left override",
+       [](v1::Offer* o) { o->set_title("Apprenti \u202Eruetelloced"); },
+       "offer.title"},
+      {"skill with a zero-width space",
+       [](v1::Offer* o) {
+         o->clear_desired_skills();
+         o->add_desired_skills("fr\u200Baisage");
+       },
+       "offer.desired_skills[0]"},
+      {"description with a byte order mark",
+       [](v1::Offer* o) { o->set_description("\uFEFFAtelier"); },
+       "offer.description"},
+      {"place in Spain",
+       [](v1::Offer* o) {
+         o->mutable_place()->Clear();
+         o->mutable_place()->set_latitude(40.4168);
+         o->mutable_place()->set_longitude(-3.7038);
+       },
+       "offer.place.latitude"},
       {"level 2", [](v1::Offer* o) { o->set_required_level(2); },
        "offer.required_level"},
       {"level 9", [](v1::Offer* o) { o->set_required_level(9); },

@@ -335,9 +335,8 @@ grpc::ServerUnaryReactor* GraduateServiceImpl::ListGraduates(
       });
 }
 
-grpc::ServerReadReactor<v1::ImportGraduatesRequest>*
-GraduateServiceImpl::ImportGraduates(grpc::CallbackServerContext* context,
-                                     v1::ImportResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* GraduateServiceImpl::ImportGraduates(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   absl::StatusOr<Caller> caller =
       runtime::AuthenticateCall(*authenticator_, *context);
   absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Graduate>>>
@@ -348,8 +347,9 @@ GraduateServiceImpl::ImportGraduates(grpc::CallbackServerContext* context,
                     graduates_->NewImport(*caller))
               : caller.status();
   return new runtime::ImportReactor<v1::ImportGraduatesRequest, v1::Graduate>(
-      std::move(upserter), response, pool_,
-      [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); });
+      context, std::move(upserter), response, pool_,
+      [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); },
+      import_calls_);
 }
 
 }  // namespace passerelle::graduates

@@ -16,6 +16,7 @@
 #include "services/common/referentials.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/import_reactor.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "services/runtime/upserter.h"
@@ -78,12 +79,20 @@ class Graduates {
   runtime::Repository<v1::Graduate> repository_;
 };
 
-class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
+// ImportGraduates is registered raw: its reactor parses each record itself
+// (runtime/import_reactor.h).
+class GraduateServiceImpl final
+    : public v1::GraduateService::WithRawCallbackMethod_ImportGraduates<
+          v1::GraduateService::CallbackService> {
  public:
   GraduateServiceImpl(Graduates* graduates,
                       const runtime::Authenticator* authenticator,
-                      runtime::ThreadPool* pool)
-      : graduates_(graduates), authenticator_(authenticator), pool_(pool) {}
+                      runtime::ThreadPool* pool,
+                      runtime::ImportCalls* import_calls = nullptr)
+      : graduates_(graduates),
+        authenticator_(authenticator),
+        pool_(pool),
+        import_calls_(import_calls) {}
 
   grpc::ServerUnaryReactor* CreateGraduate(
       grpc::CallbackServerContext* context,
@@ -104,14 +113,15 @@ class GraduateServiceImpl final : public v1::GraduateService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListGraduatesRequest* request,
       v1::ListGraduatesResponse* response) override;
-  grpc::ServerReadReactor<v1::ImportGraduatesRequest>* ImportGraduates(
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportGraduates(
       grpc::CallbackServerContext* context,
-      v1::ImportResponse* response) override;
+      grpc::ByteBuffer* response) override;
 
  private:
   Graduates* graduates_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
+  runtime::ImportCalls* import_calls_;  // may be null
 };
 
 }  // namespace passerelle::graduates

@@ -88,6 +88,37 @@ void ClearOutputOnly(v1::Offer* o) {
   o->clear_positions_filled();
 }
 
+// The positions invariant of every write (see offers.h): positions never
+// below positions_filled; a CLOSED offer stays so; otherwise FILLED exactly
+// when no position is left. `status_chosen`: the writer asked for this
+// status (it is then checked), else OPEN or FILLED follows the counts.
+absl::Status CheckPositions(v1::Offer* o, bool status_chosen) {
+  if (o->positions() < o->positions_filled()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "offer.positions: must be at least the ", o->positions_filled(),
+        " positions already filled, got ", o->positions()));
+  }
+  if (o->status() == v1::OFFER_STATUS_CLOSED) return absl::OkStatus();
+  const bool full = o->positions_filled() >= o->positions();
+  if (!status_chosen || o->status() == v1::OFFER_STATUS_UNSPECIFIED) {
+    o->set_status(full ? v1::OFFER_STATUS_FILLED : v1::OFFER_STATUS_OPEN);
+    return absl::OkStatus();
+  }
+  if (o->status() == v1::OFFER_STATUS_OPEN && full) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "offer.status: cannot be OPEN with every position filled (",
+        o->positions_filled(), " of ", o->positions(),
+        "): raise offer.positions to reopen it"));
+  }
+  if (o->status() == v1::OFFER_STATUS_FILLED && !full) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("offer.status: cannot be FILLED with positions left (",
+                     o->positions_filled(), " of ", o->positions(),
+                     " filled); FILLED follows the positions"));
+  }
+  return absl::OkStatus();
+}
+
 double DistanceKm(double lat1, double lng1, double lat2, double lng2) {
   return S2Earth::ToKm(S2LatLng::FromDegrees(lat1, lng1)
                            .GetDistance(S2LatLng::FromDegrees(lat2, lng2)));
@@ -173,14 +204,9 @@ absl::Status Offers::CheckOwnerAndFields(const Caller& caller, v1::Offer* o,
     default:
       return runtime::Denied("offers are managed by their company");
   }
-  RETURN_IF_ERROR(common::ValidateOffer(
+  return common::ValidateOffer(
       o, *referentials_, today_(),
-      is_update ? common::OfferWrite::kUpdate : common::OfferWrite::kCreate));
-  if (o->positions() < o->positions_filled()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "offer.positions: ", o->positions_filled(), " already filled"));
-  }
-  return absl::OkStatus();
+      is_update ? common::OfferWrite::kUpdate : common::OfferWrite::kCreate);
 }
 
 absl::Status Offers::CheckCanRead(const Caller& caller,
@@ -196,7 +222,9 @@ absl::Status Offers::CheckCanRead(const Caller& caller,
 absl::StatusOr<v1::Offer> Offers::Create(const Caller& caller,
                                          v1::Offer offer) {
   ClearOutputOnly(&offer);
+  const bool status_chosen = offer.status() != v1::OFFER_STATUS_UNSPECIFIED;
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &offer, /*is_update=*/false));
+  RETURN_IF_ERROR(CheckPositions(&offer, status_chosen));
   absl::StatusOr<v1::Offer> created = repository_.Create(std::move(offer));
   if (absl::IsAlreadyExists(created.status())) {
     return absl::AlreadyExistsError(
@@ -230,7 +258,13 @@ absl::StatusOr<v1::Offer> Offers::Update(
   v1::Offer merged = current;
   RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths,
                                          "update_mask", &merged));
+  // A status the update changes is the caller's choice, checked; one it
+  // leaves follows the positions (raising those of a FILLED offer reopens
+  // it).
+  const bool status_chosen = merged.status() != v1::OFFER_STATUS_UNSPECIFIED &&
+                             merged.status() != current.status();
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &merged, /*is_update=*/true));
+  RETURN_IF_ERROR(CheckPositions(&merged, status_chosen));
   absl::StatusOr<v1::Offer> updated =
       repository_.Update(std::move(merged), current.version());
   if (absl::IsAlreadyExists(updated.status())) {
@@ -521,7 +555,12 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
   runtime::BatchUpserter<v1::Offer>::Hooks hooks;
   hooks.validate = [this, caller](v1::Offer* o) {
     ClearOutputOnly(o);
-    return CheckOwnerAndFields(caller, o, /*is_update=*/false);
+    const v1::OfferStatus given = o->status();
+    RETURN_IF_ERROR(CheckOwnerAndFields(caller, o, /*is_update=*/false));
+    // A row without a status keeps none until `check` knows the stored
+    // record: its status then follows the positions.
+    if (given == v1::OFFER_STATUS_UNSPECIFIED) o->set_status(given);
+    return absl::OkStatus();
   };
   hooks.external_key = [](const v1::Offer& o) {
     return storage::IndexKey{kByExternalId,
@@ -530,9 +569,14 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
   };
   hooks.keep = [](const v1::Offer& existing, v1::Offer* incoming) {
     incoming->set_positions_filled(existing.positions_filled());
-    if (existing.status() == v1::OFFER_STATUS_FILLED) {
-      incoming->set_status(existing.status());
-    }
+  };
+  // As an update: a row's status that differs from the stored one is
+  // checked, one it repeats (or leaves out) follows the positions.
+  hooks.check = [](const v1::Offer* existing, v1::Offer* incoming) {
+    const bool status_chosen =
+        incoming->status() != v1::OFFER_STATUS_UNSPECIFIED &&
+        (existing == nullptr || incoming->status() != existing->status());
+    return CheckPositions(incoming, status_chosen);
   };
   return std::make_unique<runtime::BatchUpserter<v1::Offer>>(&repository_,
                                                              std::move(hooks));
@@ -599,14 +643,22 @@ grpc::ServerUnaryReactor* OfferServiceImpl::SearchOffers(
   return runtime::ServeUnaryOnPool(
       context, *authenticator_, *pool_,
       [this, request, response](const Caller& caller) {
+        // A centre given by coordinates must be in France, as every place.
+        if (request->commune_insee().empty() &&
+            (request->latitude() != 0 || request->longitude() != 0) &&
+            std::abs(request->latitude()) <= 90 &&
+            std::abs(request->longitude()) <= 180) {
+          RETURN_IF_ERROR(common::CheckInFrance("latitude", "longitude",
+                                                request->latitude(),
+                                                request->longitude()));
+        }
         ASSIGN_OR_RETURN(*response, offers_->Search(caller, *request));
         return absl::OkStatus();
       });
 }
 
-grpc::ServerReadReactor<v1::ImportOffersRequest>*
-OfferServiceImpl::ImportOffers(grpc::CallbackServerContext* context,
-                               v1::ImportResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* OfferServiceImpl::ImportOffers(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   absl::StatusOr<Caller> caller =
       runtime::AuthenticateCall(*authenticator_, *context);
   absl::StatusOr<std::unique_ptr<runtime::BatchUpserter<v1::Offer>>> upserter =
@@ -615,8 +667,9 @@ OfferServiceImpl::ImportOffers(grpc::CallbackServerContext* context,
                 offers_->NewImport(*caller))
           : caller.status();
   return new runtime::ImportReactor<v1::ImportOffersRequest, v1::Offer>(
-      std::move(upserter), response, pool_,
-      [](v1::ImportOffersRequest* r) { return r->mutable_offer(); });
+      context, std::move(upserter), response, pool_,
+      [](v1::ImportOffersRequest* r) { return r->mutable_offer(); },
+      import_calls_);
 }
 
 }  // namespace passerelle::offers

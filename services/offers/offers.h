@@ -3,6 +3,17 @@
 // Offers: what companies post (CDI, apprenticeship, professionalisation,
 // CDD). A company writes and reads its own offers only; schools, partners and
 // the federation read every offer.
+//
+// Positions and status, on every write (Create, Update, an ImportOffers
+// upsert): positions_filled belongs to the proposal service (an incoming
+// value is ignored) and positions may not go below it
+// ("offer.positions: must be at least the 2 positions already filled");
+// CLOSED is the company's choice and stays; otherwise the status is FILLED
+// exactly when no position is left. A status the write changes (Create:
+// any status given; Update: one differing from the stored; import: a row's
+// status differing from the stored) must agree with the positions, else
+// INVALID_ARGUMENT naming offer.status; a status left as it was follows the
+// positions, so raising the positions of a FILLED offer reopens it.
 
 #include <functional>
 #include <memory>
@@ -16,6 +27,7 @@
 #include "services/common/referentials.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/import_reactor.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "services/runtime/upserter.h"
@@ -109,11 +121,19 @@ class Offers {
   std::function<void()> search_hook_;
 };
 
-class OfferServiceImpl final : public v1::OfferService::CallbackService {
+// ImportOffers is registered raw: its reactor parses each record itself
+// (runtime/import_reactor.h).
+class OfferServiceImpl final
+    : public v1::OfferService::WithRawCallbackMethod_ImportOffers<
+          v1::OfferService::CallbackService> {
  public:
   OfferServiceImpl(Offers* offers, const runtime::Authenticator* authenticator,
-                   runtime::ThreadPool* pool)
-      : offers_(offers), authenticator_(authenticator), pool_(pool) {}
+                   runtime::ThreadPool* pool,
+                   runtime::ImportCalls* import_calls = nullptr)
+      : offers_(offers),
+        authenticator_(authenticator),
+        pool_(pool),
+        import_calls_(import_calls) {}
 
   grpc::ServerUnaryReactor* CreateOffer(grpc::CallbackServerContext* context,
                                         const v1::CreateOfferRequest* request,
@@ -135,14 +155,15 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::SearchOffersRequest* request,
       v1::SearchOffersResponse* response) override;
-  grpc::ServerReadReactor<v1::ImportOffersRequest>* ImportOffers(
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportOffers(
       grpc::CallbackServerContext* context,
-      v1::ImportResponse* response) override;
+      grpc::ByteBuffer* response) override;
 
  private:
   Offers* offers_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
+  runtime::ImportCalls* import_calls_;  // may be null
 };
 
 }  // namespace passerelle::offers

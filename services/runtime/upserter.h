@@ -43,6 +43,11 @@ class BatchUpserter {
     // Carries server-owned fields of the stored record over to the incoming
     // one (status, counters...).
     std::function<void(const T& existing, T* incoming)> keep;
+    // Optional: checks the record as it would be stored, against the stored
+    // one (`existing`, null for a new record), after `keep`; may complete
+    // it. An error rejects the record (reported against it, nothing
+    // written): for invariants between the incoming and stored fields.
+    std::function<absl::Status(const T* existing, T* incoming)> check;
   };
 
   static constexpr int kMaxReportedErrors = 1000;
@@ -77,6 +82,12 @@ class BatchUpserter {
     pending_.push_back({index, std::move(record), std::move(key)});
     if (pending_.size() >= batch_size_) Seal();
     return absl::OkStatus();
+  }
+
+  // Takes a record of the stream that could not be read (its bytes do not
+  // parse): rejected with `status`, which names the problem.
+  void RejectUnreadable(const absl::Status& status) {
+    Reject(received_.fetch_add(1, std::memory_order_relaxed), "", status);
   }
 
   struct Pending {
@@ -116,11 +127,18 @@ class BatchUpserter {
     // unique index refuses the commit whole if one is taken, and the batch
     // is then planned again with the look-ups.
     const bool assume_new = assume_new_;
+    // Until the batch is committed, none of its records is.
+    const int64_t first_index = batch.front().index;
+    auto failed = [this, first_index](absl::Status status, int64_t from = -1) {
+      absl::MutexLock lock(&mu_);
+      failed_from_ = from >= 0 ? from : first_index;
+      return status;
+    };
     std::vector<Planned> plan;
     plan.reserve(batch.size());
     for (Pending& p : batch) {
       absl::StatusOr<Planned> planned = Plan(std::move(p), assume_new);
-      if (!planned.ok()) return planned.status();
+      if (!planned.ok()) return failed(planned.status());
       plan.push_back(*std::move(planned));
     }
     absl::Status committed = CommitPlanned(plan);
@@ -128,14 +146,19 @@ class BatchUpserter {
       for (Planned& p : plan) {
         absl::StatusOr<Planned> again =
             Plan(std::move(p.pending), /*assume_new=*/false);
-        if (!again.ok()) return again.status();
+        if (!again.ok()) return failed(again.status());
         p = *std::move(again);
       }
       committed = CommitPlanned(plan);
     }
     if (committed.ok()) {
-      int64_t counts[3] = {0, 0, 0};
-      for (const Planned& p : plan) ++counts[static_cast<int>(p.outcome)];
+      int64_t counts[4] = {0, 0, 0, 0};
+      for (const Planned& p : plan) {
+        ++counts[static_cast<int>(p.outcome)];
+        if (p.outcome == Outcome::kRejected) {
+          Reject(p.pending.index, p.pending.record.external_id(), p.error);
+        }
+      }
       assume_new_ = counts[0] == static_cast<int64_t>(plan.size());
       absl::MutexLock lock(&mu_);
       response_.set_created(response_.created() + counts[0]);
@@ -144,51 +167,95 @@ class BatchUpserter {
       return absl::OkStatus();
     }
     assume_new_ = false;
-    if (!IsConflict(committed)) return committed;
+    if (!IsConflict(committed)) return failed(committed);
     // A concurrent writer got in between: redo the batch one record at a
     // time so that each conflict is retried or reported on its own record.
     for (Planned& p : plan) {
       absl::Status single = absl::OkStatus();
+      const int64_t index = p.pending.index;
       for (int attempt = 0; attempt < 3; ++attempt) {
         absl::StatusOr<Planned> again =
             Plan(std::move(p.pending), /*assume_new=*/false);
-        if (!again.ok()) return again.status();
+        if (!again.ok()) return failed(again.status(), index);
         p = *std::move(again);
-        if (p.outcome == Outcome::kUnchanged) break;
+        if (p.outcome == Outcome::kUnchanged ||
+            p.outcome == Outcome::kRejected) {
+          break;
+        }
         absl::StatusOr<storage::CommitResult> one =
             repository_->store()->Commit({p.mutation}, {p.change});
         single = one.status();
         if (one.ok()) Publish(*one, absl::MakeConstSpan(&p, 1));
         if (!IsConflict(single)) break;
       }
-      if (single.ok()) {
+      if (p.outcome == Outcome::kRejected) {
+        Reject(p.pending.index, p.pending.record.external_id(), p.error);
+      } else if (single.ok()) {
         Count(p.outcome);
       } else if (IsConflict(single)) {
         Reject(p.pending.index, p.pending.record.external_id(), single);
       } else {
-        return single;
+        return failed(single, index);
       }
     }
     return absl::OkStatus();
   }
 
-  // The counts and errors so far, errors in stream order.
+  // The counts and errors so far, errors in stream order; `settled` is
+  // `received` (every record's outcome is in the counts once Flush()ed).
   v1::ImportResponse response() const {
     absl::MutexLock lock(&mu_);
     v1::ImportResponse out = response_;
     out.set_received(received_.load(std::memory_order_relaxed));
-    std::stable_sort(out.mutable_errors()->begin(), out.mutable_errors()->end(),
-                     [](const v1::ImportError& a, const v1::ImportError& b) {
-                       return a.index() < b.index();
-                     });
+    out.set_settled(out.received());
+    SortErrors(&out);
+    return out;
+  }
+
+  // What an import that ends now, without writing what is left, reports:
+  // the records before index `settled` each have their outcome in the
+  // counts (created, updated, unchanged or rejected) and the errors; none
+  // from `settled` on was written (the batches still queued, or the part
+  // of a batch whose write failed), and their rejections are left out.
+  // Call it with no Write() in flight.
+  v1::ImportResponse Settled() const {
+    absl::MutexLock lock(&mu_);
+    const int64_t received = received_.load(std::memory_order_relaxed);
+    int64_t settled = received;
+    if (!sealed_.empty() && !sealed_.front().empty()) {
+      settled = sealed_.front().front().index;
+    } else if (!pending_.empty()) {
+      settled = pending_.front().index;
+    }
+    if (failed_from_ >= 0) settled = std::min(settled, failed_from_);
+    v1::ImportResponse out = response_;
+    out.set_received(received);
+    out.set_settled(settled);
+    int64_t beyond = 0;
+    for (int64_t index : rejected_indices_) beyond += index >= settled;
+    out.set_rejected(out.rejected() - beyond);
+    auto* errors = out.mutable_errors();
+    errors->erase(std::remove_if(errors->begin(), errors->end(),
+                                 [settled](const v1::ImportError& e) {
+                                   return e.index() >= settled;
+                                 }),
+                  errors->end());
+    SortErrors(&out);
     return out;
   }
 
  private:
-  enum class Outcome { kCreated = 0, kUpdated = 1, kUnchanged = 2 };
+  // kRejected: refused by Hooks::check (`error`), nothing to write.
+  enum class Outcome {
+    kCreated = 0,
+    kUpdated = 1,
+    kUnchanged = 2,
+    kRejected = 3
+  };
   struct Planned {
     Pending pending;
     Outcome outcome;
+    absl::Status error;               // kRejected
     std::shared_ptr<const T> record;  // as stored, unless unchanged
     storage::Mutation mutation;
     std::string change;
@@ -202,7 +269,9 @@ class BatchUpserter {
     if (recent == nullptr) return;
     uint64_t sequence = result.first_sequence;
     for (const Planned& p : plan) {
-      if (p.outcome != Outcome::kUnchanged) recent->Add(sequence++, p.record);
+      if (p.outcome == Outcome::kCreated || p.outcome == Outcome::kUpdated) {
+        recent->Add(sequence++, p.record);
+      }
     }
   }
 
@@ -219,7 +288,9 @@ class BatchUpserter {
     mutations.reserve(plan.size());
     changes.reserve(plan.size());
     for (Planned& p : plan) {
-      if (p.outcome == Outcome::kUnchanged) continue;
+      if (p.outcome != Outcome::kCreated && p.outcome != Outcome::kUpdated) {
+        continue;
+      }
       mutations.push_back(std::move(p.mutation));
       changes.push_back(std::move(p.change));
     }
@@ -257,6 +328,11 @@ class BatchUpserter {
       *record.mutable_create_time() = existing->create_time();
       *record.mutable_update_time() = existing->update_time();
       hooks_.keep(*existing, &record);
+      if (absl::Status checked = Check(&*existing, &record, &out);
+          !checked.ok()) {
+        out.pending = std::move(pending);
+        return out;
+      }
       if (google::protobuf::util::MessageDifferencer::Equals(record,
                                                              *existing)) {
         out.outcome = Outcome::kUnchanged;
@@ -268,6 +344,10 @@ class BatchUpserter {
         out.change = repository_->Event(record, v1::CHANGE_OP_UPDATED);
       }
     } else {
+      if (absl::Status checked = Check(nullptr, &record, &out); !checked.ok()) {
+        out.pending = std::move(pending);
+        return out;
+      }
       repository_->PrepareCreate(&record, now);
       out.outcome = Outcome::kCreated;
       out.mutation = repository_->PutMutation(
@@ -277,6 +357,25 @@ class BatchUpserter {
     if (out.outcome != Outcome::kUnchanged) out.record = std::move(planned);
     out.pending = std::move(pending);
     return out;
+  }
+
+  static void SortErrors(v1::ImportResponse* out) {
+    std::stable_sort(out->mutable_errors()->begin(),
+                     out->mutable_errors()->end(),
+                     [](const v1::ImportError& a, const v1::ImportError& b) {
+                       return a.index() < b.index();
+                     });
+  }
+
+  // Runs Hooks::check; a refusal makes `out` a rejection.
+  absl::Status Check(const T* existing, T* record, Planned* out) {
+    if (!hooks_.check) return absl::OkStatus();
+    absl::Status checked = hooks_.check(existing, record);
+    if (!checked.ok()) {
+      out->outcome = Outcome::kRejected;
+      out->error = checked;
+    }
+    return checked;
   }
 
   void Seal() {
@@ -298,6 +397,8 @@ class BatchUpserter {
       case Outcome::kUnchanged:
         response_.set_unchanged(response_.unchanged() + 1);
         break;
+      case Outcome::kRejected:  // counted by Reject()
+        break;
     }
   }
 
@@ -305,6 +406,7 @@ class BatchUpserter {
               const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     response_.set_rejected(response_.rejected() + 1);
+    rejected_indices_.push_back(index);
     if (response_.errors_size() >= kMaxReportedErrors) return;
     v1::ImportError* error = response_.add_errors();
     error->set_index(index);
@@ -326,6 +428,10 @@ class BatchUpserter {
   // Counters, updated by both sides.
   mutable absl::Mutex mu_;
   v1::ImportResponse response_ ABSL_GUARDED_BY(mu_);
+  // Every rejected record's index (for Settled()).
+  std::vector<int64_t> rejected_indices_ ABSL_GUARDED_BY(mu_);
+  // The first record a failed Write() left unwritten, or -1.
+  int64_t failed_from_ ABSL_GUARDED_BY(mu_) = -1;
 };
 
 }  // namespace passerelle::runtime

@@ -1,6 +1,7 @@
 #include "services/server/server.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "glog/logging.h"
@@ -32,6 +34,8 @@
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/import_reactor.h"
+#include "services/runtime/malformed_request.h"
 #include "services/runtime/recent.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/status_macros.h"
@@ -78,6 +82,44 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
+// The data directory holds minors' personal data (the WAL, the tables) and
+// the admin token: only the server's user may enter it. Created 0700 when
+// missing; an existing one open to others (made beforehand with the usual
+// 0755) is closed to 0700, and the log says so. Refused when it is not a
+// directory or belongs to another user (its owner could open it again).
+absl::Status PrivateDataDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) == 0) return absl::OkStatus();
+  if (errno != EEXIST) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data_dir: cannot create ", path, ": ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data_dir: cannot read ", path, ": ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " is not a directory"));
+  }
+  if (st.st_uid != geteuid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " belongs to user ", st.st_uid,
+                     ", not to the server's user ", geteuid()));
+  }
+  const mode_t mode = st.st_mode & 07777;
+  if ((mode & 077) == 0) return absl::OkStatus();
+  if (chmod(path.c_str(), 0700) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: ", path, " is open to other users (mode ",
+                     absl::StrFormat("%04o", mode),
+                     ") and cannot be closed: ", std::strerror(errno)));
+  }
+  LOG(WARNING) << "data_dir: " << path << " was open to other users (mode "
+               << absl::StrFormat("%04o", mode) << "): its mode is now 0700";
+  return absl::OkStatus();
+}
+
 // The secret keying candidates' pseudonyms and ids: made on the first
 // start, kept in the data directory (mode 0600) so pseudonyms and candidate
 // ids survive restarts.
@@ -112,11 +154,7 @@ class ServerImpl final : public Server {
     if (options.data_dir.empty()) {
       return absl::InvalidArgumentError("data_dir: required");
     }
-    if (mkdir(options.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::InvalidArgumentError(absl::StrCat("data_dir: cannot create ",
-                                                     options.data_dir, ": ",
-                                                     std::strerror(errno)));
-    }
+    RETURN_IF_ERROR(PrivateDataDir(options.data_dir));
     if (options.port < 0 || options.port > 65535) {
       return absl::InvalidArgumentError("port: must be within [0, 65535]");
     }
@@ -205,6 +243,12 @@ class ServerImpl final : public Server {
       authenticator_ = std::move(remote);
     }
     pool_ = std::make_unique<runtime::ThreadPool>(options.worker_threads);
+    if (options.import_idle_timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "import_idle_timeout: must be positive");
+    }
+    import_calls_ =
+        std::make_unique<runtime::ImportCalls>(options.import_idle_timeout);
     if (organizations_) {
       organization_service_ =
           std::make_unique<organizations::OrganizationServiceImpl>(
@@ -214,7 +258,8 @@ class ServerImpl final : public Server {
       graduates_ = std::make_unique<graduates::Graduates>(
           store_.get(), referentials_.get(), directory);
       graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
-          graduates_.get(), authenticator_.get(), pool_.get());
+          graduates_.get(), authenticator_.get(), pool_.get(),
+          import_calls_.get());
     }
     if (all || mode == Mode::kOffers) {
       offers_ = std::make_unique<offers::Offers>(
@@ -229,7 +274,8 @@ class ServerImpl final : public Server {
         offers_->set_search_hook_for_testing(options.search_hook_for_testing);
       }
       offer_service_ = std::make_unique<offers::OfferServiceImpl>(
-          offers_.get(), authenticator_.get(), pool_.get());
+          offers_.get(), authenticator_.get(), pool_.get(),
+          import_calls_.get());
     }
     changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
         store_.get(), authenticator_.get());
@@ -318,6 +364,12 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+    // Requests that do not parse answer INVALID_ARGUMENT, not UNIMPLEMENTED.
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(runtime::NewMalformedRequestInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (grpc::Service* service : std::initializer_list<grpc::Service*>{
              organization_service_.get(), graduate_service_.get(),
              offer_service_.get(), changefeed_service_.get(),
@@ -384,6 +436,9 @@ class ServerImpl final : public Server {
     // Queued plans are refused, the running one finishes: no plan call is
     // left for the server to wait for.
     if (matching_) matching_->StopPlans();
+    // Imports write what they received and end with their counts, rather
+    // than hold the shutdown until the deadline cancels them.
+    if (import_calls_) import_calls_->StopAll();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));
@@ -419,6 +474,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<offers::Offers> offers_;
   std::unique_ptr<runtime::ThreadPool> pool_;
   std::unique_ptr<runtime::ThreadPool> rank_pool_;
+  std::unique_ptr<runtime::ImportCalls> import_calls_;
   std::unique_ptr<organizations::OrganizationServiceImpl> organization_service_;
   std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
   std::unique_ptr<offers::OfferServiceImpl> offer_service_;

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 
 namespace passerelle::server {
@@ -42,6 +43,9 @@ struct Options {
   int worker_threads = 2;
   int rank_threads = 2;
   int max_message_bytes = 4 << 20;  // larger requests are refused
+  // An import stream that receives no record for this long is ended
+  // (runtime/import_reactor.h).
+  absl::Duration import_idle_timeout = absl::Seconds(60);
   // TLS: both files, or neither (plaintext, allowed on loopback only unless
   // allow_insecure_remote).
   std::string tls_cert_file;
@@ -75,8 +79,10 @@ class Server {
   virtual std::shared_ptr<grpc::Channel> InProcessChannel() = 0;
   // DATA_DIR/admin.token
   virtual std::string admin_token_path() const = 0;
-  // Graceful: stops accepting, ends change-feed streams, lets in-flight
-  // calls finish (up to 10 s), closes the store. Idempotent.
+  // Graceful: stops accepting, ends change-feed streams, ends import
+  // streams once what they received is written (UNAVAILABLE with their
+  // counts in the trailing metadata), lets in-flight calls finish (up to
+  // 10 s), closes the store. Idempotent.
   virtual void Shutdown() = 0;
   // Blocks until Shutdown has completed.
   virtual void Wait() = 0;

@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "glog/logging.h"
 #include "services/server/server.h"
 
@@ -25,6 +26,9 @@ ABSL_FLAG(int, worker_threads, 2,
 ABSL_FLAG(int, rank_threads, 2,
           "Threads for ranking only (searches cannot delay it)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request accepted");
+ABSL_FLAG(absl::Duration, import_idle_timeout, absl::Seconds(60),
+          "An import stream that receives no record for this long is ended "
+          "(its counts in the trailing metadata)");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain (enables TLS)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key");
@@ -89,6 +93,7 @@ int main(int argc, char** argv) {
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
   options.rank_threads = absl::GetFlag(FLAGS_rank_threads);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.import_idle_timeout = absl::GetFlag(FLAGS_import_idle_timeout);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);

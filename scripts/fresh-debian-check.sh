@@ -30,6 +30,17 @@ mirror=${FRESH_MIRROR:-http://deb.debian.org/debian}
 cache=${FRESH_CACHE:-/var/cache/passerelle-fresh}
 chroot_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+# cpu_now: CPU seconds (user + system) of this script's waited-for children
+# so far; with the wall time, shows how much a shared machine slowed a
+# command. `times` runs in this shell, not in a subshell (which has no
+# children of its own yet).
+children_cpu() {
+  times >"$logs/.times"
+  cpu_now=$(awk 'NR == 2 {
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] }
+    printf "%d\n", t }' "$logs/.times")
+}
 say() { printf '== fresh-debian-check: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
 
@@ -187,6 +198,7 @@ for i in 0 1; do
   say "README command $((i + 1)): $cmd"
   : >"$log"  # before tail opens it
   start=$(date +%s)
+  children_cpu; cpu_start=$cpu_now
   # The command writes to its log and tail shows it: waiting for the command
   # only (not for a pipe a leftover process may hold open), and in the
   # background so that a signal to this script is handled (cleanup) at once.
@@ -203,6 +215,7 @@ for i in 0 1; do
   wait "$tail_pid" || true
   tail_pid=
   elapsed=$(($(date +%s) - start))
+  children_cpu; cpu=$((cpu_now - cpu_start))
   if [ "$rc" -ne 0 ]; then
     verdict="FAILED (exit $rc)"
   elif grep -q "The following tests did not run" "$log"; then
@@ -222,7 +235,7 @@ for i in 0 1; do
     verdict="FAILED (left running, now ended: $left)"
   fi
   [ "$rc" -eq 0 ] || failed=1
-  results+=("$(printf '%-40s %6d s  %s' "$cmd" "$elapsed" "$verdict")")
+  results+=("$(printf '%-40s %6d s (CPU %d s)  %s' "$cmd" "$elapsed" "$cpu" "$verdict")")
   say "README command $((i + 1)) $verdict after ${elapsed} s"
   [ "$rc" -eq 0 ] || break  # the second command assumes the first worked
 done

@@ -4,11 +4,13 @@
 // data directory (the embedded default). The per-service binaries build on
 // the same libraries.
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 
 namespace passerelle::server {
@@ -46,6 +48,9 @@ struct Options {
   // It calls the services in process and follows the same --listen rule.
   int http_port = -1;
   std::string http_port_file;  // written once serving HTTP
+  // Tests: the time invitations, sessions and sign-in throttling see
+  // (empty: the system clock).
+  std::function<absl::Time()> clock;
 };
 
 class Server {

@@ -96,14 +96,20 @@ bool IsLocalPeer(absl::string_view peer, absl::string_view host) {
 }  // namespace
 
 std::string ClientAddress(const grpc::ServerContextBase& context) {
-  const std::string peer = context.peer();
-  std::string host = PeerHost(peer);
-  if (!IsLocalPeer(peer, host)) return host;
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("x-forwarded-for");
-  if (it == metadata.end()) return host;
-  absl::string_view value(it->second.data(), it->second.size());
-  std::vector<absl::string_view> hops = absl::StrSplit(value, ',');
+  return ClientAddress(
+      context.peer(),
+      it == metadata.end()
+          ? absl::string_view()
+          : absl::string_view(it->second.data(), it->second.size()));
+}
+
+std::string ClientAddress(absl::string_view peer,
+                          absl::string_view forwarded_for) {
+  std::string host = PeerHost(peer);
+  if (forwarded_for.empty() || !IsLocalPeer(peer, host)) return host;
+  std::vector<absl::string_view> hops = absl::StrSplit(forwarded_for, ',');
   absl::string_view last = absl::StripAsciiWhitespace(hops.back());
   if (last.empty() || last.size() > 64) return host;
   return std::string(last);

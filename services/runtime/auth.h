@@ -68,6 +68,10 @@ bool IsUnauthenticatedMethod(absl::string_view full_method);
 // added) is the client; from any other peer that metadata is ignored, so a
 // remote client cannot choose the address it is throttled under.
 std::string ClientAddress(const grpc::ServerContextBase& context);
+// The same from gRPC's peer string and the x-forwarded-for value (empty
+// when absent).
+std::string ClientAddress(absl::string_view peer,
+                          absl::string_view forwarded_for);
 
 // A new random token ("psl_" + 43 characters of base64url, 256 bits).
 std::string NewToken();

@@ -117,7 +117,15 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
             method_->output_type());
     if (prototype == nullptr) return;
     std::unique_ptr<google::protobuf::Message> answer(prototype->New());
-    if (answer->ParseFromString(bytes)) resource_id_ = ResourceId(*answer);
+    if (!answer->ParseFromString(bytes)) return;
+    resource_id_ = ResourceId(*answer);
+    const google::protobuf::FieldDescriptor* org =
+        answer->GetDescriptor()->FindFieldByName("organization_id");
+    if (org != nullptr && !org->is_repeated() &&
+        org->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      answer_organization_id_ =
+          answer->GetReflection()->GetString(*answer, org);
+    }
   }
 
   void Record(const grpc::Status& status) {
@@ -132,8 +140,10 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
       event.set_token_id(caller_->token_id);
       event.set_organization_id(caller_->organization_id);
     } else if (status.ok()) {
-      // An invitation accepted: the person is the account it opened.
+      // An invitation accepted: the person is the account it opened, in
+      // its organization (whose admins then see it in their part).
       event.set_user_id(resource_id_);
+      event.set_organization_id(answer_organization_id_);
     }
     event.set_method(info_->method());
     event.set_resource_id(resource_id_);
@@ -151,6 +161,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
   const google::protobuf::MethodDescriptor* method_;
   absl::StatusOr<Caller> caller_ = absl::UnauthenticatedError("no metadata");
   std::string resource_id_;
+  std::string answer_organization_id_;
 };
 
 class AuditInterceptorFactory final

@@ -532,9 +532,16 @@ TEST_F(AccountsTest, TheAuditLogRecordsSignInsAndChangesByPeople) {
                            "outsider@example.fr", v1::ROLE_COMPANY, true);
   const std::vector<v1::AuditEvent> own = Audit(boss);
   EXPECT_FALSE(own.empty());
+  bool accepted = false;
   for (const v1::AuditEvent& e : own) {
     EXPECT_EQ(e.organization_id(), company.id());
+    if (e.method() == "/passerelle.v1.OrganizationService/AcceptInvitation") {
+      accepted = true;
+      EXPECT_EQ(e.user_id(), user.id());  // the person who opened it
+      EXPECT_EQ(e.token_id(), "");        // no token: the invitation's
+    }
   }
+  EXPECT_TRUE(accepted);
   v1::ListAuditEventsRequest other;
   other.set_organization_id(company.id());
   v1::ListAuditEventsResponse out;

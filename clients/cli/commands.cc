@@ -45,6 +45,7 @@ std::vector<Command> BuildCommands() {
   AddResourceCommands(&commands);
   AddMatchingCommands(&commands);
   AddStreamCommands(&commands);
+  AddAccountCommands(&commands);
   return commands;
 }
 

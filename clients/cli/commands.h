@@ -200,5 +200,6 @@ absl::Status ListPages(Invocation& inv, absl::string_view method,
 void AddResourceCommands(std::vector<Command>* commands);
 void AddMatchingCommands(std::vector<Command>* commands);
 void AddStreamCommands(std::vector<Command>* commands);
+void AddAccountCommands(std::vector<Command>* commands);
 
 }  // namespace passerelle::cli

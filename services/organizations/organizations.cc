@@ -15,6 +15,12 @@
 #include "storage/status_macros.h"
 
 namespace passerelle::organizations {
+
+// Tables of accounts.cc, listed by Tables().
+extern const char kUsers[];
+extern const char kInvitations[];
+extern const char kSessions[];
+
 namespace {
 
 using runtime::Caller;
@@ -69,12 +75,18 @@ absl::Status WriteSecretFile(const std::string& path,
 }  // namespace
 
 std::vector<std::string> Tables() {
-  return {kCompanies, kSchools, kPartners, kTokens};
+  return {kCompanies, kSchools,     kPartners, kTokens,
+          kUsers,     kInvitations, kSessions};
 }
 
 Organizations::Organizations(storage::Store* store,
-                             const common::Referentials* referentials)
-    : store_(store),
+                             const common::Referentials* referentials,
+                             runtime::AuditLog* audit,
+                             AccountOptions account_options)
+    : account_options_(std::move(account_options)),
+      audit_(audit),
+      throttle_(account_options_.throttle),
+      store_(store),
       referentials_(referentials),
       companies_(store, {kCompanies, "company", "cmp", v1::ENTITY_KIND_COMPANY,
                          [](const v1::Company& c) {
@@ -335,14 +347,17 @@ absl::StatusOr<Caller> Organizations::Authenticate(
   absl::StatusOr<std::vector<std::string>> ids =
       store_->Lookup(kTokenByHash, runtime::HashToken(token), 1);
   if (!ids.ok()) return ids.status();
-  if (ids->empty())
-    return absl::UnauthenticatedError("unknown or revoked token");
+  if (ids->empty()) return AuthenticateSession(runtime::HashToken(token));
   ASSIGN_OR_RETURN(storage::Record stored, store_->Get(kTokens, ids->front()));
   internal::TokenRecord record;
   if (!record.ParseFromString(stored.data) || record.has_revoke_time()) {
     return absl::UnauthenticatedError("unknown or revoked token");
   }
-  return Caller{record.organization_id(), record.role(), record.token_id()};
+  Caller caller;
+  caller.organization_id = record.organization_id();
+  caller.role = record.role();
+  caller.token_id = record.token_id();
+  return caller;
 }
 
 absl::StatusOr<bool> Organizations::EnsureAdminToken(const std::string& path) {
@@ -358,7 +373,9 @@ absl::StatusOr<bool> Organizations::EnsureAdminToken(const std::string& path) {
   unlink(path.c_str());  // a stale file from an erased data directory
   absl::Status written = WriteSecretFile(path, issued.token());
   if (!written.ok()) {
-    Caller admin{std::string(runtime::kFederationId), v1::ROLE_ADMIN, ""};
+    Caller admin;
+    admin.organization_id = std::string(runtime::kFederationId);
+    admin.role = v1::ROLE_ADMIN;
     v1::RevokeTokenRequest revoke;
     revoke.set_token_id(issued.token_id());
     RevokeToken(admin, revoke).IgnoreError();
@@ -508,6 +525,8 @@ grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
         response->set_organization_id(caller.organization_id);
         response->set_role(caller.role);
         response->set_token_id(caller.token_id);
+        response->set_user_id(caller.user_id);
+        response->set_organization_admin(caller.organization_admin);
         return absl::OkStatus();
       });
 }

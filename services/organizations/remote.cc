@@ -59,7 +59,13 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
   grpc::Status s = stub_->WhoAmI(&context, v1::WhoAmIRequest(), &who);
   absl::StatusOr<runtime::Caller> caller;
   if (s.ok()) {
-    caller = runtime::Caller{who.organization_id(), who.role(), who.token_id()};
+    runtime::Caller known;
+    known.organization_id = who.organization_id();
+    known.role = who.role();
+    known.token_id = who.token_id();
+    known.user_id = who.user_id();
+    known.organization_admin = who.organization_admin();
+    caller = std::move(known);
   } else if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     caller = absl::UnauthenticatedError("unknown or revoked token");
   } else {

@@ -13,6 +13,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 
@@ -33,7 +36,12 @@ std::string RandomBytes(size_t n) {
 absl::StatusOr<Caller> AuthenticateCall(
     const Authenticator& authenticator,
     const grpc::ServerContextBase& context) {
-  const auto& metadata = context.client_metadata();
+  return AuthenticateMetadata(authenticator, context.client_metadata());
+}
+
+absl::StatusOr<Caller> AuthenticateMetadata(
+    const Authenticator& authenticator,
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
     return absl::UnauthenticatedError(
@@ -47,6 +55,64 @@ absl::StatusOr<Caller> AuthenticateCall(
         "metadata 'authorization' must be 'Bearer <token>'");
   }
   return authenticator.Authenticate(value.substr(kBearer.size()));
+}
+
+bool IsUnauthenticatedMethod(absl::string_view full_method) {
+  for (absl::string_view m : kUnauthenticatedMethods) {
+    if (m == full_method) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// "ipv4:1.2.3.4:5", "ipv6:[::1]:5", "ipv6:%5B::1%5D:5" -> the host part.
+std::string PeerHost(absl::string_view peer) {
+  absl::string_view rest = peer;
+  if (absl::ConsumePrefix(&rest, "ipv4:")) {
+    return std::string(rest.substr(0, rest.rfind(':')));
+  }
+  if (absl::ConsumePrefix(&rest, "ipv6:")) {
+    std::string host(rest);
+    // gRPC percent-encodes the brackets of IPv6 peers.
+    absl::StrReplaceAll({{"%5B", "["}, {"%5D", "]"}}, &host);
+    absl::string_view h = host;
+    if (absl::ConsumePrefix(&h, "[")) h = h.substr(0, h.find(']'));
+    return std::string(h);
+  }
+  return std::string(peer);  // "unix:...", or the in-process transport
+}
+
+bool IsLocalPeer(absl::string_view peer, absl::string_view host) {
+  if (!absl::StartsWith(peer, "ipv4:") && !absl::StartsWith(peer, "ipv6:")) {
+    // In process (the HTTP gateway's channel) or a Unix socket: no remote
+    // peer could have set the metadata without going through us.
+    return true;
+  }
+  return absl::StartsWith(host, "127.") || host == "::1" ||
+         host == "::ffff:127.0.0.1";
+}
+
+}  // namespace
+
+std::string ClientAddress(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-forwarded-for");
+  return ClientAddress(
+      context.peer(),
+      it == metadata.end()
+          ? absl::string_view()
+          : absl::string_view(it->second.data(), it->second.size()));
+}
+
+std::string ClientAddress(absl::string_view peer,
+                          absl::string_view forwarded_for) {
+  std::string host = PeerHost(peer);
+  if (forwarded_for.empty() || !IsLocalPeer(peer, host)) return host;
+  std::vector<absl::string_view> hops = absl::StrSplit(forwarded_for, ',');
+  absl::string_view last = absl::StripAsciiWhitespace(hops.back());
+  if (last.empty() || last.size() > 64) return host;
+  return std::string(last);
 }
 
 std::string NewToken() {

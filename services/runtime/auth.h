@@ -2,6 +2,7 @@
 
 // Callers: who is calling, and how a bearer token becomes a Caller.
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -17,7 +18,12 @@ inline constexpr absl::string_view kFederationId = "federation";
 struct Caller {
   std::string organization_id;
   v1::Role role = v1::ROLE_UNSPECIFIED;
+  // The token's id, or for a signed-in person the session's id.
   std::string token_id;
+  // Set for a signed-in person (a session), empty for a token.
+  std::string user_id;
+  // A person who administers `organization_id` (invites, disables, audits).
+  bool organization_admin = false;
 
   bool is_admin() const { return role == v1::ROLE_ADMIN; }
   // True when the caller is `organization_id` acting in `role`, or an admin.
@@ -36,10 +42,36 @@ class Authenticator {
       absl::string_view token) const = 0;
 };
 
+// Reads `authorization: Bearer <token>` from a call's metadata and
+// authenticates it. UNAUTHENTICATED when missing, malformed or unknown.
+absl::StatusOr<Caller> AuthenticateMetadata(
+    const Authenticator& authenticator,
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
 // Reads `authorization: Bearer <token>` from the call's metadata and
 // authenticates it. UNAUTHENTICATED when missing, malformed or unknown.
 absl::StatusOr<Caller> AuthenticateCall(const Authenticator& authenticator,
                                         const grpc::ServerContextBase& context);
+
+// The full names of the only RPCs served without a bearer token: a person
+// proves who they are with the invitation token or the password instead.
+inline constexpr absl::string_view kUnauthenticatedMethods[] = {
+    "/passerelle.v1.OrganizationService/AcceptInvitation",
+    "/passerelle.v1.OrganizationService/SignIn",
+};
+bool IsUnauthenticatedMethod(absl::string_view full_method);
+
+// The address of the client a call comes from, without the port ("ipv4:
+// 10.0.0.7:5678" -> "10.0.0.7"). When the peer is this machine (loopback,
+// or the in-process channel the HTTP gateway uses) and the call carries
+// `x-forwarded-for`, its last entry (the one the nearest proxy, our gateway,
+// added) is the client; from any other peer that metadata is ignored, so a
+// remote client cannot choose the address it is throttled under.
+std::string ClientAddress(const grpc::ServerContextBase& context);
+// The same from gRPC's peer string and the x-forwarded-for value (empty
+// when absent).
+std::string ClientAddress(absl::string_view peer,
+                          absl::string_view forwarded_for);
 
 // A new random token ("psl_" + 43 characters of base64url, 256 bits).
 std::string NewToken();

@@ -55,5 +55,39 @@ TEST(TokenTest, TokensAreDistinctAndOnlyTheirHashIsKept) {
   EXPECT_NE(HashToken(a), HashToken(b));
 }
 
+TEST(ClientAddressTest, IsThePeersHostWithoutThePort) {
+  EXPECT_EQ(ClientAddress("ipv4:192.0.2.10:53412", ""), "192.0.2.10");
+  EXPECT_EQ(ClientAddress("ipv6:[2001:db8::1]:53412", ""), "2001:db8::1");
+  EXPECT_EQ(ClientAddress("ipv6:%5B2001:db8::1%5D:53412", ""), "2001:db8::1");
+  EXPECT_EQ(ClientAddress("ipv4:127.0.0.1:4000", ""), "127.0.0.1");
+}
+
+// A remote client must not choose the address it is throttled under.
+TEST(ClientAddressTest, ForwardedForIsBelievedFromThisMachineOnly) {
+  EXPECT_EQ(ClientAddress("ipv4:192.0.2.10:53412", "203.0.113.7"),
+            "192.0.2.10");
+  EXPECT_EQ(ClientAddress("ipv6:[2001:db8::1]:1", "203.0.113.7"),
+            "2001:db8::1");
+  EXPECT_EQ(ClientAddress("ipv4:127.0.0.1:4000", "203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(ClientAddress("ipv6:[::1]:4000", "203.0.113.7"), "203.0.113.7");
+  // The in-process channel of the HTTP gateway.
+  EXPECT_EQ(ClientAddress("inproc", "203.0.113.7"), "203.0.113.7");
+  // The last hop is the one our gateway added; earlier ones are the
+  // client's own claims.
+  EXPECT_EQ(ClientAddress("ipv4:127.0.0.1:4000", "10.1.1.1, 203.0.113.7"),
+            "203.0.113.7");
+}
+
+TEST(UnauthenticatedMethodsTest, AreExactlyAcceptInvitationAndSignIn) {
+  EXPECT_TRUE(IsUnauthenticatedMethod(
+      "/passerelle.v1.OrganizationService/AcceptInvitation"));
+  EXPECT_TRUE(
+      IsUnauthenticatedMethod("/passerelle.v1.OrganizationService/SignIn"));
+  EXPECT_FALSE(
+      IsUnauthenticatedMethod("/passerelle.v1.OrganizationService/SignOut"));
+  EXPECT_FALSE(
+      IsUnauthenticatedMethod("/passerelle.v1.OrganizationService/WhoAmI"));
+}
+
 }  // namespace
 }  // namespace passerelle::runtime

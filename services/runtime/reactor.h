@@ -66,4 +66,17 @@ grpc::ServerUnaryReactor* ServeUnaryDeferred(
   return reactor;
 }
 
+// For the RPCs of kUnauthenticatedMethods only (AcceptInvitation, SignIn):
+// runs `fn()` on `pool` without asking for a bearer token; the request
+// carries its own proof (an invitation token, a password).
+template <typename Fn>
+grpc::ServerUnaryReactor* ServeUnauthenticatedOnPool(
+    grpc::CallbackServerContext* context, ThreadPool& pool, Fn fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pool.Schedule([reactor, fn = std::move(fn)]() mutable {
+    reactor->Finish(ToGrpcStatus(fn()));
+  });
+  return reactor;
+}
+
 }  // namespace passerelle::runtime

@@ -33,6 +33,7 @@
 #include "services/organizations/organizations.h"
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
+#include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/import_reactor.h"
 #include "services/runtime/malformed_request.h"
@@ -191,15 +192,19 @@ class ServerImpl final : public Server {
     if (all || mode == Mode::kGraduates) tables.push_back(graduates::Tables());
     if (all || mode == Mode::kOffers) tables.push_back(offers::Tables());
     if (all) tables.push_back(proposals::Tables());
+    tables.push_back(runtime::AuditLog::Tables());  // every process's own
     for (auto& group : tables) {
       for (std::string& t : group) store_options.tables.push_back(std::move(t));
     }
     ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+    audit_ = std::make_unique<runtime::AuditLog>(store_.get());
 
     const runtime::Directory* directory = nullptr;
     if (all || mode == Mode::kOrganizations) {
+      organizations::Organizations::AccountOptions accounts;
+      if (options.clock) accounts.clock = options.clock;
       organizations_ = std::make_unique<organizations::Organizations>(
-          store_.get(), referentials_.get());
+          store_.get(), referentials_.get(), audit_.get(), std::move(accounts));
       ASSIGN_OR_RETURN(bool created,
                        organizations_->EnsureAdminToken(admin_token_path()));
       if (created) {
@@ -252,7 +257,7 @@ class ServerImpl final : public Server {
     if (organizations_) {
       organization_service_ =
           std::make_unique<organizations::OrganizationServiceImpl>(
-              organizations_.get(), authenticator_.get());
+              organizations_.get(), authenticator_.get(), pool_.get());
     }
     if (all || mode == Mode::kGraduates) {
       graduates_ = std::make_unique<graduates::Graduates>(
@@ -364,11 +369,16 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(absl::StrCat(host, ":", options.port), credentials,
                              &port_);
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-    // Requests that do not parse answer INVALID_ARGUMENT, not UNIMPLEMENTED.
+    // Every call passes through the server's interceptors, whatever its
+    // service and however its handler is written: requests that do not
+    // parse answer INVALID_ARGUMENT, not UNIMPLEMENTED, and no change can
+    // escape the audit log.
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
     interceptors.push_back(runtime::NewMalformedRequestInterceptorFactory());
+    interceptors.push_back(runtime::NewAuditInterceptorFactory(
+        audit_.get(), authenticator_.get()));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (grpc::Service* service : std::initializer_list<grpc::Service*>{
              organization_service_.get(), graduate_service_.get(),
@@ -465,6 +475,7 @@ class ServerImpl final : public Server {
   int port_ = 0;
   std::unique_ptr<common::Referentials> referentials_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<runtime::AuditLog> audit_;
   // Before the repositories that point to them: destroyed after.
   std::unique_ptr<runtime::RecentRecords<v1::Graduate>> recent_graduates_;
   std::unique_ptr<runtime::RecentRecords<v1::Offer>> recent_offers_;

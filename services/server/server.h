@@ -63,6 +63,10 @@ struct Options {
   std::function<void()> search_hook_for_testing;
   // Tests only: called on the plan thread as each placement plan starts.
   std::function<void()> plan_hook_for_testing;
+
+  // Tests: the time invitations, sessions and sign-in throttling see
+  // (empty: the system clock).
+  std::function<absl::Time()> clock;
 };
 
 class Server {

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -170,6 +171,65 @@ TEST(ServerCliTest, CliCreatesListsAndRefusesBadInput) {
 
   server.process().Signal(SIGTERM);
   EXPECT_EQ(server.process().Wait(), 0) << "graceful shutdown exits 0";
+}
+
+TEST(ServerCliTest, CliInvitesAPersonListsAccountsAndTheAuditLog) {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  const std::string& admin = server.admin_token();
+  std::string out, err;
+  ASSERT_EQ(server.Cli(admin,
+                       {"--output=json", "company", "create",
+                        "--siret=73282932000074", "--name=Forges de Lille",
+                        "--naf_code=25.62B", "--commune=59350"},
+                       &out),
+            0);
+  const std::string company_id = JsonField(out, "id");
+  ASSERT_FALSE(company_id.empty()) << out;
+
+  ASSERT_EQ(server.Cli(admin,
+                       {"user", "invite", "--organization_id=" + company_id,
+                        "--email=Recruteur@Example.fr", "--role=company",
+                        "--organization_admin"},
+                       &out, &err),
+            0)
+      << err;
+  // The link is printed, once, for the person invited.
+  const size_t at = out.find("/invitations/psl_");
+  ASSERT_NE(at, std::string::npos) << out;
+  const size_t end = out.find('\n', at);
+  const std::string token = out.substr(at + strlen("/invitations/"),
+                                       end - at - strlen("/invitations/"));
+  EXPECT_THAT(out, HasSubstr("recruteur@example.fr"));
+  EXPECT_NE(server.Cli(admin,
+                       {"user", "invite", "--organization_id=" + company_id,
+                        "--email=not-an-address", "--role=company"},
+                       &out, &err),
+            0);
+  EXPECT_THAT(err, HasSubstr("email"));
+
+  auto stub = v1::OrganizationService::NewStub(grpc::CreateChannel(
+      server.address(), grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext context;
+    v1::AcceptInvitationRequest accept;
+    accept.set_invitation_token(token);
+    accept.set_password("correct horse battery staple");
+    accept.set_display_name("Camille");
+    v1::User user;
+    grpc::Status s = stub->AcceptInvitation(&context, accept, &user);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  ASSERT_EQ(server.Cli(admin, {"user", "list"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("recruteur@example.fr"));
+  EXPECT_THAT(out, HasSubstr("active"));
+  ASSERT_EQ(
+      server.Cli(admin, {"--output=json", "audit", "list", "--all"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("/passerelle.v1.OrganizationService/InviteUser"));
+  EXPECT_THAT(out,
+              HasSubstr("/passerelle.v1.OrganizationService/AcceptInvitation"));
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));  // the refused invitation
 }
 
 TEST(ServerCliTest, NoAcknowledgedRecordIsLostToKill9DuringAnImport) {

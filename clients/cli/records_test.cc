@@ -97,8 +97,9 @@ TEST(CsvImportTest, OfferThroughReflection) {
 // authorisations on graduates.
 TEST(CsvImportTest, RegulatedWorkColumns) {
   const auto offers = ReadCsv(
-      "external_id,regulated_works,regulated_work_declared_on\n"
-      "OF-1,machines|REGULATED_WORK_HEIGHT,2026-03-02\n",
+      "external_id,regulated_works,regulated_work_declared_on,"
+      "driving_licence_category\n"
+      "OF-1,machines|REGULATED_WORK_HEIGHT,2026-03-02,b\n",
       v1::Offer::default_instance());
   ASSERT_THAT(offers, SizeIs(1));
   ASSERT_THAT(offers[0].errors, IsEmpty());
@@ -106,6 +107,7 @@ TEST(CsvImportTest, RegulatedWorkColumns) {
   EXPECT_THAT(o.regulated_works(), ElementsAre(v1::REGULATED_WORK_MACHINES,
                                                v1::REGULATED_WORK_HEIGHT));
   EXPECT_EQ(o.regulated_work_declared_on(), "2026-03-02");
+  EXPECT_EQ(o.driving_licence_category(), v1::LICENCE_CATEGORY_B);
 
   const auto graduates = ReadCsv(
       "external_id,work_authorisations\n"

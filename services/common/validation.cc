@@ -649,6 +649,66 @@ absl::Status CheckWorkAuthorisations(v1::Graduate* g) {
                        &v1::WorkAuthorisation_IsValid, &WorkAuthorisationName);
 }
 
+// Code de la route R221-5: the minimum age for each category
+// (LicenceCategory value); B from 17 for licences from 2024-01-01 (décret
+// n° 2023-1214), 18 before.
+int LicenceMinAge(int category, absl::CivilDay on) {
+  switch (category) {
+    case v1::LICENCE_CATEGORY_AM:
+      return 14;
+    case v1::LICENCE_CATEGORY_A1:
+      return 16;
+    case v1::LICENCE_CATEGORY_B:
+      return on >= absl::CivilDay(2024, 1, 1) ? 17 : 18;
+    case v1::LICENCE_CATEGORY_A:
+      return 20;
+    default:
+      return 18;
+  }
+}
+
+absl::Status CheckDrivingLicences(v1::Graduate* g, absl::CivilDay birth,
+                                  absl::CivilDay today) {
+  absl::flat_hash_set<int> seen;
+  for (int i = 0; i < g->driving_licences_size(); ++i) {
+    v1::DrivingLicence* l = g->mutable_driving_licences(i);
+    const std::string prefix = Indexed("graduate.driving_licences", i);
+    const int category = l->category();
+    if (category == v1::LICENCE_CATEGORY_UNSPECIFIED) {
+      return Invalid(Path(prefix, "category"), "required");
+    }
+    if (!v1::LicenceCategory_IsValid(category)) {
+      return Invalid(Path(prefix, "category"), "unknown value ", category);
+    }
+    if (!seen.insert(category).second) {
+      return Invalid(Path(prefix, "category"), "duplicate ",
+                     v1::LicenceCategory_Name(l->category()));
+    }
+    TrimInPlace(l->mutable_obtained_on());
+    const std::string on_field = Path(prefix, "obtained_on");
+    ASSIGN_OR_RETURN(absl::CivilDay on,
+                     RequiredDate(on_field, l->obtained_on()));
+    if (!l->in_training() && on > today) {
+      return Invalid(on_field,
+                     "must not be in the future for a licence "
+                     "obtained (set in_training for an expected date), got ",
+                     l->obtained_on());
+    }
+    const int min_age = LicenceMinAge(category, on);
+    if (AgeAt(birth, on) < min_age) {
+      return Invalid(
+          on_field, "a ", v1::LicenceCategory_Name(l->category()),
+          " licence is possible from ", min_age, " (Code de la route R221-5",
+          category == v1::LICENCE_CATEGORY_B
+              ? "; 17 for B since 2024-01-01, décret n° 2023-1214"
+              : "",
+          "), got ", l->obtained_on(), " for a birth on ", FormatDate(birth));
+    }
+    if (!l->in_training()) g->set_driving_licence(true);
+  }
+  return absl::OkStatus();
+}
+
 // Attested facts that open the age exceptions of L6222-2 (apprenticeship)
 // and L6325-1 (professionalisation from 26).
 absl::Status CheckAttestations(v1::Graduate* g, absl::CivilDay today) {
@@ -807,7 +867,9 @@ absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
                    QuoteForError(g->phone()));
   }
   RETURN_IF_ERROR(CheckWorkAuthorisations(g));
-  return CheckAttestations(g, today);
+  RETURN_IF_ERROR(CheckAttestations(g, today));
+  return CheckDrivingLicences(g, *ParseDate(g->birth_date()),  // checked above
+                              today);
 }
 
 absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
@@ -940,7 +1002,16 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
   } else if (!v1::OfferStatus_IsValid(o->status())) {
     return Invalid("offer.status", "unknown value ", o->status());
   }
-  return CheckRegulatedWork(o, today);
+  RETURN_IF_ERROR(CheckRegulatedWork(o, today));
+  const int category = o->driving_licence_category();
+  if (!v1::LicenceCategory_IsValid(category)) {
+    return Invalid("offer.driving_licence_category", "unknown value ",
+                   category);
+  }
+  if (category != v1::LICENCE_CATEGORY_UNSPECIFIED) {
+    o->set_driving_licence_required(true);
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------

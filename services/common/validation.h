@@ -232,7 +232,12 @@ absl::Status ValidatePartner(passerelle::v1::Partner* partner,
 // - attestations[i]: kind known and not UNSPECIFIED, one per kind;
 //   attested_on a date not after `today`; previous_contract_end a date,
 //   required for (and only for) APPRENTICESHIP_FOLLOW_ON / _BROKEN;
-//   previous_level 3..8 for (and only for) APPRENTICESHIP_FOLLOW_ON.
+//   previous_level 3..8 for (and only for) APPRENTICESHIP_FOLLOW_ON;
+// - driving_licences[i]: category known and not UNSPECIFIED, one per
+//   category; obtained_on a date, not after `today` unless in_training, and
+//   not before the category's minimum age (Code de la route R221-5: AM 14,
+//   A1 16, B 17 from 2024-01-01 and 18 before, A 20, others 18); an
+//   obtained one sets driving_licence.
 absl::Status ValidateGraduate(passerelle::v1::Graduate* graduate,
                               const Referentials& refs, absl::CivilDay today);
 
@@ -259,6 +264,8 @@ enum class OfferWrite { kCreate, kUpdate };
 // - positions 1..1000 and not below positions_filled (>= 0);
 // - monthly_gross_salary_eur 0 (not given), or finite, >= 1 and < 100000;
 // - regulated_work_declared is accepted with or without regulated_work;
+// - driving_licence_category: a known value; when set, sets
+//   driving_licence_required;
 // - regulated_works: known values, not UNSPECIFIED, no duplicates
 //   ("offer.regulated_works[i]: ..."); any sets regulated_work;
 // - regulated_work_declared_on: a date, not after `today` (the day the

@@ -592,6 +592,54 @@ TEST_F(ValidationTest, GraduateAttestations) {
   }
 }
 
+// Code de la route R221-5: B from 17 since 2024-01-01 (décret n°
+// 2023-1214), 18 before; AM from 14.
+TEST_F(ValidationTest, GraduateDrivingLicences) {
+  v1::Graduate g = GoodGraduate();
+  g.set_birth_date("2008-03-10");
+  v1::DrivingLicence* b = g.add_driving_licences();
+  b->set_category(v1::LICENCE_CATEGORY_B);
+  b->set_obtained_on("2025-03-10");  // the 17th birthday
+  v1::DrivingLicence* am = g.add_driving_licences();
+  am->set_category(v1::LICENCE_CATEGORY_AM);
+  am->set_obtained_on("2022-03-10");  // the 14th birthday
+  ASSERT_TRUE(ValidateGraduate(&g, *refs_, kToday).ok());
+  EXPECT_TRUE(g.driving_licence());  // set by an obtained licence
+
+  v1::Graduate young = g;
+  young.mutable_driving_licences(0)->set_obtained_on("2025-03-09");
+  absl::Status status = ValidateGraduate(&young, *refs_, kToday);
+  ExpectFieldError(status, "graduate.driving_licences[0].obtained_on",
+                   "B before 17");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("possible from 17 (Code de la route R221-5; 17 for B "
+                        "since 2024-01-01, décret n° 2023-1214)"));
+  v1::Graduate before_2024 = g;
+  before_2024.set_birth_date("2006-06-01");
+  before_2024.mutable_driving_licences(0)->set_obtained_on("2023-06-01");
+  ExpectFieldError(ValidateGraduate(&before_2024, *refs_, kToday),
+                   "graduate.driving_licences[0].obtained_on",
+                   "B at 17 before 2024");
+  v1::Graduate moped = g;
+  moped.mutable_driving_licences(1)->set_obtained_on("2022-03-09");
+  ExpectFieldError(ValidateGraduate(&moped, *refs_, kToday),
+                   "graduate.driving_licences[1].obtained_on", "AM before 14");
+  v1::Graduate future = g;
+  future.mutable_driving_licences(0)->set_obtained_on("2026-07-01");
+  ExpectFieldError(ValidateGraduate(&future, *refs_, kToday),
+                   "graduate.driving_licences[0].obtained_on", "future");
+  future.mutable_driving_licences(0)->set_in_training(true);  // expected
+  EXPECT_TRUE(ValidateGraduate(&future, *refs_, kToday).ok());
+  v1::Graduate duplicate = g;
+  duplicate.mutable_driving_licences(1)->set_category(v1::LICENCE_CATEGORY_B);
+  ExpectFieldError(ValidateGraduate(&duplicate, *refs_, kToday),
+                   "graduate.driving_licences[1].category", "duplicate");
+  v1::Graduate undated = g;
+  undated.mutable_driving_licences(1)->clear_obtained_on();
+  ExpectFieldError(ValidateGraduate(&undated, *refs_, kToday),
+                   "graduate.driving_licences[1].obtained_on", "no date");
+}
+
 TEST_F(ValidationTest, GraduateGoodVariants) {
   v1::Graduate g = GoodGraduate();
   g.mutable_diploma()->set_code(" rncp557 ");
@@ -910,6 +958,16 @@ TEST_F(ValidationTest, OfferApprenticeshipTargetMustOutlastTheContract) {
   closed.set_contract_type(v1::CONTRACT_TYPE_CDI);
   closed.set_duration_months(0);
   EXPECT_TRUE(ValidateOffer(&closed, *refs_, kToday).ok());
+}
+
+TEST_F(ValidationTest, OfferDrivingLicenceCategory) {
+  v1::Offer o = GoodOffer();
+  o.set_driving_licence_category(v1::LICENCE_CATEGORY_B);
+  ASSERT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  EXPECT_TRUE(o.driving_licence_required());  // set by the category
+  o.set_driving_licence_category(static_cast<v1::LicenceCategory>(42));
+  ExpectFieldError(ValidateOffer(&o, *refs_, kToday),
+                   "offer.driving_licence_category", "unknown");
 }
 
 TEST_F(ValidationTest, OfferRegulatedWork) {

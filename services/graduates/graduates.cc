@@ -52,7 +52,8 @@ constexpr absl::string_view kUpdatablePaths[] = {"external_id",
                                                  "phone",
                                                  "completed_college",
                                                  "work_authorisations",
-                                                 "attestations"};
+                                                 "attestations",
+                                                 "driving_licences"};
 
 }  // namespace
 

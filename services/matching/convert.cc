@@ -60,6 +60,16 @@ absl::StatusOr<engine::Graduate> ToEngine(const v1::Graduate& g) {
     out.work_authorisations.push_back(
         static_cast<engine::WorkAuthorisation>(a));
   }
+  for (const v1::DrivingLicence& l : g.driving_licences()) {
+    engine::DrivingLicence licence;
+    licence.category = static_cast<engine::LicenceCategory>(l.category());
+    absl::StatusOr<absl::CivilDay> on =
+        Day(l.obtained_on(), "graduate.driving_licences.obtained_on");
+    if (!on.ok()) return on.status();
+    licence.obtained_on = *on;
+    licence.in_training = l.in_training();
+    out.driving_licences.push_back(licence);
+  }
   for (const v1::Attestation& a : g.attestations()) {
     engine::Attestation attestation;
     attestation.kind = static_cast<engine::AttestationKind>(a.kind());
@@ -116,6 +126,10 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.desired_skills.assign(o.desired_skills().begin(),
                             o.desired_skills().end());
   out.driving_licence_required = o.driving_licence_required();
+  if (o.driving_licence_category() != v1::LICENCE_CATEGORY_UNSPECIFIED) {
+    out.driving_licence_category =
+        static_cast<engine::LicenceCategory>(o.driving_licence_category());
+  }
   out.latitude = o.place().latitude();
   out.longitude = o.place().longitude();
   out.positions = o.positions();

@@ -237,6 +237,12 @@ absl::Status ValidateOffer(const Offer& o) {
       return Invalid("offer.regulated_works", "unknown category");
     }
   }
+  if (o.driving_licence_category.has_value()) {
+    const int c = static_cast<int>(*o.driving_licence_category);
+    if (c < 1 || c >= kNumLicenceCategories) {
+      return Invalid("offer.driving_licence_category", "unknown category");
+    }
+  }
   if (o.regulated_work_declared_on.has_value()) {
     const int year = o.regulated_work_declared_on->year();
     if (year < 1971 || year > 2149) {
@@ -298,6 +304,17 @@ absl::Status ValidateGraduate(const Graduate& g) {
     const int v = static_cast<int>(a);
     if (v < 1 || v >= kNumWorkAuthorisations) {
       return Invalid("graduate.work_authorisations", "unknown authorisation");
+    }
+  }
+  for (const DrivingLicence& l : g.driving_licences) {
+    const int v = static_cast<int>(l.category);
+    if (v < 1 || v >= kNumLicenceCategories) {
+      return Invalid("graduate.driving_licences.category", "unknown category");
+    }
+    if (auto s =
+            CheckDay(l.obtained_on, "graduate.driving_licences.obtained_on");
+        !s.ok()) {
+      return s;
     }
   }
   for (const Attestation& a : g.attestations) {
@@ -388,7 +405,13 @@ void BuildOfferRec(const Offer& o, InternFn&& intern,
   if (o.regulated_work_declared || rec->declared_days != 0) {
     rec->flags |= internal::kOfferRegulatedDeclared;
   }
-  if (o.driving_licence_required) rec->flags |= internal::kOfferLicenceRequired;
+  rec->licence_category =
+      o.driving_licence_category
+          ? static_cast<uint8_t>(*o.driving_licence_category)
+          : 0;
+  if (o.driving_licence_required || rec->licence_category != 0) {
+    rec->flags |= internal::kOfferLicenceRequired;
+  }
   if (o.open) rec->flags |= internal::kOfferOpen;
   // L6211-1: an apprenticeship leads to a diploma, which must still exist
   // on the contract's last day. Per offer (not per pair): decided here.
@@ -444,6 +467,11 @@ void BuildGraduateRec(const Graduate& g, InternFn&& intern,
   rec->authorisations = 0;
   for (WorkAuthorisation a : g.work_authorisations) {
     rec->authorisations |= static_cast<uint8_t>(1u << static_cast<int>(a));
+  }
+  rec->licences.clear();
+  for (const DrivingLicence& l : g.driving_licences) {
+    rec->licences.emplace_back(static_cast<uint8_t>(l.category),
+                               Pack(l.obtained_on));
   }
   rec->attestations = 0;
   rec->follow_on_end = rec->broken_end = internal::kNoDay;
@@ -817,6 +845,7 @@ void Engine::RemoveGraduateLocked(uint32_t idx) {
   g.romes.clear();
   g.diploma_romes.clear();
   std::vector<std::pair<uint8_t, internal::PackedDay>>().swap(g.attested);
+  std::vector<std::pair<uint8_t, internal::PackedDay>>().swap(g.licences);
   std::vector<uint32_t>().swap(g.skills);
   graduate_ids_.Erase(idx);
 }

@@ -719,5 +719,77 @@ TEST(AgeLimitTest, TableFromTheArticles) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Item 8: driving licence by category (Code de la route R221-4, R221-5).
+
+// From R221-4: which category allows driving what another allows.
+TEST(LicenceTest, CoversFromTheCodeDeLaRoute) {
+  using L = LicenceCategory;
+  struct Row {
+    L held, required;
+    bool covers;
+  } rows[] = {
+      {L::kB, L::kB, true},   {L::kB, L::kAM, true},  {L::kB, L::kA1, false},
+      {L::kB, L::kC1, false}, {L::kB, L::kBE, false}, {L::kA, L::kA2, true},
+      {L::kA, L::kA1, true},  {L::kA, L::kB, false},  {L::kA2, L::kA1, true},
+      {L::kA2, L::kA, false}, {L::kA1, L::kAM, true}, {L::kAM, L::kA1, false},
+      {L::kC, L::kC1, true},  {L::kC1, L::kC, false}, {L::kC, L::kB, false},
+      {L::kCE, L::kCE, true},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(LicenceCovers(row.held, row.required), row.covers)
+        << LicenceCategoryName(row.held) << " for "
+        << LicenceCategoryName(row.required);
+  }
+}
+
+TEST(LicenceTest, CategoryHeldOrExpectedByTheStart) {
+  Graduate g = BaseGraduate();
+  Offer o = BaseOffer();
+  o.driving_licence_category = LicenceCategory::kB;
+  Verdict none = Judge(g, o);
+  EXPECT_FALSE(none.ranked);
+  EXPECT_THAT(none.Detail(kRuleDrivingLicence),
+              HasSubstr("requires a B licence (or one covering it, R221-4) by "
+                        "the start 2026-09-01; the graduate holds none"));
+  // In training, expected on the start: counts; the day after: not yet.
+  g.driving_licences = {{LicenceCategory::kB, kStart, true}};
+  EXPECT_TRUE(Judge(g, o).ranked);
+  g.driving_licences = {{LicenceCategory::kB, kStart + 1, true}};
+  Verdict late = Judge(g, o);
+  EXPECT_FALSE(late.ranked);
+  EXPECT_THAT(late.Detail(kRuleDrivingLicence),
+              HasSubstr("holds B from 2026-09-02"));
+  // An A1 does not allow a car; a B allows a moped (AM).
+  g.driving_licences = {{LicenceCategory::kA1, absl::CivilDay(2025, 5, 2)}};
+  EXPECT_FALSE(Judge(g, o).ranked);
+  o.driving_licence_category = LicenceCategory::kAM;
+  EXPECT_TRUE(Judge(g, o).ranked);
+  g.driving_licences = {{LicenceCategory::kB, absl::CivilDay(2025, 5, 2)}};
+  EXPECT_TRUE(Judge(g, o).ranked);
+  o.driving_licence_category = LicenceCategory::kC1;
+  EXPECT_FALSE(Judge(g, o).ranked);
+}
+
+TEST(LicenceTest, OlderRecordsKeepTheirMeaning) {
+  Graduate g = BaseGraduate();
+  g.driving_licence = true;  // no category: taken as a B
+  Offer o = BaseOffer();
+  o.driving_licence_required = true;  // no category: any licence
+  EXPECT_TRUE(Judge(g, o).ranked);
+  o.driving_licence_category = LicenceCategory::kB;
+  Verdict b = Judge(g, o);
+  EXPECT_TRUE(b.ranked);
+  EXPECT_THAT(b.Warning(kWarningDrivingLicenceAssumed),
+              HasSubstr("taken as a B for this B requirement"));
+  o.driving_licence_category = LicenceCategory::kC;
+  EXPECT_FALSE(Judge(g, o).ranked);
+  // An offer requiring any licence takes a categorised one.
+  g.driving_licence = false;
+  g.driving_licences = {{LicenceCategory::kAM, absl::CivilDay(2024, 5, 2)}};
+  o.driving_licence_category.reset();
+  EXPECT_TRUE(Judge(g, o).ranked);
+}
+
 }  // namespace
 }  // namespace passerelle::engine

@@ -153,6 +153,31 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
   return result;
 }
 
+absl::string_view LicenceCategoryName(LicenceCategory category) {
+  static constexpr absl::string_view kNames[kNumLicenceCategories] = {
+      "?", "AM", "A1", "A2", "A", "B", "BE", "C1", "C", "CE"};
+  const int i = static_cast<int>(category);
+  return i > 0 && i < kNumLicenceCategories ? kNames[i] : "?";
+}
+
+bool LicenceCovers(LicenceCategory held, LicenceCategory required) {
+  using L = LicenceCategory;
+  if (held == required) return true;
+  switch (held) {
+    case L::kA:
+      return required == L::kA2 || required == L::kA1 || required == L::kAM;
+    case L::kA2:
+      return required == L::kA1 || required == L::kAM;
+    case L::kA1:
+    case L::kB:
+      return required == L::kAM;
+    case L::kC:
+      return required == L::kC1;
+    default:
+      return false;
+  }
+}
+
 absl::string_view AttestationName(AttestationKind kind) {
   switch (kind) {
     case AttestationKind::kRqth:

@@ -70,7 +70,11 @@ inline constexpr char kRuleProfessionalisationTooOld[] =
 inline constexpr char kRuleMinorNightWork[] = "minor_night_work";
 inline constexpr char kRuleMinorWeeklyHours[] = "minor_weekly_hours";
 inline constexpr char kRuleMinorRegulatedWork[] = "minor_regulated_work";
-// The offer requires a driving licence the graduate does not hold.
+// The offer requires a driving licence the graduate does not hold (or
+// expect) by the start: its category, or one covering it (Code de la route
+// R221-4: A covers A2, A1, AM; A2 covers A1, AM; A1 and B cover AM; C
+// covers C1); an older offer without a category accepts any licence; an
+// older profile with only the driving_licence flag is taken as a B.
 inline constexpr char kRuleDrivingLicence[] = "driving_licence";
 // Haversine distance above the graduate's max_distance_km (exactly at the
 // radius is within).
@@ -86,6 +90,10 @@ inline constexpr char kWarningRegulatedWorkAssumed[] = "regulated_work_assumed";
 // Warning: an age limit was lifted by an attested fact; says which, with
 // its article and date.
 inline constexpr char kWarningAgeLimitException[] = "age_limit_exception";
+
+// Warning: a profile's uncategorised licence was taken as a B.
+inline constexpr char kWarningDrivingLicenceAssumed[] =
+    "driving_licence_assumed";
 
 // Warning: the offer pays less than the legal minimum for this candidate.
 inline constexpr char kWarningSalaryBelowMinimum[] =

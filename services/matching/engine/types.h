@@ -86,6 +86,35 @@ struct Attestation {
   int previous_level = 0;  // kFollowOn: the previous diploma's level
 };
 
+// Driving licence categories (Code de la route R221-4); same numbering as
+// passerelle.v1.LicenceCategory.
+enum class LicenceCategory : uint8_t {
+  kAM = 1,
+  kA1 = 2,
+  kA2 = 3,
+  kA = 4,
+  kB = 5,
+  kBE = 6,
+  kC1 = 7,
+  kC = 8,
+  kCE = 9,
+};
+inline constexpr int kNumLicenceCategories = 10;
+
+// "AM", "A1", ..., "CE" ("?" otherwise).
+absl::string_view LicenceCategoryName(LicenceCategory category);
+
+// Whether holding `held` allows driving what `required` allows (R221-4:
+// A covers A2, A1, AM; A2 covers A1, AM; A1 and B cover AM; C covers C1).
+bool LicenceCovers(LicenceCategory held, LicenceCategory required);
+
+struct DrivingLicence {
+  LicenceCategory category = LicenceCategory::kB;
+  // Obtained on, or (in_training) expected on: counts from that day.
+  absl::CivilDay obtained_on;
+  bool in_training = false;
+};
+
 enum class DiplomaStatus : uint8_t {
   kInProgress = 1,  // obtained_on is the expected date
   kObtained = 2,
@@ -135,6 +164,8 @@ struct Graduate {
   bool seeking = true;  // false: placed or withdrawn, never ranked
   std::vector<WorkAuthorisation> work_authorisations;
   std::vector<Attestation> attestations;  // at most one per kind
+  // By category; `driving_licence` alone (older records) is taken as a B.
+  std::vector<DrivingLicence> driving_licences;
 };
 
 // A company's offer. Coordinates are WGS84 degrees.
@@ -161,6 +192,9 @@ struct Offer {
   std::vector<std::string> required_skills;
   std::vector<std::string> desired_skills;
   bool driving_licence_required = false;
+  // The category required (held or expected by the start); unset with
+  // driving_licence_required: any licence (older records).
+  std::optional<LicenceCategory> driving_licence_category;
   double latitude = 0;
   double longitude = 0;
   int positions = 1;

@@ -357,6 +357,36 @@ uint8_t ProfessionalisationStatus(const GraduateRec& g) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------
+// Driving licence by category (Code de la route R221-4, R221-5).
+
+// Whether the graduate holds, or expects by `by`, a licence covering
+// `required` (0: any category).
+bool HoldsLicence(const GraduateRec& g, uint8_t required, PackedDay by) {
+  for (const auto& [category, on] : g.licences) {
+    if (on > by) continue;
+    if (required == 0 ||
+        LicenceCovers(static_cast<LicenceCategory>(category),
+                      static_cast<LicenceCategory>(required))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string LicenceList(const GraduateRec& g) {
+  if (g.licences.empty()) {
+    return g.Has(kGradLicence) ? "a licence of unstated category" : "none";
+  }
+  std::vector<std::string> out;
+  for (const auto& [category, on] : g.licences) {
+    out.push_back(absl::StrFormat(
+        "%s from %s",
+        LicenceCategoryName(static_cast<LicenceCategory>(category)), Day(on)));
+  }
+  return absl::StrJoin(out, ", ");
+}
+
 std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
                                const Names& names) {
   const absl::string_view code = names.diplomas.Get(o.target_diploma);
@@ -525,11 +555,29 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
     e->regulated_basis = kRegulatedNotApplicable;
   }
 
-  PASSERELLE_RULE(o.Has(kOfferLicenceRequired) && !g.Has(kGradLicence),
-                  kRuleDrivingLicence, {
-                    return "the offer requires a driving licence; the "
-                           "graduate has none";
-                  });
+  e->licence_assumed = false;
+  if (o.Has(kOfferLicenceRequired)) {
+    bool held = HoldsLicence(g, o.licence_category, o.start);
+    if (!held && g.licences.empty() && g.Has(kGradLicence)) {
+      // An older profile says "a licence" without its category: a B (the
+      // licence a young person holds), which covers B and AM.
+      held = o.licence_category == 0 ||
+             LicenceCovers(LicenceCategory::kB,
+                           static_cast<LicenceCategory>(o.licence_category));
+      e->licence_assumed = held && o.licence_category != 0;
+    }
+    PASSERELLE_RULE(!held, kRuleDrivingLicence, {
+      return absl::StrFormat(
+          "the offer requires %s by the start %s; the graduate holds %s",
+          o.licence_category == 0
+              ? std::string("a driving licence")
+              : absl::StrCat("a ",
+                             LicenceCategoryName(static_cast<LicenceCategory>(
+                                 o.licence_category)),
+                             " licence (or one covering it, R221-4)"),
+          Day(o.start), LicenceList(g));
+    });
+  }
 
   // Last: the only rule that needs trigonometry.
   e->distance_km = HaversineKm(g.lat, g.lng, o.lat, o.lng);
@@ -925,6 +973,15 @@ std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
               : "");
     }
     warnings.push_back(Warning{kWarningAgeLimitException, std::move(detail)});
+  }
+  if (e.licence_assumed) {
+    warnings.push_back(Warning{
+        kWarningDrivingLicenceAssumed,
+        absl::StrFormat("the graduate's profile says \"driving licence\" "
+                        "without a category (recorded before categories "
+                        "existed): taken as a B for this %s requirement",
+                        LicenceCategoryName(static_cast<LicenceCategory>(
+                            offer.licence_category)))});
   }
   if (e.regulated_basis != kRegulatedNotApplicable &&
       e.regulated_basis != kRegulatedExcluded && offer.regulated_works == 0) {

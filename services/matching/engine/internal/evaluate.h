@@ -63,6 +63,8 @@ struct Evaluation {
   uint8_t regulated_basis = 0;
   // The AttestationKind that lifted an age limit (L6222-2, L6325-1), or 0.
   uint8_t age_exception = 0;
+  // The graduate's bare driving_licence flag was taken as a B licence.
+  bool licence_assumed = false;
 };
 
 // String views for ids in details. Ids at or above the table's capacity

@@ -100,6 +100,7 @@ struct OfferRec {
   uint8_t required_level = 0;
   uint8_t target_level = 0;
   uint8_t duration_months = 0;
+  uint8_t licence_category = 0;  // LicenceCategory value; 0 = none stated
   // Bit (1 << RegulatedWork value) per category; 0 with kOfferRegulated:
   // categories not stated.
   uint16_t regulated_works = 0;
@@ -149,6 +150,8 @@ struct GraduateRec {
   uint16_t attestations = 0;         // bit (1 << AttestationKind value) each
   PackedDay follow_on_end = kNoDay;  // previous contract's last day
   PackedDay broken_end = kNoDay;
+  // (LicenceCategory value, from that day), obtained or expected.
+  std::vector<std::pair<uint8_t, PackedDay>> licences;
   // (kind, attested on), for explanations; empty for most graduates.
   std::vector<std::pair<uint8_t, PackedDay>> attested;
   absl::InlinedVector<uint16_t, 4> romes;  // first preferred, no duplicates

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/matching/engine/rules.h"
@@ -74,7 +75,20 @@ void CompanyView(const v1::Graduate& graduate, const v1::Offer& offer,
       f.set_detail(absl::StrFormat(
           "%.2f €/month is below the legal minimum for this candidate",
           offer.monthly_gross_salary_eur()));
+    } else if (absl::StartsWith(f.name(), "warning:")) {
+      // The other warnings speak of the candidate: an age-limit exception
+      // names an attested status (a disability recognition among them), a
+      // licence or regulated-work basis names their papers. The company
+      // keeps the rule's name only.
+      f.clear_detail();
     }
+  }
+  // Of those, an age-limit exception says by its name alone that the
+  // candidate is past the usual age and holds an attested status: dropped.
+  const std::string age_exception =
+      absl::StrCat("warning:", engine::kWarningAgeLimitException);
+  for (int i = factors->size() - 1; i >= 0; --i) {
+    if ((*factors)[i].name() == age_exception) factors->DeleteSubrange(i, 1);
   }
   *score = std::clamp(*score, 0.0, 1.0);
 }

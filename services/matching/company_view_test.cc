@@ -90,5 +90,32 @@ TEST(CompanyViewTest, ExclusionsKeepTheirRuleOnly) {
   EXPECT_TRUE(exclusions[0].detail().empty());
 }
 
+// The law's warnings speak of the candidate (issue 9 added them): a company
+// gets their names only, and not even the name of an age-limit exception,
+// whose detail names an attested status such as a disability recognition.
+TEST(CompanyViewTest, WarningsAboutTheCandidateKeepNoDetail) {
+  v1::Graduate graduate;
+  graduate.set_max_distance_km(30);
+  v1::Offer offer;
+  offer.set_monthly_gross_salary_eur(1500);
+  google::protobuf::RepeatedPtrField<v1::Factor> factors;
+  auto add = [&](const std::string& name, const std::string& detail) {
+    v1::Factor* f = factors.Add();
+    f->set_name(name);
+    f->set_detail(detail);
+  };
+  add("warning:age_limit_exception", "RQTH attested on 2026-01-10: no limit");
+  add("warning:regulated_work_allowed",
+      "young worker: CAP 50025123 held, electrical clearance B1V");
+  add("warning:driving_licence_assumed", "licence flag only: counted as B");
+  double score = 0.5, km = 12;
+  CompanyView(graduate, offer, &score, &km, &factors);
+  ASSERT_EQ(factors.size(), 2);
+  for (const v1::Factor& f : factors) {
+    EXPECT_NE(f.name(), "warning:age_limit_exception");
+    EXPECT_TRUE(f.detail().empty()) << f.name() << ": " << f.detail();
+  }
+}
+
 }  // namespace
 }  // namespace passerelle::matching

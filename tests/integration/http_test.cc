@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -421,6 +422,74 @@ TEST_F(HttpTest, CookieSessionsNeedTheCsrfTokenAndSameOrigin) {
             {"X-CSRF-Token", gateway::CsrfToken(server_.admin_token())},
             {"Origin", absl::StrCat("http://127.0.0.1:", port_)}});
   EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+// A person signs in over HTTP: the session goes in an HttpOnly, Secure,
+// SameSite=Strict cookie and never in the body; the page reads the CSRF
+// token from its own cookie; signing out expires both and ends the session.
+TEST_F(HttpTest, APersonSignsInWithASessionCookie) {
+  std::string company_id;
+  CompanyToken("73282932000074", &company_id);
+  v1::InviteUserRequest invite;
+  invite.set_organization_id(company_id);
+  invite.set_email("recrutement@decolletage-exemple.fr");
+  invite.set_role(v1::ROLE_COMPANY);
+  HttpResult invited = Call("POST", "/v1/invitations", Json(invite), admin_);
+  ASSERT_EQ(invited.status, 200) << invited.body;
+  v1::AcceptInvitationRequest accept;
+  accept.set_invitation_token(Parse<v1::Invitation>(invited).token());
+  accept.set_password("Tournage-et-fraisage-2027");
+  accept.set_display_name("Nadia Recruteuse");
+  HttpResult accepted = Call("POST", "/v1/invitations:accept", Json(accept), {});
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+
+  HttpResult wrong = Call(
+      "POST", "/v1/sessions",
+      R"({"email": "recrutement@decolletage-exemple.fr", "password": "nope nope nope"})",
+      {});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.headers.count("set-cookie"), 0u);
+
+  HttpResult signed_in = Call(
+      "POST", "/v1/sessions",
+      R"({"email": "recrutement@decolletage-exemple.fr", "password": "Tournage-et-fraisage-2027"})",
+      {});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_TRUE(Parse<v1::SignInResponse>(signed_in).session_token().empty())
+      << "the session token must not be readable by the page";
+  const std::string set_cookie = signed_in.headers["set-cookie"];
+  EXPECT_THAT(set_cookie, HasSubstr("Secure"));
+  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
+  std::string session;
+  for (const std::string& c : signed_in.set_cookies) {
+    if (absl::StartsWith(c, "psl_session=")) {
+      EXPECT_THAT(c, HasSubstr("HttpOnly"));
+      session = c.substr(12, c.find(';') - 12);
+    } else {
+      EXPECT_THAT(c, ::testing::Not(HasSubstr("HttpOnly")));  // psl_csrf
+    }
+  }
+  ASSERT_FALSE(session.empty());
+  const std::string cookie = "psl_session=" + session;
+
+  HttpResult who = Call("GET", "/v1/whoami", "", {{"Cookie", cookie}});
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(Parse<v1::WhoAmIResponse>(who).organization_id(), company_id);
+  EXPECT_EQ(Parse<v1::WhoAmIResponse>(who).role(), v1::ROLE_COMPANY);
+
+  const std::string csrf = gateway::CsrfToken(session);
+  HttpResult offer = Call("POST", "/v1/offers", Json(testing::SampleOffer("s")),
+                          {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(offer.status, 200) << offer.body;
+
+  HttpResult out = Call("POST", "/v1/sessions:signOut", "",
+                        {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  ASSERT_EQ(out.status, 200) << out.body;
+  for (const std::string& c : out.set_cookies) {
+    EXPECT_THAT(c, HasSubstr("Max-Age=0"));
+  }
+  EXPECT_EQ(out.set_cookies.size(), 2u);
+  EXPECT_EQ(Call("GET", "/v1/whoami", "", {{"Cookie", cookie}}).status, 401);
 }
 
 }  // namespace

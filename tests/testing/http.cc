@@ -50,8 +50,10 @@ HttpResult HttpCall(int port, const std::string& method,
   const auto& res = parser.get();
   result.status = res.result_int();
   for (const auto& field : res) {
-    result.headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
-        std::string(field.value());
+    const std::string name =
+        absl::AsciiStrToLower(std::string(field.name_string()));
+    result.headers[name] = std::string(field.value());
+    if (name == "set-cookie") result.set_cookies.emplace_back(field.value());
   }
   result.body = res.body();
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);

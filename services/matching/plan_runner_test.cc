@@ -23,10 +23,18 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 runtime::Caller Admin() {
-  return {std::string(runtime::kFederationId), v1::ROLE_ADMIN, "t-admin"};
+  runtime::Caller caller;
+  caller.organization_id = std::string(runtime::kFederationId);
+  caller.role = v1::ROLE_ADMIN;
+  caller.token_id = "t-admin";
+  return caller;
 }
 runtime::Caller School(const std::string& id, const std::string& token = "t") {
-  return {id, v1::ROLE_SCHOOL, token};
+  runtime::Caller caller;
+  caller.organization_id = id;
+  caller.role = v1::ROLE_SCHOOL;
+  caller.token_id = token;
+  return caller;
 }
 PlanScope OfSchool(const std::string& id, int k = 5) {
   PlanScope s;

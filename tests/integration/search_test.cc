@@ -26,8 +26,18 @@ namespace {
 
 using ::testing::ElementsAreArray;
 
-const runtime::Caller kCompany{"cmp_1", v1::ROLE_COMPANY, "t-company"};
-const runtime::Caller kSchool{"sch_1", v1::ROLE_SCHOOL, "t-school"};
+runtime::Caller MakeCaller(const std::string& organization_id, v1::Role role,
+                           const std::string& token_id) {
+  runtime::Caller caller;
+  caller.organization_id = organization_id;
+  caller.role = role;
+  caller.token_id = token_id;
+  return caller;
+}
+const runtime::Caller kCompany =
+    MakeCaller("cmp_1", v1::ROLE_COMPANY, "t-company");
+const runtime::Caller kSchool =
+    MakeCaller("sch_1", v1::ROLE_SCHOOL, "t-school");
 
 v1::Offer Cdi() {
   v1::Offer o = testing::SampleOffer();

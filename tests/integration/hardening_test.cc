@@ -93,7 +93,8 @@ class HardeningTest : public ::testing::TestWithParam<Transport> {
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::SendProposalRequest send;
     send.set_offer_id(offer_id);
-    send.set_graduate_id(g.id());
+    // A company names a graduate by the offer's candidate id.
+    send.set_graduate_id(testing::CandidateId(server_, offer_id, g.id()));
     v1::Proposal p;
     s = company_.proposals->SendProposal(company_.Context().get(), send, &p);
     ASSERT_TRUE(s.ok()) << s.error_message();

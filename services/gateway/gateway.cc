@@ -66,14 +66,25 @@ grpc::ByteBuffer ToBuffer(const std::string& bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-bool ParseBuffer(grpc::ByteBuffer* buffer, Message* message) {
+bool BufferBytes(grpc::ByteBuffer* buffer, std::string* bytes) {
   std::vector<grpc::Slice> slices;
   if (!buffer->Dump(&slices).ok()) return false;
-  std::string bytes;
+  bytes->clear();
   for (const grpc::Slice& s : slices) {
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    bytes->append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
-  return message->ParseFromString(bytes);
+  return true;
+}
+
+bool ParseBuffer(grpc::ByteBuffer* buffer, Message* message) {
+  std::string bytes;
+  return BufferBytes(buffer, &bytes) && message->ParseFromString(bytes);
+}
+
+// The answers that open or close a browser session (see SessionCookies).
+bool IsSessionAnswer(const google::protobuf::Descriptor* d) {
+  return d->full_name() == "passerelle.v1.SignInResponse" ||
+         d->full_name() == "passerelle.v1.SignOutResponse";
 }
 
 Response MakeResponse(unsigned version, bool keep_alive, int status,
@@ -625,11 +636,26 @@ class GatewayImpl final : public Gateway {
           if (!status.ok()) {
             session->Send(FromGrpcError(version, keep_alive, status));
           } else {
-            std::unique_ptr<Message> answer = NewMessage(output);
-            if (ParseBuffer(&call->response, answer.get())) {
-              std::vector<std::string> cookies = SessionCookies(answer.get());
+            // Most answers go from bytes to JSON directly; sessions are
+            // opened and closed on a parsed answer (cookies).
+            absl::StatusOr<std::string> json =
+                absl::InvalidArgumentError("unparsed");
+            std::vector<std::string> cookies;
+            if (IsSessionAnswer(output)) {
+              std::unique_ptr<Message> answer = NewMessage(output);
+              if (ParseBuffer(&call->response, answer.get())) {
+                cookies = SessionCookies(answer.get());
+                json = ToJson(*answer);
+              }
+            } else {
+              std::string bytes;
+              if (BufferBytes(&call->response, &bytes)) {
+                json = BytesToJson(output, bytes);
+              }
+            }
+            if (json.ok()) {
               Response res =
-                  MakeResponse(version, keep_alive, 200, ToJson(*answer));
+                  MakeResponse(version, keep_alive, 200, *std::move(json));
               for (const std::string& c : cookies) {
                 res.insert(http::field::set_cookie, c);
               }

@@ -12,6 +12,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver_util.h"
 #include "storage/status_macros.h"
 
 namespace passerelle::gateway {
@@ -249,6 +250,24 @@ absl::Status BuildStreamRequests(const RouteTable::Match& match,
     serialized->push_back(request->SerializeAsString());
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> BytesToJson(
+    const google::protobuf::Descriptor* descriptor, const std::string& bytes) {
+  static google::protobuf::util::TypeResolver* const resolver =
+      google::protobuf::util::NewTypeResolverForDescriptorPool(
+          "type.googleapis.com",
+          google::protobuf::DescriptorPool::generated_pool());
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  auto status = google::protobuf::util::BinaryToJsonString(
+      resolver, absl::StrCat("type.googleapis.com/", descriptor->full_name()),
+      bytes, &json, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("answer: not a ", descriptor->full_name()));
+  }
+  return json;
 }
 
 std::string ToJson(const Message& message) {

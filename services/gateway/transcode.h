@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/routes.h"
@@ -38,6 +39,13 @@ absl::Status BuildStreamRequests(const RouteTable::Match& match,
 
 // The proto3 JSON of `message`.
 std::string ToJson(const google::protobuf::Message& message);
+
+// The proto3 JSON of a serialized message of type `descriptor`, converted
+// from its bytes without building the message (protobuf's own printer
+// serializes a message to bytes first anyway). INVALID_ARGUMENT when the
+// bytes are not such a message.
+absl::StatusOr<std::string> BytesToJson(
+    const google::protobuf::Descriptor* descriptor, const std::string& bytes);
 
 // The HTTP status of a canonical code (google.rpc.Code's mapping: 400 for
 // INVALID_ARGUMENT, FAILED_PRECONDITION and OUT_OF_RANGE, 401, 403, 404,

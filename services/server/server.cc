@@ -407,8 +407,8 @@ class ServerImpl final : public Server {
       http.port_file = options.http_port_file;
       http.allow_insecure_remote = options.allow_insecure_remote;
       http.max_body_bytes = options.max_message_bytes;
-      http.web_dir = options.web_dir.empty() ? gateway::DefaultWebDir()
-                                             : options.web_dir;
+      http.web_dir =
+          options.web_dir.empty() ? gateway::DefaultWebDir() : options.web_dir;
       std::shared_ptr<grpc::Channel> channel = InProcessChannel();
       ASSIGN_OR_RETURN(gateway_, gateway::Gateway::Start(
                                      http, [channel](const std::string&) {

@@ -440,7 +440,8 @@ TEST_F(HttpTest, APersonSignsInWithASessionCookie) {
   accept.set_invitation_token(Parse<v1::Invitation>(invited).token());
   accept.set_password("Tournage-et-fraisage-2027");
   accept.set_display_name("Nadia Recruteuse");
-  HttpResult accepted = Call("POST", "/v1/invitations:accept", Json(accept), {});
+  HttpResult accepted =
+      Call("POST", "/v1/invitations:accept", Json(accept), {});
   ASSERT_EQ(accepted.status, 200) << accepted.body;
 
   HttpResult wrong = Call(

@@ -12,7 +12,7 @@ namespace passerelle::testing {
 struct HttpResult {
   int status = 0;  // 0: no answer (connection failed)
   std::map<std::string, std::string> headers;  // lowercase names
-  std::vector<std::string> set_cookies;  // every Set-Cookie, in order
+  std::vector<std::string> set_cookies;        // every Set-Cookie, in order
   std::string body;
 };
 

@@ -2,8 +2,10 @@
 // the gRPC services of the multi-process layout.
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -25,6 +27,12 @@ ABSL_FLAG(std::string, organizations_address, "",
 ABSL_FLAG(std::string, graduates_address, "",
           "Address of the graduate service");
 ABSL_FLAG(std::string, offers_address, "", "Address of the offer service");
+ABSL_FLAG(std::string, services_ca_file, "",
+          "Reach the services over TLS, trusting this PEM CA (with "
+          "tls_cert_file/tls_key_file as the client certificate for mTLS)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM client certificate chain presented to the services (mTLS)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of that certificate");
 ABSL_FLAG(std::string, web_dir, "",
           "The web application's files (default: the build's clients/web)");
 ABSL_FLAG(
@@ -52,6 +60,33 @@ int main(int argc, char** argv) {
       {"passerelle.v1.OfferService", absl::GetFlag(FLAGS_offers_address)},
   };
   const std::string fallback = absl::GetFlag(FLAGS_grpc_address);
+  // Plaintext to the services unless a CA is given (the services of the
+  // multi-process layout serve TLS).
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!absl::GetFlag(FLAGS_services_ca_file).empty()) {
+    auto read = [](const std::string& path, std::string* out) {
+      std::ifstream in(path);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      *out = ss.str();
+      return static_cast<bool>(in) && !out->empty();
+    };
+    grpc::SslCredentialsOptions ssl;
+    if (!read(absl::GetFlag(FLAGS_services_ca_file), &ssl.pem_root_certs)) {
+      std::cerr << "passerelle-gateway: services_ca_file: cannot read "
+                << absl::GetFlag(FLAGS_services_ca_file) << "\n";
+      return 2;
+    }
+    if (!absl::GetFlag(FLAGS_tls_cert_file).empty() &&
+        (!read(absl::GetFlag(FLAGS_tls_cert_file), &ssl.pem_cert_chain) ||
+         !read(absl::GetFlag(FLAGS_tls_key_file), &ssl.pem_private_key))) {
+      std::cerr << "passerelle-gateway: tls_cert_file: cannot read the "
+                   "certificate and its tls_key_file\n";
+      return 2;
+    }
+    credentials = grpc::SslCredentials(ssl);
+  }
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   auto channel_for =
       [&](const std::string& service) -> std::shared_ptr<grpc::Channel> {
@@ -60,10 +95,7 @@ int main(int argc, char** argv) {
         it != addresses.end() && !it->second.empty() ? it->second : fallback;
     if (address.empty()) return nullptr;
     auto& channel = channels[address];
-    if (channel == nullptr) {
-      channel =
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    }
+    if (channel == nullptr) channel = grpc::CreateChannel(address, credentials);
     return channel;
   };
 

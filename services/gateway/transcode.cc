@@ -310,12 +310,7 @@ int HttpStatusFor(absl::StatusCode code) {
 }
 
 std::string CodeName(absl::StatusCode code) {
-  std::string name = absl::StatusCodeToString(code);
-  absl::AsciiStrToUpper(&name);
-  for (char& c : name) {
-    if (c == ' ') c = '_';
-  }
-  return name;
+  return absl::StatusCodeToString(code);  // "INVALID_ARGUMENT"
 }
 
 std::string FieldOf(absl::string_view message) {

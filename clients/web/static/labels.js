@@ -1,0 +1,64 @@
+// French labels of the API's enums.
+
+export const ROLE = {
+  ROLE_ADMIN: 'Fédération (administration)',
+  ROLE_SCHOOL: 'École de Production',
+  ROLE_COMPANY: 'Entreprise',
+  ROLE_PARTNER: 'Mission locale / partenaire',
+};
+
+export const CONTRACT = {
+  CONTRACT_TYPE_CDI: 'CDI',
+  CONTRACT_TYPE_APPRENTICESHIP: 'Apprentissage',
+  CONTRACT_TYPE_PROFESSIONALISATION: 'Professionnalisation',
+  CONTRACT_TYPE_CDD: 'CDD',
+  CONTRACT_TYPE_UNSPECIFIED: 'Non précisé',
+};
+
+export const OFFER_STATUS = {
+  OFFER_STATUS_OPEN: ['Ouverte', 'open'],
+  OFFER_STATUS_CLOSED: ['Fermée', 'closed'],
+  OFFER_STATUS_FILLED: ['Pourvue', 'filled'],
+  OFFER_STATUS_UNSPECIFIED: ['—', ''],
+};
+
+export const GRADUATE_STATUS = {
+  GRADUATE_STATUS_SEEKING: ['En recherche', 'seeking'],
+  GRADUATE_STATUS_PLACED: ['Placé·e', 'placed'],
+  GRADUATE_STATUS_WITHDRAWN: ['Sorti·e du dispositif', 'withdrawn'],
+  GRADUATE_STATUS_UNSPECIFIED: ['—', ''],
+};
+
+export const PROPOSAL_STATE = {
+  PROPOSAL_STATE_SENT: ['Envoyée', 'sent'],
+  PROPOSAL_STATE_ACCEPTED: ['Acceptée', 'accepted'],
+  PROPOSAL_STATE_DECLINED: ['Déclinée', 'declined'],
+  PROPOSAL_STATE_WITHDRAWN: ['Retirée', 'withdrawn'],
+  PROPOSAL_STATE_EXPIRED: ['Expirée', 'expired'],
+  PROPOSAL_STATE_SUPERSEDED: ['Remplacée', 'superseded'],
+  PROPOSAL_STATE_UNSPECIFIED: ['—', ''],
+};
+
+export const DIPLOMA_STATUS = {
+  DIPLOMA_STATUS_IN_PROGRESS: 'En cours',
+  DIPLOMA_STATUS_OBTAINED: 'Obtenu',
+  DIPLOMA_STATUS_UNSPECIFIED: '—',
+};
+
+export const USER_STATE = {
+  USER_STATE_INVITED: 'Invité·e',
+  USER_STATE_ACTIVE: 'Actif',
+  USER_STATE_DISABLED: 'Désactivé',
+  USER_STATE_UNSPECIFIED: '—',
+};
+
+export function label(map, value) {
+  const v = map[value || ''];
+  if (v === undefined) return value || '—';
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function kind(map, value) {
+  const v = map[value || ''];
+  return Array.isArray(v) ? v[1] : '';
+}

@@ -1,0 +1,339 @@
+// School and Mission locale pages: graduates, the graduate form, CSV
+// import, a graduate's ranked offers, exclusions and received proposals.
+import {
+  h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList,
+  formatDate, formatNumber, showFieldError,
+} from './dom.js';
+import { get, post, api, ApiError } from './api.js';
+import { CONTRACT, GRADUATE_STATUS, PROPOSAL_STATE, DIPLOMA_STATUS, label, kind } from './labels.js';
+import { communeField, tradeField } from './combobox.js';
+import { graduatesFromCsv } from './csv.js';
+
+export async function graduatesPage(ctx) {
+  const { main } = ctx;
+  main.append(h('h1', null, 'Jeunes suivi·es'),
+    h('div', { class: 'actions' },
+      h('a', { class: 'button', href: '/jeunes/nouveau' }, 'Ajouter un·e jeune'),
+      h('a', { class: 'button secondary', href: '/jeunes/import' }, 'Importer un fichier CSV')));
+  const holder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  main.append(holder);
+  const all = [];
+  let pageToken = '';
+  const more = h('button', { type: 'button', class: 'secondary' }, 'Afficher plus');
+  more.addEventListener('click', () => load().catch((e) => announce(e.message)));
+  async function load() {
+    const r = await get('/v1/graduates', { pageSize: 100, pageToken });
+    all.push(...(r.graduates || []));
+    pageToken = r.nextPageToken || '';
+    clear(holder);
+    if (!all.length) { holder.append(h('p', null, 'Aucun·e jeune pour le moment : ajoutez-en ou importez un fichier CSV.')); return; }
+    holder.append(table([
+      { label: 'Nom', cell: (g) => h('a', { href: `/jeunes/${g.id}` }, `${g.givenName || ''} ${g.familyName || ''}`.trim() || g.id) },
+      { label: 'Réf.', cell: (g) => g.externalId || '' },
+      { label: 'Métiers', cell: (g) => (g.romeCodes || []).join(', ') },
+      { label: 'Commune', cell: (g) => (g.home ? g.home.communeName || g.home.communeInsee || '' : '') },
+      { label: 'Disponible le', cell: (g) => formatDate(g.availableFrom) },
+      { label: 'Situation', cell: (g) => badge(label(GRADUATE_STATUS, g.status), kind(GRADUATE_STATUS, g.status)) },
+    ], all, { caption: `${all.length} jeune${all.length > 1 ? 's' : ''}` }));
+    if (pageToken) holder.append(h('div', { class: 'actions' }, more));
+  }
+  await load();
+}
+
+const CONTRACTS = [['CONTRACT_TYPE_APPRENTICESHIP', 'Apprentissage'], ['CONTRACT_TYPE_CDI', 'CDI'],
+  ['CONTRACT_TYPE_CDD', 'CDD'], ['CONTRACT_TYPE_PROFESSIONALISATION', 'Professionnalisation']];
+const GRAD_EDITABLE = ['given_name', 'family_name', 'birth_date', 'diploma', 'rome_codes', 'skills', 'home',
+  'max_distance_km', 'driving_licence', 'accepted_contracts', 'available_from', 'email', 'phone', 'completed_college', 'external_id'];
+
+export async function graduateFormPage(ctx) {
+  const { main } = ctx;
+  const editing = ctx.params[0] ? decodeURIComponent(ctx.params[0]) : '';
+  const g = editing ? await get(`/v1/graduates/${encodeURIComponent(editing)}`) : {};
+  const ext = field({ label: 'Référence interne', name: 'graduate.external_id', value: g.externalId, hint: "Votre identifiant pour ce·tte jeune (sert aux imports)." });
+  const given = field({ label: 'Prénom', name: 'graduate.given_name', required: true, value: g.givenName, autocomplete: 'off' });
+  const family = field({ label: 'Nom', name: 'graduate.family_name', required: true, value: g.familyName });
+  const birth = field({ label: 'Date de naissance', name: 'graduate.birth_date', type: 'date', required: true, value: g.birthDate });
+  const diplomaCode = field({ label: 'Code du diplôme (CFD ou RNCP)', name: 'graduate.diploma.code', value: g.diploma && g.diploma.code, hint: 'ex. 50025123' });
+  const diplomaStatus = field({ label: 'Diplôme', name: 'graduate.diploma.status', type: 'select', options: [['DIPLOMA_STATUS_IN_PROGRESS', 'En cours'], ['DIPLOMA_STATUS_OBTAINED', 'Obtenu']], value: (g.diploma && g.diploma.status) || 'DIPLOMA_STATUS_IN_PROGRESS' });
+  const trade = tradeField({ label: 'Métier recherché (ROME)', name: 'graduate.rome_codes', required: true, value: (g.romeCodes || [])[0], display: (g.romeCodes || [])[0] });
+  const otherTrades = field({ label: 'Autres métiers (codes ROME)', name: 'graduate.rome_codes[1]', value: (g.romeCodes || []).slice(1).join(', '), hint: 'Facultatif, séparés par des virgules.' });
+  const commune = communeField({ label: 'Commune de résidence', name: 'graduate.home.commune_insee', required: true, value: g.home && g.home.communeInsee, display: g.home && g.home.communeName ? `${g.home.communeName} — ${g.home.communeInsee}` : undefined });
+  const distance = field({ label: 'Distance maximale (km)', name: 'graduate.max_distance_km', type: 'number', min: 1, max: 300, value: g.maxDistanceKm || 30 });
+  const available = field({ label: 'Disponible à partir du', name: 'graduate.available_from', type: 'date', value: g.availableFrom });
+  const email = field({ label: 'E-mail', name: 'graduate.email', type: 'email', value: g.email });
+  const phone = field({ label: 'Téléphone', name: 'graduate.phone', type: 'tel', value: g.phone });
+  const skills = field({ label: 'Compétences', name: 'graduate.skills', value: (g.skills || []).join(', '), hint: 'Séparées par des virgules.' });
+  const licence = field({ label: 'Permis de conduire', name: 'graduate.driving_licence', type: 'checkbox', value: g.drivingLicence });
+  const college = field({ label: 'A terminé le collège (3e)', name: 'graduate.completed_college', type: 'checkbox', value: g.completedCollege });
+  const accepted = new Set(g.acceptedContracts || ['CONTRACT_TYPE_APPRENTICESHIP']);
+  const contractBoxes = CONTRACTS.map(([value, text]) => {
+    const id = `contract-${value}`;
+    return h('label', { for: id }, h('input', { type: 'checkbox', id, value, checked: accepted.has(value), dataset: { field: 'graduate.accepted_contracts' } }), text);
+  });
+  const contractsErr = h('span', { id: 'contracts-error', class: 'field-error' });
+  contractBoxes[0].querySelector('input').dataset.errorId = 'contracts-error';
+  const contracts = h('fieldset', null, h('legend', null, 'Contrats acceptés'), h('div', { class: 'checks' }, contractBoxes), contractsErr);
+  const msg = banner();
+  const submit = h('button', { type: 'submit' }, editing ? 'Enregistrer' : 'Ajouter');
+  const form = h('form', { class: 'card', novalidate: true }, msg,
+    h('div', { class: 'grid3' }, given, family, birth),
+    h('div', { class: 'grid2' }, trade, otherTrades),
+    h('div', { class: 'grid2' }, commune, distance),
+    h('div', { class: 'grid3' }, diplomaCode, diplomaStatus, available),
+    contracts, h('div', { class: 'grid3' }, email, phone, ext), skills, h('div', { class: 'grid2' }, licence, college),
+    h('div', { class: 'actions' }, submit, h('a', { class: 'button secondary', href: editing ? `/jeunes/${encodeURIComponent(editing)}` : '/jeunes' }, 'Annuler')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    const body = {
+      externalId: ext.control.value.trim() || undefined,
+      givenName: given.control.value.trim(),
+      familyName: family.control.value.trim(),
+      birthDate: birth.control.value,
+      diploma: diplomaCode.control.value.trim() ? { code: diplomaCode.control.value.trim(), status: diplomaStatus.control.value } : undefined,
+      romeCodes: [trade.control.comboValue(), ...list(otherTrades.control.value).map((x) => x.toUpperCase())].filter(Boolean),
+      home: { communeInsee: commune.control.comboValue() },
+      maxDistanceKm: Number(distance.control.value || 0),
+      availableFrom: available.control.value || undefined,
+      email: email.control.value.trim() || undefined,
+      phone: phone.control.value.trim() || undefined,
+      skills: list(skills.control.value),
+      drivingLicence: licence.control.checked,
+      completedCollege: college.control.checked,
+      acceptedContracts: contractBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
+    };
+    if (!body.givenName) { showFieldError(given.control, 'Le prénom est obligatoire.'); given.control.focus(); return; }
+    submit.disabled = true;
+    try {
+      let saved;
+      if (editing) {
+        body.id = editing;
+        body.version = g.version;
+        saved = await api('PATCH', `/v1/graduates/${encodeURIComponent(editing)}?updateMask=${GRAD_EDITABLE.join(',')}`, body);
+      } else saved = await post('/v1/graduates', body);
+      announce('Fiche enregistrée.');
+      await ctx.navigate(`/jeunes/${encodeURIComponent(saved.id)}`);
+    } catch (err) {
+      showError(form, err, msg);
+    } finally { submit.disabled = false; }
+  });
+  main.append(h('h1', null, editing ? 'Modifier la fiche' : 'Ajouter un·e jeune'),
+    h('p', { class: 'muted' }, 'Les champs marqués * sont obligatoires.'), form);
+}
+
+// ---- CSV import --------------------------------------------------------------
+
+const BATCH = 200;
+
+export async function importPage(ctx) {
+  const { main } = ctx;
+  const file = field({ label: 'Fichier CSV', name: 'file', type: 'file', required: true, hint: "Une ligne d'en-tête avec les noms des champs, comme pour passerelle-cli import graduates." });
+  file.control.setAttribute('accept', '.csv,text/csv');
+  const msg = banner();
+  const submit = h('button', { type: 'submit' }, 'Importer');
+  const progress = h('progress', { id: 'import-progress', max: 1, value: 0, 'aria-describedby': 'import-progress-label' });
+  const progressLabel = h('span', { id: 'import-progress-label', class: 'progress-label' }, 'En attente d’un fichier.');
+  const progressBox = h('div', { class: 'card', hidden: true },
+    h('label', { for: 'import-progress' }, 'Progression'), progress, progressLabel);
+  const results = h('div', { id: 'import-results' });
+  const example = 'external_id,given_name,family_name,birth_date,diploma.code,diploma.status,rome_codes,home.commune_insee,accepted_contracts,driving_licence,max_distance_km,available_from,email,phone,skills';
+  const form = h('form', { class: 'card', novalidate: true }, msg, file,
+    h('details', null, h('summary', null, 'Colonnes reconnues'),
+      h('p', null, 'Les noms des champs de la fiche (noms proto ou JSON, pointés pour les champs imbriqués), par exemple :'),
+      h('pre', { class: 'secret' }, `${example}\nEP-1,Clémence,Lefèvre,2008-05-14,50025123,in_progress,H2903|H2202,59350,apprenticeship|cdi,oui,30,2026-09-01,clemence@example.fr,0600000000,soudure TIG`),
+      h('p', null, 'Listes séparées par « | » ; contrats : apprenticeship, cdi, cdd, professionalisation ; booléens : oui/non.')),
+    h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    clear(results);
+    const f = file.control.files && file.control.files[0];
+    if (!f) { showFieldError(file.control, 'Choisissez un fichier CSV.'); file.control.focus(); return; }
+    let parsed;
+    try {
+      parsed = graduatesFromCsv(await f.text());
+    } catch (err) {
+      showFieldError(file.control, err.message);
+      file.control.focus();
+      return;
+    }
+    submit.disabled = true;
+    progressBox.hidden = false;
+    const rows = parsed.rows;
+    const rejected = [];
+    const totals = { created: 0, updated: 0, unchanged: 0 };
+    const valid = [];
+    for (const r of rows) {
+      if (r.graduate) valid.push(r);
+      else for (const er of r.errors) rejected.push({ line: r.line, externalId: r.externalId, field: er.field, message: er.message });
+    }
+    progress.max = Math.max(1, rows.length);
+    let done = rows.length - valid.length;
+    const show = () => {
+      progress.value = done;
+      progressLabel.textContent = `${done} / ${rows.length} lignes traitées`;
+    };
+    show();
+    let failed = null;
+    for (let i = 0; i < valid.length; i += BATCH) {
+      const batch = valid.slice(i, i + BATCH);
+      const body = `${batch.map((r) => JSON.stringify(r.graduate)).join('\n')}\n`;
+      try {
+        const res = await api('POST', '/v1/graduates:import', undefined, { raw: body, contentType: 'application/x-ndjson' });
+        totals.created += Number(res.created || 0);
+        totals.updated += Number(res.updated || 0);
+        totals.unchanged += Number(res.unchanged || 0);
+        for (const er of res.errors || []) {
+          const r = batch[Number(er.index || 0)] || {};
+          rejected.push({ line: r.line, externalId: er.externalId || r.externalId, field: er.field || '', message: er.message || '' });
+        }
+      } catch (err) {
+        failed = err;
+        break;
+      }
+      done += batch.length;
+      show();
+    }
+    submit.disabled = false;
+    rejected.sort((a, b) => (a.line || 0) - (b.line || 0));
+    const summary = `${totals.created} créée(s), ${totals.updated} mise(s) à jour, ${totals.unchanged} inchangée(s), ${rejected.length} rejetée(s).`;
+    results.append(h('h2', null, "Résultat de l'import"));
+    if (failed) results.append(h('div', { class: 'banner error', role: 'alert' }, `L'import s'est arrêté : ${failed.message}`));
+    results.append(h('p', { class: `banner ${rejected.length || failed ? 'info' : 'ok'}`, id: 'import-summary' }, summary));
+    if (rejected.length) {
+      results.append(table([
+        { label: 'Ligne', num: true, cell: (r) => (r.line ? String(r.line) : '') },
+        { label: 'Réf.', cell: (r) => r.externalId || '' },
+        { label: 'Champ', cell: (r) => r.field || '' },
+        { label: 'Raison', cell: (r) => r.message },
+      ], rejected, { caption: 'Lignes rejetées' }));
+      results.querySelector('table').id = 'import-rejected';
+    }
+    announce(`Import terminé : ${summary}`);
+  });
+  main.append(h('h1', null, 'Importer des jeunes (CSV)'), form, progressBox, results);
+}
+
+// ---- A graduate's page ---------------------------------------------------------
+
+function graduateDetails(g) {
+  const dl = h('dl', { class: 'details' });
+  const add = (k, v) => { if (v) dl.append(h('dt', null, k), h('dd', null, v)); };
+  add('Situation', badge(label(GRADUATE_STATUS, g.status), kind(GRADUATE_STATUS, g.status)));
+  add('Né·e le', formatDate(g.birthDate));
+  add('Diplôme', g.diploma ? `${g.diploma.title || g.diploma.code || ''} — ${label(DIPLOMA_STATUS, g.diploma.status)}` : '');
+  add('Métiers recherchés', (g.romeCodes || []).join(', '));
+  add('Commune', g.home ? `${g.home.communeName || ''} (${g.home.communeInsee || ''})` : '');
+  add('Distance maximale', g.maxDistanceKm ? `${g.maxDistanceKm} km` : '');
+  add('Contrats acceptés', (g.acceptedContracts || []).map((c) => label(CONTRACT, c)).join(', '));
+  add('Disponible le', formatDate(g.availableFrom));
+  add('Contact', [g.email, g.phone].filter(Boolean).join(' — '));
+  add('Référence', g.externalId);
+  return dl;
+}
+
+export async function graduatePage(ctx) {
+  const { main } = ctx;
+  const id = decodeURIComponent(ctx.params[0]);
+  const g = await get(`/v1/graduates/${encodeURIComponent(id)}`);
+  const name = `${g.givenName || ''} ${g.familyName || ''}`.trim() || g.id;
+  main.append(h('h1', null, name),
+    h('section', { class: 'card', 'aria-labelledby': 'g-details' }, h('h2', { id: 'g-details' }, 'Fiche'), graduateDetails(g),
+      ctx.me.role !== 'ROLE_ADMIN' ? h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `/jeunes/${encodeURIComponent(id)}/modifier` }, 'Modifier')) : null));
+
+  const propHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  const rankHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  const exclHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  main.append(
+    h('section', { 'aria-labelledby': 'g-proposals', id: 'received-proposals' }, h('h2', { id: 'g-proposals' }, 'Propositions reçues'), propHolder),
+    h('section', { 'aria-labelledby': 'g-ranked' }, h('h2', { id: 'g-ranked' }, 'Offres classées pour ce·tte jeune'), rankHolder),
+    h('section', { 'aria-labelledby': 'g-excluded' }, h('h2', { id: 'g-excluded' }, 'Offres proches écartées, et pourquoi'), exclHolder));
+
+  async function loadProposals() {
+    const r = await get('/v1/proposals', { graduateId: id, pageSize: 100 });
+    const list = r.proposals || [];
+    clear(propHolder);
+    if (!list.length) { propHolder.append(h('p', null, 'Aucune proposition reçue.')); return; }
+    const ol = h('ol', { class: 'list-plain' });
+    for (const p of list) {
+      const li = h('li', { class: 'card proposal', dataset: { proposal: p.id } });
+      const offer = p.offer || {};
+      li.append(h('h3', null, p.offerTitle || offer.title || p.offerId, ' ', badge(label(PROPOSAL_STATE, p.state), kind(PROPOSAL_STATE, p.state))),
+        h('dl', { class: 'details' },
+          h('dt', null, 'Répondre avant le'), h('dd', { class: 'deadline' }, formatDate(p.respondBy)),
+          h('dt', null, 'Score'), h('dd', null, formatNumber(p.score, 3)),
+          h('dt', null, 'Contrat'), h('dd', null, label(CONTRACT, p.contractType || offer.contractType)),
+          offer.place ? [h('dt', null, 'Lieu'), h('dd', null, offer.place.communeName || '')] : null,
+          offer.startDate ? [h('dt', null, 'Début'), h('dd', null, formatDate(offer.startDate))] : null,
+          p.message ? [h('dt', null, 'Message'), h('dd', null, p.message)] : null),
+        factorsList(p.factors));
+      if ((p.exclusions || []).length) {
+        li.append(h('p', null, 'Ne tient plus :'), h('ul', { class: 'exclusions' }, p.exclusions.map((x) => h('li', null, `${x.rule}${x.detail ? ` — ${x.detail}` : ''}`))));
+      }
+      if (p.state === 'PROPOSAL_STATE_SENT' && ctx.me.role !== 'ROLE_ADMIN') {
+        const accept = h('button', { type: 'button' }, 'Accepter');
+        const decline = h('button', { type: 'button', class: 'secondary' }, 'Décliner');
+        const respond = async (yes) => {
+          accept.disabled = true; decline.disabled = true;
+          try {
+            await post(`/v1/proposals/${encodeURIComponent(p.id)}:respond`, { accept: yes });
+            announce(yes ? 'Proposition acceptée.' : 'Proposition déclinée.');
+            await loadProposals();
+          } catch (err) {
+            accept.disabled = false; decline.disabled = false;
+            li.append(h('p', { class: 'banner error', role: 'alert' }, err.message));
+            announce(`Erreur : ${err.message}`);
+          }
+        };
+        accept.addEventListener('click', () => respond(true));
+        decline.addEventListener('click', () => respond(false));
+        li.append(h('div', { class: 'actions' }, accept, decline));
+      }
+      ol.append(li);
+    }
+    propHolder.append(ol);
+  }
+
+  let rankedIds = new Set();
+  async function loadRanked() {
+    const r = await get(`/v1/graduates/${encodeURIComponent(id)}/rankedOffers`, { pageSize: 20 });
+    const results = r.results || [];
+    rankedIds = new Set(results.map((x) => x.offer && x.offer.id));
+    clear(rankHolder);
+    if (!results.length) { rankHolder.append(h('p', null, 'Aucune offre éligible pour le moment.')); return; }
+    const ol = h('ol', { class: 'list-plain' });
+    for (const ro of results) {
+      const o = ro.offer || {};
+      ol.append(h('li', { class: 'card' },
+        h('h3', null, o.title || o.id),
+        h('p', null, `${label(CONTRACT, o.contractType)} — ${o.place ? o.place.communeName || '' : ''} — ${formatNumber(ro.distanceKm, 1)} km — score ${formatNumber(ro.score, 3)}`),
+        factorsList(ro.factors)));
+    }
+    rankHolder.append(ol);
+  }
+
+  async function loadExcluded() {
+    clear(exclHolder);
+    if (!g.home || !g.home.communeInsee) { exclHolder.append(h('p', null, 'Commune de résidence inconnue.')); return; }
+    const radius = Math.min(1000, Math.max(10, Number(g.maxDistanceKm || 30)));
+    const r = await get('/v1/offers:search', { communeInsee: g.home.communeInsee, radiusKm: radius, pageSize: 30 });
+    const offers = (r.offers || []).map((o, i) => ({ o, d: (r.distanceKm || [])[i] })).filter((x) => !rankedIds.has(x.o.id)).slice(0, 10);
+    if (!offers.length) { exclHolder.append(h('p', null, `Aucune autre offre dans un rayon de ${radius} km.`)); return; }
+    const ul = h('ul', { class: 'list-plain' });
+    const explanations = await Promise.all(offers.map((x) => get(`/v1/graduates/${encodeURIComponent(id)}/offers/${encodeURIComponent(x.o.id)}/explanation`).catch((e) => ({ error: e.message }))));
+    offers.forEach((x, i) => {
+      const ex = explanations[i];
+      const li = h('li', null, h('strong', null, x.o.title || x.o.id), ` — ${x.o.place ? x.o.place.communeName || '' : ''}${x.d !== undefined ? `, ${formatNumber(x.d, 1)} km` : ''}`);
+      if (ex.error) li.append(h('p', { class: 'muted' }, ex.error));
+      else if (ex.eligible) li.append(h('p', { class: 'muted' }, `Éligible (score ${formatNumber(ex.score, 3)}) mais hors des premières places.`));
+      else li.append(h('ul', { class: 'exclusions' }, (ex.exclusions || []).map((e) => h('li', null, `${e.rule}${e.detail ? ` — ${e.detail}` : ''}`))));
+      ul.append(li);
+    });
+    exclHolder.append(ul);
+  }
+
+  const fail = (holder) => (e) => { clear(holder).append(h('p', { class: 'banner error', role: 'alert' }, e.message)); };
+  await Promise.all([loadProposals().catch(fail(propHolder)), loadRanked().catch(fail(rankHolder))]);
+  await loadExcluded().catch(fail(exclHolder));
+}

@@ -16,8 +16,9 @@ export function columnChart(title, items, { format = (v) => formatNumber(v), xLa
   const width = 640;
   const height = 260;
   const m = { top: 28, right: 12, bottom: 46, left: 48 };
-  const max = Math.max(1, ...items.map((i) => Number(i.value) || 0));
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-labelledby': '' });
+  let max = Math.max(1, ...items.map((i) => Number(i.value) || 0));
+  if (items.every((i) => Number.isInteger(Number(i.value) || 0))) max = Math.max(4, Math.ceil(max / 4) * 4);
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
   const titleId = `chart-${Math.random().toString(36).slice(2)}`;
   svg.setAttribute('aria-labelledby', titleId);
   svg.append(s('title', { id: titleId }, `${title} : ${items.map((i) => `${i.label} ${format(i.value)}`).join(', ')}`));
@@ -74,6 +75,37 @@ export function barChart(title, items, { format = (v) => formatNumber(v), max: f
   return svg;
 }
 
+const REGIONS = {
+  '01': 'Guadeloupe', '02': 'Martinique', '03': 'Guyane', '04': 'La Réunion', '06': 'Mayotte',
+  11: 'Île-de-France', 24: 'Centre-Val de Loire', 27: 'Bourgogne-Franche-Comté', 28: 'Normandie',
+  32: 'Hauts-de-France', 44: 'Grand Est', 52: 'Pays de la Loire', 53: 'Bretagne', 75: 'Nouvelle-Aquitaine',
+  76: 'Occitanie', 84: 'Auvergne-Rhône-Alpes', 93: "Provence-Alpes-Côte d'Azur", 94: 'Corse',
+};
+
+// Names for group keys: the server may give a label; else schools' and
+// partners' names (when the caller may list them), régions by INSEE code.
+async function groupNames(groupBy) {
+  const names = new Map();
+  const list = async (path, key) => {
+    try {
+      const r = await get(path, { pageSize: 1000 });
+      for (const o of r[key] || []) names.set(o.id, o.name);
+    } catch (e) { /* not listable by this caller: keys are shown */ }
+  };
+  if (groupBy.endsWith('_SCHOOL')) await list('/v1/schools', 'schools');
+  if (groupBy.endsWith('_PARTNER')) await list('/v1/partners', 'partners');
+  return names;
+}
+
+function groupLabel(groupBy, names, gr) {
+  if (gr.label) return gr.label;
+  const key = gr.key || '';
+  if (groupBy.endsWith('_REGION')) return REGIONS[key] ? `${REGIONS[key]} (${key})` : `Région ${key || 'inconnue'}`;
+  if (groupBy.endsWith('_DEPARTEMENT')) return key ? `Département ${key}` : 'Département inconnu';
+  if (groupBy.endsWith('_PARTNER') && !key) return 'Sans partenaire';
+  return names.get(key) || key || '—';
+}
+
 function csvCell(v) {
   const t = String(v ?? '');
   return /[",;\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
@@ -118,6 +150,8 @@ export async function statsPage(ctx) {
         note = `Regroupement indisponible sur ce serveur (${e.message}).`;
       } else throw e;
     }
+    const names = g ? await groupNames(g) : new Map();
+    for (const gr of st.groups || []) { gr.label = groupLabel(g, names, gr); gr.stats = gr.stats || {}; }
     current = st;
     render(st, note);
   }

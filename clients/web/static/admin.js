@@ -12,9 +12,7 @@ export async function adminPage(ctx) {
   const tab = ctx.params[0] || 'organisations';
   const title = (TABS.find(([k]) => k === tab) || [])[1];
   if (!title) throw new ApiError(404, { error: { code: 404, message: 'Page introuvable' } });
-  ctx.main.append(h('h1', null, `Administration — ${title}`),
-    h('ul', { class: 'tabs', 'aria-label': "Rubriques d'administration" },
-      TABS.map(([k, t]) => h('li', null, h('a', { href: `/admin/${k}`, 'aria-current': k === tab ? 'page' : null }, t)))));
+  ctx.main.append(h('h1', null, `Administration — ${title}`));
   const orgs = await loadOrganizations();
   if (tab === 'organisations') return organizations(ctx, orgs);
   if (tab === 'invitations') return invitations(ctx, orgs);
@@ -67,12 +65,12 @@ function orgName(orgs, id) {
 
 function organizations(ctx, orgs) {
   const { main } = ctx;
-  const section = (kindKey, titleText, items, fields, path, wrap) => {
+  const section = (kindKey, titleText, singular, items, fields, path, wrap) => {
     const msg = banner();
     const name = field({ label: 'Nom', name: `${wrap}.name`, required: true });
     const commune = communeField({ label: 'Commune', name: `${wrap}.place.commune_insee`, required: true });
     const extra = fields.map((f) => field({ ...f, name: `${wrap}.${f.key}` }));
-    const form = h('form', { class: 'card', novalidate: true, id: `form-${kindKey}` }, msg, h('h3', null, `Créer : ${titleText.toLowerCase()}`),
+    const form = h('form', { class: 'card', novalidate: true, id: `form-${kindKey}` }, msg, h('h3', null, `Créer ${singular}`),
       h('div', { class: 'grid3' }, name, ...extra), commune, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Créer')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -81,7 +79,7 @@ function organizations(ctx, orgs) {
       fields.forEach((f, i) => { const v = extra[i].control.value.trim(); if (v) body[f.json] = v; });
       try {
         const created = await post(path, body);
-        announce(`${titleText} : « ${created.name} » créé·e.`);
+        announce(`« ${created.name} » créé·e.`);
         await ctx.navigate('/admin/organisations', { replace: true });
       } catch (err) { showError(form, err, msg); }
     });
@@ -90,15 +88,15 @@ function organizations(ctx, orgs) {
       { label: 'Identifiant', cell: (o) => h('code', null, o.id) },
       { label: fields[0].label, cell: (o) => o[fields[0].json] || '' },
       { label: 'Commune', cell: (o) => (o.place ? `${o.place.communeName || ''} (${o.place.departementCode || ''})` : '') },
-    ], items, { caption: `${items.length} ${titleText.toLowerCase()}` }) : h('p', null, 'Aucune pour le moment.');
+    ], items, { caption: `${titleText} : ${items.length}` }) : h('p', null, 'Aucune pour le moment.');
     main.append(h('section', { 'aria-labelledby': `h-${kindKey}` }, h('h2', { id: `h-${kindKey}` }, titleText), list, form));
   };
-  section('companies', 'Entreprises', orgs.companies, [
+  section('companies', 'Entreprises', 'une entreprise', orgs.companies, [
     { key: 'siret', json: 'siret', label: 'SIRET', required: true, inputmode: 'numeric', hint: '14 chiffres' },
     { key: 'naf_code', json: 'nafCode', label: 'Code NAF', hint: 'ex. 25.62B' }], '/v1/companies', 'company');
-  section('schools', 'Écoles', orgs.schools, [
+  section('schools', 'Écoles', 'une école', orgs.schools, [
     { key: 'uai', json: 'uai', label: 'UAI', required: true, hint: '7 chiffres et une lettre' }], '/v1/schools', 'school');
-  section('partners', 'Partenaires (Missions locales)', orgs.partners, [
+  section('partners', 'Partenaires (Missions locales)', 'un partenaire', orgs.partners, [
     { key: 'siret', json: 'siret', label: 'SIRET (facultatif)', inputmode: 'numeric' }], '/v1/partners', 'partner');
 }
 

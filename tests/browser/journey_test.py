@@ -1,0 +1,773 @@
+#!/usr/bin/python3
+"""The web UI's whole journey in a real browser (headless Chromium).
+
+Starts passerelle-server (temporary data directory, loopback ports, the web
+application from the source tree), then, through the pages only:
+
+1. the federation admin (invited with the CLI) accepts the invitation,
+   signs in, creates a company and a school and invites a user of each;
+2. the school user accepts, signs in and imports graduates from a CSV file
+   with one bad row, which is listed as rejected with its reason;
+3. the company user publishes an offer through the form (commune and trade
+   through the autocompletion; first with an error shown next to its
+   field), sees a pseudonymous candidate (cnd_..., no name) and sends a
+   proposal with a deadline;
+4. the school sees it among the graduate's received proposals, accepts;
+5. the company then sees the young person's name and contact;
+6. the placement statistics move.
+
+And the security cases: an offer title with markup shows as text, a
+cross-site form POST is refused (nothing created), a company cannot open
+another company's offer, the session cookie's flags. Screenshots of the
+main pages (and one at phone width) go to --screenshots.
+
+Run with Debian's python3 (python3-selenium):
+  /usr/bin/python3 tests/browser/journey_test.py --server PATH --cli PATH \
+      --web_dir clients/web/static --data_dir data --screenshots DIR
+"""
+
+import argparse
+import base64
+import datetime
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import (NoAlertPresentException,
+                                        TimeoutException)
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ARGS = None
+PASSWORD = "Correct-Cheval-Agrafe-2026"
+WAIT = 30  # seconds, for any one thing to appear
+
+
+def luhn_complete(prefix):
+    """prefix (13 digits) + the Luhn check digit."""
+    for last in range(10):
+        digits = [int(c) for c in prefix + str(last)]
+        total = 0
+        for i, d in enumerate(reversed(digits)):
+            if i % 2 == 1:
+                d *= 2
+                if d > 9:
+                    d -= 9
+            total += d
+        if total % 10 == 0:
+            return prefix + str(last)
+    raise AssertionError("no Luhn digit")
+
+
+def uai(number):
+    """A UAI: 7 digits and the check letter."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    return "%07d%s" % (number, letters[number % 23])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Journey(unittest.TestCase):
+    """One ordered journey; the security cases use the accounts it made."""
+
+    state = {}
+
+    # ---- set up and tear down ---------------------------------------------
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="passerelle-browser-")
+        cls.shots = os.path.abspath(ARGS.screenshots)
+        os.makedirs(cls.shots, exist_ok=True)
+        cls.server = None
+        cls.driver = None
+        cls.attacker = None
+        try:
+            cls._start_server()
+            cls._start_browser()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def _start_server(cls):
+        data = os.path.join(cls.tmp, "data")
+        cls.port_file = os.path.join(cls.tmp, "port")
+        cls.http_port_file = os.path.join(cls.tmp, "http_port")
+        cls.log_path = os.path.join(cls.tmp, "server.log")
+        cls.log = open(cls.log_path, "wb")
+        cls.server = subprocess.Popen(
+            [ARGS.server, "--data_dir=" + data, "--port=0",
+             "--port_file=" + cls.port_file, "--http_port=0",
+             "--http_port_file=" + cls.http_port_file,
+             "--web_dir=" + os.path.abspath(ARGS.web_dir)],
+            stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if (os.path.exists(cls.port_file) and
+                    os.path.getsize(cls.port_file) > 0 and
+                    os.path.exists(cls.http_port_file) and
+                    os.path.getsize(cls.http_port_file) > 0):
+                break
+            if cls.server.poll() is not None:
+                raise AssertionError("passerelle-server exited (%s):\n%s" % (
+                    cls.server.returncode, cls.server_log()))
+            time.sleep(0.05)
+        else:
+            raise AssertionError("passerelle-server did not write its ports:\n"
+                                 + cls.server_log())
+        cls.grpc = "127.0.0.1:" + open(cls.port_file).read().strip()
+        cls.base = "http://127.0.0.1:" + open(cls.http_port_file).read().strip()
+        cls.admin_token_file = os.path.join(data, "admin.token")
+        deadline = time.time() + 30
+        while not os.path.exists(cls.admin_token_file):
+            if time.time() > deadline:
+                raise AssertionError("no admin token at " + cls.admin_token_file)
+            time.sleep(0.05)
+        cls.admin_token = open(cls.admin_token_file).read().strip()
+
+    @classmethod
+    def _start_browser(cls):
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        profile = os.path.join(cls.tmp, "chromium-profile")
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync",
+                     "--user-data-dir=" + profile, "--window-size=1280,1000",
+                     "--lang=fr-FR"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        options.add_experimental_option(
+            "prefs", {"download.default_directory": os.path.join(cls.tmp, "downloads")})
+        cls.driver = webdriver.Chrome(
+            service=Service("/usr/bin/chromedriver",
+                            log_output=os.path.join(cls.tmp, "chromedriver.log")),
+            options=options)
+        cls.driver.set_page_load_timeout(60)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.driver is not None:
+            try:
+                cls.driver.quit()
+            except Exception:  # pylint: disable=broad-except
+                pass
+        if cls.attacker is not None:
+            cls.attacker.shutdown()
+            cls.attacker.server_close()
+        if cls.server is not None and cls.server.poll() is None:
+            cls.server.send_signal(signal.SIGTERM)
+            try:
+                cls.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                cls.server.kill()
+                cls.server.wait()
+        if getattr(cls, "log", None):
+            cls.log.close()
+        if os.environ.get("KEEP_BROWSER_TEST_DIR"):
+            print("kept", cls.tmp, file=sys.stderr)
+        else:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def server_log(cls):
+        try:
+            with open(cls.log_path, "rb") as f:
+                return f.read()[-4000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # ---- helpers ---------------------------------------------------------------
+
+    def api(self, method, path, body=None, token=None):
+        """A call to the HTTP API with a bearer token (not through the UI)."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + (token or self.admin_token))
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=60) as res:
+                return res.status, json.loads(res.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            text = e.read()
+            try:
+                return e.code, json.loads(text)
+            except ValueError:
+                return e.code, {"raw": text.decode("utf-8", "replace")}
+
+    def cli(self, *args):
+        out = subprocess.run(
+            [ARGS.cli, "--address=" + self.grpc,
+             "--token_file=" + self.admin_token_file] + list(args),
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, "passerelle-cli %s failed:\n%s%s" % (
+            " ".join(args), out.stdout, out.stderr))
+        return out.stdout + out.stderr
+
+    def route_exists(self, path):
+        status, _ = self.api("GET", path)
+        return status != 404 and status != 501
+
+    def wait(self, condition, message, timeout=WAIT):
+        try:
+            return WebDriverWait(self.driver, timeout).until(condition)
+        except TimeoutException:
+            self.fail("%s (page %s)\nvisible text:\n%s\n%s" % (
+                message, self.driver.current_url, self.page_text()[:3000],
+                self.console_errors()))
+
+    def page_text(self):
+        try:
+            return self.driver.find_element(By.TAG_NAME, "body").text
+        except Exception:  # pylint: disable=broad-except
+            return ""
+
+    def css(self, selector, message=None, timeout=WAIT):
+        return self.wait(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, selector)),
+            message or "no visible element %s" % selector, timeout)
+
+    def present(self, selector, message=None, timeout=WAIT):
+        return self.wait(
+            EC.presence_of_element_located((By.CSS_SELECTOR, selector)),
+            message or "no element %s" % selector, timeout)
+
+    def text_in(self, selector, text, message=None, timeout=WAIT):
+        self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text),
+                  message or "%r never appeared in %s" % (text, selector), timeout)
+
+    def heading(self, text, timeout=WAIT):
+        self.wait(lambda d: any(text in h.text for h in d.find_elements(By.TAG_NAME, "h1")),
+                  "no page titled %r" % text, timeout)
+
+    def go(self, path):
+        self.driver.get(self.base + path)
+
+    def field(self, name):
+        return self.css('[data-field="%s"]' % name)
+
+    def type_into(self, name, value):
+        el = self.field(name)
+        el.clear()
+        el.send_keys(value)
+        return el
+
+    def set_value(self, name, value):
+        """Sets an input's value through the DOM (dates: locale-proof)."""
+        el = self.field(name)
+        self.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+            el, value)
+        return el
+
+    def choose(self, name, typed, option_text, code):
+        """Autocompletion: types, waits for the option, clicks it. Without
+        the referential routes (older server), types the code instead."""
+        el = self.field(name)
+        el.clear()
+        if not self.state.get("autocomplete"):
+            el.send_keys(code)
+            return
+        el.send_keys(typed)
+        listbox = "#" + el.get_attribute("aria-controls")
+        self.wait(lambda d: any(option_text in o.text for o in d.find_elements(
+            By.CSS_SELECTOR, listbox + ' [role="option"]')),
+            "the autocompletion of %s never offered %r" % (name, option_text))
+        self.assertEqual(el.get_attribute("aria-expanded"), "true")
+        for option in self.driver.find_elements(By.CSS_SELECTOR, listbox + ' [role="option"]'):
+            if option_text in option.text and code in option.text:
+                option.click()
+                break
+        else:
+            self.fail("no option with %r and %r" % (option_text, code))
+        self.wait(lambda d: el.get_attribute("data-code") == code,
+                  "choosing %r did not select code %s" % (option_text, code))
+
+    def submit(self, form_selector="main form"):
+        form = self.css(form_selector)
+        form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+
+    def shot(self, name):
+        """A full-page PNG screenshot."""
+        metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
+        png = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"],
+                     "height": min(size["height"], 6000), "scale": 1}})
+        with open(os.path.join(self.shots, name + ".png"), "wb") as f:
+            f.write(base64.b64decode(png["data"]))
+
+    def console_errors(self):
+        """Browser console errors other than failed API calls (a 401 on
+        /v1/whoami when signed out is expected)."""
+        errors = []
+        for entry in self.driver.get_log("browser"):
+            msg = entry.get("message", "")
+            if entry.get("level") != "SEVERE":
+                continue
+            if "Failed to load resource" in msg:
+                continue
+            errors.append(msg)
+        return errors
+
+    def assert_clean_console(self):
+        errors = self.console_errors()
+        self.assertEqual(errors, [], "errors in the browser console "
+                         "(CSP violations, uncaught exceptions): %s" % errors)
+
+    def sign_in(self, email, password=PASSWORD):
+        self.driver.delete_all_cookies()
+        self.go("/connexion")
+        self.heading("Connexion")
+        self.type_into("email", email)
+        self.type_into("password", password)
+        self.submit()
+        self.wait(lambda d: "/connexion" not in d.current_url,
+                  "signing in as %s did not leave the sign-in page" % email)
+        self.css("#account button", "no sign-out button once signed in")
+
+    def sign_out(self):
+        self.css("#account button").click()
+        self.heading("Connexion")
+
+    def accept_invitation(self, link, name):
+        self.driver.delete_all_cookies()
+        self.driver.get(link)
+        self.heading("Accepter une invitation")
+        self.type_into("display_name", name)
+        self.type_into("password", PASSWORD)
+        self.type_into("confirm", PASSWORD)
+        self.submit()
+        self.wait(lambda d: "/invitations/" not in d.current_url,
+                  "accepting the invitation of %s did not sign in" % name)
+        self.css("#account button", "not signed in after accepting the invitation")
+
+    # ---- the journey -------------------------------------------------------------
+
+    def test_1_journey(self):
+        d = self.driver
+        self.state["autocomplete"] = (self.route_exists("/v1/communes?query=saint") and
+                                      self.route_exists("/v1/trades?query=soud"))
+        if not self.state["autocomplete"]:
+            print("note: /v1/communes or /v1/trades missing: codes typed, no "
+                  "autocompletion", file=sys.stderr)
+
+        # 1. The federation admin: invited with the CLI, accepts, signs in.
+        out = self.cli("user", "invite", "--email=admin@example.fr", "--role=admin")
+        m = re.search(r"(/invitations/[A-Za-z0-9_\-\.~%]+)", out)
+        self.assertIsNotNone(m, "no invitation link in the CLI's output:\n" + out)
+        self.accept_invitation(self.base + m.group(1), "Alice Admin")
+        self.sign_out()
+        self.shot("01-sign-in")
+        self.sign_in("admin@example.fr")
+        self.heading("Administration")
+        self.assert_clean_console()
+
+        # ... creates a company and a school.
+        self.go("/admin/organisations")
+        self.heading("Organisations")
+        siret = luhn_complete("7328293200%03d" % 7)
+        self.type_into("company.name", "Ateliers Métalliers de l'Audomarois")
+        self.type_into("company.siret", siret)
+        self.type_into("company.naf_code", "25.62B")
+        self.choose("company.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        self.submit("#form-companies")
+        self.text_in("#h-companies + div", "Ateliers Métalliers de l'Audomarois",
+                     "the new company is not listed")
+        self.type_into("school.name", "École de Production de Saint-Omer")
+        self.type_into("school.uai", uai(623456))
+        self.choose("school.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        self.submit("#form-schools")
+        self.text_in("#h-schools + div", "École de Production de Saint-Omer",
+                     "the new school is not listed")
+        self.shot("09-admin-organisations")
+
+        # ... invites a user of each.
+        links = {}
+        self.go("/admin/invitations")
+        self.heading("Invitations")
+        for org_label, email in [("Ateliers Métalliers", "recrutement@ateliers.example.fr"),
+                                 ("École de Production de Saint-Omer", "direction@ecole.example.fr")]:
+            select = Select(self.field("organization_id"))
+            for option in select.options:
+                if org_label in option.text:
+                    select.select_by_visible_text(option.text)
+                    break
+            else:
+                self.fail("no organization %r to invite into" % org_label)
+            self.type_into("email", email)
+            before = d.find_elements(By.CSS_SELECTOR, "#invitation-link")
+            self.submit("#invite-form")
+            link = self.wait(
+                lambda drv: [e for e in drv.find_elements(By.CSS_SELECTOR, "#invitation-link")
+                             if e not in before and "/invitations/" in (e.get_attribute("value") or "")],
+                "no invitation link shown for " + email)[0].get_attribute("value")
+            self.assertTrue(link.startswith(self.base + "/invitations/"), link)
+            links[email] = link
+        self.assertTrue(d.find_elements(By.XPATH, "//button[normalize-space(.)='Copier le lien']"),
+                        "no copy button next to the invitation link")
+        self.shot("10-admin-invitations")
+        self.go("/admin/utilisateurs")
+        self.text_in("main", "recrutement@ateliers.example.fr", "the invited users are not listed")
+        self.go("/admin/journal")
+        self.text_in("main", "CreateCompany", "the audit log does not show the company's creation")
+        self.assert_clean_console()
+        self.sign_out()
+
+        # 2. The school: accepts, signs in, imports a CSV with one bad row.
+        self.accept_invitation(links["direction@ecole.example.fr"], "Bernard Directeur")
+        self.sign_out()
+        self.sign_in("direction@ecole.example.fr")
+        self.heading("Jeunes")
+        csv_path = os.path.join(self.tmp, "jeunes.csv")
+        available = (datetime.date.today() - datetime.timedelta(days=10)).isoformat()
+        rows = [
+            "external_id,given_name,family_name,birth_date,rome_codes,home.commune_insee,"
+            "accepted_contracts,driving_licence,max_distance_km,available_from,email,phone,skills",
+            # The one who will be proposed and placed: a welder near Saint-Omer.
+            "EP-1,Clémence,Lefèvre,2008-05-14,H2913,62765,apprenticeship|cdi,oui,40,%s,"
+            "clemence.lefevre@example.fr,06 12 34 56 78,soudure TIG|lecture de plans" % available,
+            # Others: other trades, elsewhere.
+            "EP-2,Léo,Martin,2008-11-02,H2903,59350,apprenticeship,non,20,%s,,,"
+            % available,
+            "EP-3,Inès,Dubois,2009-02-20,I1604,62041,apprenticeship|cdd,non,15,%s,,,"
+            % available,
+            # The bad row: no such commune.
+            "EP-4,Noé,Bernard,2008-07-30,H2903,99999,apprenticeship,non,20,%s,,,"
+            % available,
+            "EP-5,Yanis,Petit,2008-03-03,F1603,62160,apprenticeship,oui,25,%s,,,"
+            % available,
+        ]
+        with open(csv_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(rows) + "\n")
+        self.go("/jeunes/import")
+        self.heading("Importer")
+        self.present('input[type="file"]').send_keys(csv_path)
+        self.submit()
+        self.css("#import-summary", "no import summary")
+        self.text_in("#import-summary", "4 créée(s)", "the four good rows were not created")
+        self.text_in("#import-summary", "1 rejetée(s)", "the bad row was not rejected")
+        rejected = self.css("#import-rejected", "no table of rejected rows")
+        self.assertIn("EP-4", rejected.text)
+        bad_row = [r for r in rejected.find_elements(By.CSS_SELECTOR, "tbody tr") if "EP-4" in r.text][0]
+        reason = bad_row.find_elements(By.TAG_NAME, "td")[-1].text
+        self.assertTrue(reason.strip(), "the rejected row has no reason")
+        self.assertIn("5", bad_row.find_elements(By.TAG_NAME, "td")[0].text,
+                      "the rejected row does not name its line (5)")
+        progress = d.find_element(By.ID, "import-progress")
+        self.assertEqual(progress.get_attribute("value"), progress.get_attribute("max"),
+                         "the progress bar did not reach its end")
+        self.shot("06-school-import-rejected")
+        self.go("/jeunes")
+        self.text_in("main table", "Clémence Lefèvre", "the imported graduates are not listed")
+        self.shot("05-school-graduates")
+        self.go("/statistiques")
+        self.heading("Statistiques")
+        self.text_in("#stat-graduates", "4", "the statistics do not count the 4 graduates")
+        placed_before = d.find_element(By.ID, "stat-placed").text
+        rate_before = d.find_element(By.ID, "stat-rate").text
+        self.state["school_graduate"] = d.execute_async_script(
+            "const done = arguments[0];"
+            "fetch('/v1/graduates?pageSize=100').then(r => r.json()).then(j => done("
+            "(j.graduates || []).find(g => g.externalId === 'EP-1').id));")
+        self.assert_clean_console()
+        self.sign_out()
+
+        # 3. The company: accepts, publishes an offer through the form.
+        self.accept_invitation(links["recrutement@ateliers.example.fr"], "Chloé Recruteuse")
+        self.sign_out()
+        self.sign_in("recrutement@ateliers.example.fr")
+        self.heading("Mes offres")
+        self.shot("02-company-offers-empty")
+        self.go("/offres/nouvelle")
+        self.heading("Nouvelle offre")
+        self.type_into("offer.title", "Soudeur·se TIG en apprentissage")
+        self.choose("offer.rome_code", "soud", "Soudeur", "H2913")
+        self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        Select(self.field("offer.contract_type")).select_by_value("CONTRACT_TYPE_APPRENTICESHIP")
+        self.type_into("offer.duration_months", "24")
+        self.set_value("offer.start_date", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+        self.type_into("offer.weekly_hours", "60")  # too many: refused
+        self.type_into("offer.positions", "1")
+        self.type_into("offer.monthly_gross_salary_eur", "1100")
+        self.submit()
+        hours = self.field("offer.weekly_hours")
+        self.wait(lambda drv: hours.get_attribute("aria-invalid") == "true",
+                  "the weekly-hours error is not shown next to its field")
+        error_id = hours.get_attribute("data-error-id")
+        self.assertIn(error_id, hours.get_attribute("aria-describedby").split(),
+                      "the field is not described by its error")
+        self.assertTrue(d.find_element(By.ID, error_id).text.strip(), "empty field error")
+        self.shot("03-offer-form-error")
+        self.type_into("offer.weekly_hours", "35")
+        self.submit()
+        self.wait(lambda drv: re.search(r"/offres/[^/]+$", drv.current_url) and
+                  "/nouvelle" not in drv.current_url, "publishing the offer did not open it")
+        self.heading("Soudeur·se TIG en apprentissage")
+        offer_id = d.current_url.rsplit("/", 1)[1]
+        self.state["offer_id"] = offer_id
+
+        # ... sees a pseudonymous candidate (the matcher applies writes
+        # asynchronously: reload until it is ranked).
+        def candidate(drv):
+            items = drv.find_elements(By.CSS_SELECTOR, "li.candidate")
+            if items:
+                return items
+            drv.refresh()
+            return False
+        items = self.wait(candidate, "no candidate for the offer", timeout=60)
+        first = items[0]
+        cnd = first.get_attribute("data-candidate")
+        self.assertTrue(cnd.startswith("cnd_"), "the candidate id is not pseudonymous: %r" % cnd)
+        self.assertIn(cnd, first.text)
+        main_text = self.css("main").text
+        for secret in ["Clémence", "Lefèvre", "clemence.lefevre", "2008-05-14", "06 12 34"]:
+            self.assertNotIn(secret, main_text, "the company sees %r before acceptance" % secret)
+        self.assertTrue(first.find_elements(By.CSS_SELECTOR, ".factors li"),
+                        "the candidate's factors are not shown")
+        self.shot("04-offer-candidates")
+
+        # ... sends a proposal with a deadline.
+        respond_by = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+        deadline_input = first.find_element(By.CSS_SELECTOR, '[data-field="respond_by"]')
+        d.execute_script("arguments[0].value = arguments[1];", deadline_input, respond_by)
+        first.find_element(By.CSS_SELECTOR, '[data-field="message"]').send_keys(
+            "Bonjour, votre profil nous intéresse pour notre atelier de soudure.")
+        first.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        self.text_in("#offer-proposals + div", "Envoyée", "the proposal is not listed as sent")
+        self.assertIn(cnd, self.css("#offer-proposals + div").text)
+        self.assert_clean_console()
+        self.sign_out()
+
+        # 4. The school sees it among the graduate's proposals and accepts.
+        self.sign_in("direction@ecole.example.fr")
+        self.go("/jeunes/" + self.state["school_graduate"])
+        self.heading("Clémence Lefèvre")
+        proposal = self.css("#received-proposals li.proposal", "no received proposal")
+        self.assertIn("Soudeur·se TIG", proposal.text)
+        day = datetime.date.fromisoformat(respond_by)
+        self.assertIn(day.strftime("%d/%m/%Y"), proposal.text, "the deadline is not shown")
+        self.text_in("#g-ranked + div", "Soudeur·se TIG", "the offer is not among the ranked offers")
+        self.shot("07-graduate-page")
+        proposal.find_element(By.XPATH, ".//button[normalize-space(.)='Accepter']").click()
+        self.text_in("#received-proposals", "Acceptée", "the proposal did not become accepted")
+
+        # 6. (school side) The statistics move.
+        self.go("/statistiques")
+        self.heading("Statistiques")
+        self.wait(lambda drv: drv.find_element(By.ID, "stat-placed").text != placed_before,
+                  "the placed count did not change after the acceptance (was %s)" % placed_before)
+        self.assertNotEqual(d.find_element(By.ID, "stat-rate").text, rate_before,
+                            "the placement rate did not change")
+        self.assertEqual(d.find_element(By.ID, "stat-placed").text, "1")
+        self.assertTrue(d.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar"),
+                        "no SVG chart")
+        self.shot("08-statistics")
+        self.assert_clean_console()
+        self.sign_out()
+
+        # 5. The company now sees the name and contact.
+        self.sign_in("recrutement@ateliers.example.fr")
+        self.go("/offres/" + offer_id)
+        self.text_in("#offer-proposals + div", "Clémence Lefèvre",
+                     "the company does not see the name after acceptance")
+        self.text_in("#offer-proposals + div", "clemence.lefevre@example.fr")
+        self.shot("04b-offer-accepted")
+        self.go("/offres")
+        self.text_in("main table", "Soudeur·se TIG")
+        self.shot("02-company-offers")
+        self.assert_clean_console()
+
+        # The admin's statistics, grouped.
+        self.sign_out()
+        self.sign_in("admin@example.fr")
+        self.go("/statistiques")
+        self.text_in("#stat-placed", "1", "the federation's statistics do not count the placement")
+        self.shot("08b-statistics-admin")
+        self.state["journey"] = True
+
+    # ---- security ---------------------------------------------------------------
+
+    def require_journey(self):
+        if not self.state.get("journey"):
+            self.skipTest("the journey did not finish")
+
+    def test_2_markup_in_an_offer_title_is_text(self):
+        self.require_journey()
+        self.sign_in("recrutement@ateliers.example.fr")
+        self.go("/offres/nouvelle")
+        self.heading("Nouvelle offre")
+        title = "<img src=x onerror=alert(1)>"
+        self.type_into("offer.title", title)
+        self.choose("offer.rome_code", "soud", "Soudeur", "H2913")
+        self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        self.set_value("offer.start_date", (datetime.date.today() + datetime.timedelta(days=40)).isoformat())
+        self.type_into("offer.weekly_hours", "35")
+        self.submit()
+        self.wait(lambda drv: re.search(r"/offres/off", drv.current_url),
+                  "the offer with markup in its title was not created")
+        h1 = self.css("main h1")
+        self.wait(lambda drv: h1.text == title, "the title is not shown as text")
+        self.go("/offres")
+        self.text_in("main table", title, "the title is not shown as text in the list")
+        with self.assertRaises(NoAlertPresentException, msg="an alert opened"):
+            self.driver.switch_to.alert.text  # pylint: disable=expression-not-assigned
+        imgs = self.driver.find_elements(By.CSS_SELECTOR, "main img")
+        self.assertEqual(imgs, [], "the title became an <img> element")
+        self.assert_clean_console()
+
+    def test_3_cross_site_post_is_refused(self):
+        self.require_journey()
+        self.sign_in("recrutement@ateliers.example.fr")
+        count = lambda: self.driver.execute_async_script(  # noqa: E731
+            "const done = arguments[0]; fetch('/v1/offers?pageSize=100').then(r => r.json())"
+            ".then(j => done((j.offers || []).length));")
+        self.go("/offres")
+        before = count()
+        # Another site (localhost, another port) with a form that posts to
+        # the gateway as soon as it loads.
+        site = os.path.join(self.tmp, "attacker")
+        os.makedirs(site, exist_ok=True)
+        target = self.base + "/v1/offers"
+        with open(os.path.join(site, "index.html"), "w") as f:
+            f.write("""<!doctype html><html><body>
+<form id="f" method="POST" action="%s" enctype="text/plain">
+<input type="hidden" name='{"title":"Piratée","romeCode":"H2913","x":"' value='"}'>
+</form>
+<script>document.getElementById('f').submit();</script>
+</body></html>""" % target)
+        port = free_port()
+        handler = lambda *a, **k: QuietHandler(*a, directory=site, **k)  # noqa: E731
+        type(self).attacker = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=self.attacker.serve_forever, daemon=True).start()
+        self.driver.get("http://localhost:%d/index.html" % port)
+        self.wait(lambda drv: drv.current_url.startswith(self.base),
+                  "the cross-site form was not submitted")
+        body = self.css("body").text
+        self.assertTrue("403" in body or "PERMISSION_DENIED" in body or "415" in body,
+                        "the cross-site POST was not refused: " + body[:500])
+        self.go("/offres")
+        self.heading("Mes offres")
+        self.assertEqual(count(), before, "the cross-site POST created an offer")
+
+    def test_4_a_company_cannot_open_another_companys_offer(self):
+        self.require_journey()
+        # Another company and its offer, through the API with tokens.
+        status, other = self.api("POST", "/v1/companies", {
+            "name": "Chaudronnerie du Littoral", "siret": luhn_complete("4102938475%03d" % 11),
+            "place": {"communeInsee": "62160"}})
+        self.assertEqual(status, 200, other)
+        status, tok = self.api("POST", "/v1/tokens", {
+            "organizationId": other["id"], "role": "ROLE_COMPANY", "description": "test"})
+        self.assertEqual(status, 200, tok)
+        status, offer = self.api("POST", "/v1/offers", {
+            "title": "Chaudronnier·ère", "romeCode": "H2902",
+            "contractType": "CONTRACT_TYPE_CDI", "startDate": (datetime.date.today() + datetime.timedelta(days=20)).isoformat(),
+            "weeklyHours": 35, "positions": 1, "place": {"communeInsee": "62160"}}, token=tok["token"])
+        self.assertEqual(status, 200, offer)
+        self.sign_in("recrutement@ateliers.example.fr")
+        self.go("/offres/" + offer["id"])
+        self.heading("Page introuvable")
+        self.assertNotIn("Chaudronnier", self.css("main").text)
+
+    def test_5_session_cookie_flags(self):
+        self.require_journey()
+        self.sign_in("recrutement@ateliers.example.fr")
+        cookies = {c["name"]: c for c in self.driver.get_cookies()}
+        self.assertIn("psl_session", cookies)
+        session = cookies["psl_session"]
+        self.assertTrue(session.get("httpOnly"), "psl_session is not HttpOnly")
+        self.assertTrue(session.get("secure"), "psl_session is not Secure")
+        self.assertEqual(session.get("sameSite"), "Strict")
+        self.assertEqual(self.driver.execute_script("return document.cookie.includes('psl_session')"),
+                         False, "the page's scripts can read psl_session")
+        csrf = cookies.get("psl_csrf")
+        self.assertIsNotNone(csrf, "no psl_csrf cookie")
+        self.assertEqual(csrf.get("sameSite"), "Strict")
+        # A POST with the cookie but without the CSRF header is refused.
+        status = self.driver.execute_async_script(
+            "const done = arguments[0]; fetch('/v1/offers', {method: 'POST', headers: "
+            "{'Content-Type': 'application/json'}, body: '{}'}).then(r => done(r.status));")
+        self.assertEqual(status, 403, "a POST without X-CSRF-Token was not refused")
+
+    def test_6_phone_width(self):
+        self.require_journey()
+        self.sign_in("direction@ecole.example.fr")
+        self.driver.set_window_size(390, 844)
+        try:
+            self.go("/jeunes/" + self.state["school_graduate"])
+            self.heading("Clémence Lefèvre")
+            width = self.driver.execute_script("return document.documentElement.scrollWidth")
+            self.assertLessEqual(width, 400, "the page scrolls sideways at phone width")
+            self.shot("11-phone-graduate")
+            self.go("/statistiques")
+            self.heading("Statistiques")
+            self.shot("12-phone-statistics")
+        finally:
+            self.driver.set_window_size(1280, 1000)
+
+    def test_7_keyboard_and_landmarks(self):
+        self.require_journey()
+        self.driver.delete_all_cookies()
+        self.go("/connexion")
+        self.heading("Connexion")
+        d = self.driver
+        self.assertEqual(len(d.find_elements(By.TAG_NAME, "main")), 1)
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        active = d.switch_to.active_element
+        self.assertEqual(active.get_attribute("class"), "skip-link",
+                         "the first Tab does not reach the skip link")
+        for el in d.find_elements(By.CSS_SELECTOR, "main input, main select, main textarea"):
+            ident = el.get_attribute("id")
+            self.assertTrue(d.find_elements(By.CSS_SELECTOR, 'label[for="%s"]' % ident),
+                            "input %s has no label" % ident)
+        self.assertTrue(d.find_elements(By.CSS_SELECTOR, '[aria-live]'), "no aria-live region")
+
+
+def main():
+    global ARGS  # pylint: disable=global-statement
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--web_dir", default=os.path.join(
+        os.path.dirname(__file__), "..", "..", "clients", "web", "static"))
+    parser.add_argument("--data_dir", default=os.path.join(
+        os.path.dirname(__file__), "..", "..", "data"))
+    parser.add_argument("--screenshots", default="screenshots")
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

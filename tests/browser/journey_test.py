@@ -141,15 +141,20 @@ class Journey(unittest.TestCase):
         else:
             raise AssertionError("passerelle-server did not write its ports:\n"
                                  + cls.server_log())
-        cls.grpc = "127.0.0.1:" + open(cls.port_file).read().strip()
-        cls.base = "http://127.0.0.1:" + open(cls.http_port_file).read().strip()
+        cls.grpc = "127.0.0.1:" + cls.read(cls.port_file)
+        cls.base = "http://127.0.0.1:" + cls.read(cls.http_port_file)
         cls.admin_token_file = os.path.join(data, "admin.token")
         deadline = time.time() + 30
         while not os.path.exists(cls.admin_token_file):
             if time.time() > deadline:
                 raise AssertionError("no admin token at " + cls.admin_token_file)
             time.sleep(0.05)
-        cls.admin_token = open(cls.admin_token_file).read().strip()
+        cls.admin_token = cls.read(cls.admin_token_file)
+
+    @staticmethod
+    def read(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
 
     @classmethod
     def _start_browser(cls):
@@ -164,8 +169,9 @@ class Journey(unittest.TestCase):
                      "--lang=fr-FR"]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        options.add_experimental_option(
-            "prefs", {"download.default_directory": os.path.join(cls.tmp, "downloads")})
+        options.add_experimental_option("prefs", {
+            "download.default_directory": os.path.join(cls.tmp, "downloads"),
+            "intl.accept_languages": "fr-FR,fr"})
         cls.driver = webdriver.Chrome(
             service=Service("/usr/bin/chromedriver",
                             log_output=os.path.join(cls.tmp, "chromedriver.log")),
@@ -375,6 +381,18 @@ class Journey(unittest.TestCase):
 
     # ---- the journey -------------------------------------------------------------
 
+    def test_0_referential_codes_are_real(self):
+        """The communes and ROME codes the journey uses are in data/."""
+        with open(os.path.join(ARGS.data_dir, "communes.csv"), encoding="utf-8") as f:
+            communes = {line.split(",", 1)[0] for line in f}
+        with open(os.path.join(ARGS.data_dir, "rome_codes.csv"), encoding="utf-8") as f:
+            romes = {line.split(",", 1)[0] for line in f}
+        for code in ["62765", "59350", "62041", "62160"]:
+            self.assertIn(code, communes, "commune %s not in data/communes.csv" % code)
+        self.assertNotIn("99999", communes)
+        for code in ["H2913", "H2903", "I1604", "F1603", "H2902"]:
+            self.assertIn(code, romes, "ROME code %s not in data/rome_codes.csv" % code)
+
     def test_1_journey(self):
         d = self.driver
         self.state["autocomplete"] = (self.route_exists("/v1/communes?query=saint") and
@@ -453,21 +471,23 @@ class Journey(unittest.TestCase):
         csv_path = os.path.join(self.tmp, "jeunes.csv")
         available = (datetime.date.today() - datetime.timedelta(days=10)).isoformat()
         rows = [
-            "external_id,given_name,family_name,birth_date,rome_codes,home.commune_insee,"
-            "accepted_contracts,driving_licence,max_distance_km,available_from,email,phone,skills",
+            "external_id,given_name,family_name,birth_date,diploma.code,diploma.status,"
+            "diploma.obtained_on,rome_codes,home.commune_insee,accepted_contracts,driving_licence,"
+            "max_distance_km,available_from,email,phone,skills",
             # The one who will be proposed and placed: a welder near Saint-Omer.
-            "EP-1,Clémence,Lefèvre,2008-05-14,H2913,62765,apprenticeship|cdi,oui,40,%s,"
-            "clemence.lefevre@example.fr,06 12 34 56 78,soudure TIG|lecture de plans" % available,
+            "EP-1,Clémence,Lefèvre,2008-05-14,50025438,obtained,2026-06-30,H2913,62765,"
+            "apprenticeship|cdi,oui,40,%s,clemence.lefevre@example.fr,06 12 34 56 78,"
+            "soudure TIG|lecture de plans" % available,
             # Others: other trades, elsewhere.
-            "EP-2,Léo,Martin,2008-11-02,H2903,59350,apprenticeship,non,20,%s,,,"
-            % available,
-            "EP-3,Inès,Dubois,2009-02-20,I1604,62041,apprenticeship|cdd,non,15,%s,,,"
-            % available,
+            "EP-2,Léo,Martin,2008-11-02,50025123,in_progress,,H2903,59350,apprenticeship,"
+            "non,20,%s,,," % available,
+            "EP-3,Inès,Dubois,2009-02-20,50025218,in_progress,,I1604,62041,"
+            "apprenticeship|cdd,non,15,%s,,," % available,
             # The bad row: no such commune.
-            "EP-4,Noé,Bernard,2008-07-30,H2903,99999,apprenticeship,non,20,%s,,,"
-            % available,
-            "EP-5,Yanis,Petit,2008-03-03,F1603,62160,apprenticeship,oui,25,%s,,,"
-            % available,
+            "EP-4,Noé,Bernard,2008-07-30,50025123,in_progress,,H2903,99999,apprenticeship,"
+            "non,20,%s,,," % available,
+            "EP-5,Yanis,Petit,2008-03-03,50023324,obtained,2026-06-30,F1603,62160,apprenticeship,"
+            "oui,25,%s,,," % available,
         ]
         with open(csv_path, "w", encoding="utf-8") as f:
             f.write("\n".join(rows) + "\n")
@@ -517,6 +537,7 @@ class Journey(unittest.TestCase):
         self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
         Select(self.field("offer.contract_type")).select_by_value("CONTRACT_TYPE_APPRENTICESHIP")
         self.type_into("offer.duration_months", "24")
+        self.type_into("offer.target_diploma.code", "46125406")
         self.set_value("offer.start_date", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
         self.type_into("offer.weekly_hours", "60")  # too many: refused
         self.type_into("offer.positions", "1")
@@ -634,6 +655,7 @@ class Journey(unittest.TestCase):
         self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
         self.set_value("offer.start_date", (datetime.date.today() + datetime.timedelta(days=40)).isoformat())
         self.type_into("offer.weekly_hours", "35")
+        self.type_into("offer.target_diploma.code", "46125406")
         self.submit()
         self.wait(lambda drv: re.search(r"/offres/off", drv.current_url),
                   "the offer with markup in its title was not created")
@@ -728,14 +750,32 @@ class Journey(unittest.TestCase):
         try:
             self.go("/jeunes/" + self.state["school_graduate"])
             self.heading("Clémence Lefèvre")
-            width = self.driver.execute_script("return document.documentElement.scrollWidth")
-            self.assertLessEqual(width, 400, "the page scrolls sideways at phone width")
             self.shot("11-phone-graduate")
+            self.assert_no_sideways_scroll()
             self.go("/statistiques")
             self.heading("Statistiques")
             self.shot("12-phone-statistics")
+            self.assert_no_sideways_scroll()
+            self.go("/jeunes")
+            self.text_in("main table", "Clémence Lefèvre")
+            self.shot("13-phone-graduates")
+            self.assert_no_sideways_scroll()
         finally:
             self.driver.set_window_size(1280, 1000)
+
+    def assert_no_sideways_scroll(self):
+        d = self.driver
+        width, client = d.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        wide = d.execute_script(
+            "const w = document.documentElement.clientWidth; const out = [];"
+            "for (const el of document.querySelectorAll('body *')) {"
+            "  const r = el.getBoundingClientRect();"
+            "  if (r.right > w + 1) out.push(el.tagName + '.' + el.className + ' '"
+            "    + Math.round(r.right) + 'px: ' + (el.textContent || '').slice(0, 50)); }"
+            "return out.slice(0, 10);")
+        self.assertLessEqual(width, client, "the page %s scrolls sideways at phone "
+                             "width; too wide: %s" % (d.current_url, wide))
 
     def test_7_keyboard_and_landmarks(self):
         self.require_journey()

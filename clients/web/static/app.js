@@ -102,6 +102,7 @@ function notFound(main, text) {
 }
 
 let routing = 0;
+let firstRender = true;
 export async function route() {
   const mine = ++routing;
   const main = document.getElementById('main');
@@ -152,7 +153,12 @@ export async function route() {
   }
   const h1 = main.querySelector('h1');
   if (h1 && !document.title.includes(h1.textContent)) document.title = `${h1.textContent} — Passerelle`;
-  if (mine === routing && ctx.focus !== false) {
+  // After a navigation within the application, focus goes to the new
+  // page's heading (screen readers announce it); on the first load the
+  // browser's own order applies (the skip link comes first).
+  const first = firstRender;
+  firstRender = false;
+  if (mine === routing && ctx.focus !== false && !first) {
     const target = h1 || main;
     target.setAttribute('tabindex', '-1');
     target.focus({ preventScroll: false });

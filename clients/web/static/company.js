@@ -48,7 +48,7 @@ function contractOptions() {
 const EDITABLE = [
   'title', 'description', 'rome_code', 'contract_type', 'duration_months', 'start_date', 'weekly_hours',
   'night_work', 'required_level', 'positions', 'monthly_gross_salary_eur', 'place', 'expires_on',
-  'required_skills', 'driving_licence_required',
+  'required_skills', 'driving_licence_required', 'target_diploma',
 ];
 
 export async function offerFormPage(ctx) {
@@ -70,6 +70,7 @@ export async function offerFormPage(ctx) {
     value: String(v.requiredLevel || 0),
   });
   const commune = communeField({ label: 'Commune du poste', name: 'offer.place.commune_insee', required: true, value: v.place && v.place.communeInsee, display: v.place && v.place.communeName ? `${v.place.communeName} — ${v.place.communeInsee}` : undefined });
+  const target = field({ label: 'Diplôme préparé (code CFD ou RNCP)', name: 'offer.target_diploma.code', value: v.targetDiploma && v.targetDiploma.code, hint: 'Apprentissage et professionnalisation : le diplôme que prépare le contrat (ex. 46125406).' });
   const expires = field({ label: "Date d'expiration (facultative)", name: 'offer.expires_on', type: 'date', value: v.expiresOn || '' });
   const skills = field({ label: 'Compétences requises', name: 'offer.required_skills', value: (v.requiredSkills || []).join(', '), hint: 'Séparées par des virgules.' });
   const night = field({ label: 'Travail de nuit', name: 'offer.night_work', type: 'checkbox', value: v.nightWork });
@@ -81,7 +82,7 @@ export async function offerFormPage(ctx) {
     h('div', { class: 'grid2' }, trade, commune),
     h('div', { class: 'grid3' }, contract, duration, start),
     h('div', { class: 'grid3' }, hours, positions, salary),
-    h('div', { class: 'grid2' }, level, expires),
+    h('div', { class: 'grid3' }, target, level, expires),
     skills, h('div', { class: 'grid2' }, night, licence), description,
     h('div', { class: 'actions' }, submit, h('a', { href: editing ? `/offres/${encodeURIComponent(editing)}` : '/offres', class: 'button secondary' }, 'Annuler')));
 
@@ -99,6 +100,7 @@ export async function offerFormPage(ctx) {
       positions: num(positions),
       monthlyGrossSalaryEur: num(salary),
       requiredLevel: Number(level.control.value),
+      targetDiploma: target.control.value.trim() ? { code: target.control.value.trim() } : undefined,
       place: { communeInsee: commune.control.comboValue() },
       expiresOn: expires.control.value || undefined,
       requiredSkills: skills.control.value.split(',').map((s) => s.trim()).filter(Boolean),
@@ -140,6 +142,7 @@ function offerDetails(o) {
   add('Métier (ROME)', o.romeCode);
   add('Contrat', `${label(CONTRACT, o.contractType)}${o.durationMonths ? `, ${o.durationMonths} mois` : ''}`);
   add('Lieu', o.place ? `${o.place.communeName || ''} (${o.place.communeInsee || ''})` : '');
+  if (o.targetDiploma && (o.targetDiploma.code || o.targetDiploma.title)) add('Diplôme préparé', `${o.targetDiploma.title || ''} (${o.targetDiploma.code || ''})`);
   add('Début', formatDate(o.startDate));
   add('Heures / semaine', o.weeklyHours ? formatNumber(o.weeklyHours, 1) : '');
   add('Postes pourvus', `${o.positionsFilled || 0} / ${o.positions || 0}`);

@@ -151,7 +151,8 @@ export function showError(form, err, bannerEl) {
   const message = info ? info.message : String(err && err.message ? err.message : err);
   const control = info ? controlFor(form, info.field) : null;
   if (control) {
-    showFieldError(control, message);
+    // The field is named by where the message shows: drop its path prefix.
+    showFieldError(control, message.replace(/^[A-Za-z_][\w.[\]]*: /, ''));
     control.focus();
   } else {
     const b = bannerEl || form.querySelector('.banner');

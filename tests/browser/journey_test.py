@@ -591,6 +591,23 @@ class Journey(unittest.TestCase):
         self.assert_clean_console()
         self.sign_out()
 
+        # Another offer nearby, which asks for a higher level than hers
+        # (published through the API with a token of the company).
+        status, companies = self.api("GET", "/v1/companies?pageSize=100")
+        self.assertEqual(status, 200, companies)
+        company_id = [c["id"] for c in companies["companies"]
+                      if c["name"].startswith("Ateliers Métalliers")][0]
+        status, tok = self.api("POST", "/v1/tokens", {
+            "organizationId": company_id, "role": "ROLE_COMPANY", "description": "journey"})
+        self.assertEqual(status, 200, tok)
+        status, other_offer = self.api("POST", "/v1/offers", {
+            "title": "Technicien·ne soudage BTS", "romeCode": "H2913",
+            "contractType": "CONTRACT_TYPE_CDI", "requiredLevel": 5,
+            "startDate": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+            "weeklyHours": 35, "positions": 1, "place": {"communeInsee": "62765"}},
+            token=tok["token"])
+        self.assertEqual(status, 200, other_offer)
+
         # 4. The school sees it among the graduate's proposals and accepts.
         self.sign_in("direction@ecole.example.fr")
         self.go("/jeunes/" + self.state["school_graduate"])
@@ -600,6 +617,17 @@ class Journey(unittest.TestCase):
         day = datetime.date.fromisoformat(respond_by)
         self.assertIn(day.strftime("%d/%m/%Y"), proposal.text, "the deadline is not shown")
         self.text_in("#g-ranked + div", "Soudeur·se TIG", "the offer is not among the ranked offers")
+        # The other offer: ranked, or among the nearby ones with the reason.
+        self.wait(lambda drv: "Technicien·ne soudage BTS" in drv.find_element(
+            By.CSS_SELECTOR, "#g-ranked + div").text or "Technicien·ne soudage BTS" in drv.find_element(
+            By.CSS_SELECTOR, "#g-excluded + div").text,
+            "the nearby offer is neither ranked nor explained")
+        excluded = d.find_element(By.CSS_SELECTOR, "#g-excluded + div")
+        if "Technicien·ne soudage BTS" in excluded.text:
+            item = [li for li in excluded.find_elements(By.CSS_SELECTOR, ":scope > ul > li")
+                    if "Technicien·ne soudage BTS" in li.text][0]
+            self.assertTrue(item.find_elements(By.CSS_SELECTOR, ".exclusions li") or
+                            "Éligible" in item.text, "no reason given for the nearby offer")
         self.shot("07-graduate-page")
         proposal.find_element(By.XPATH, ".//button[normalize-space(.)='Accepter']").click()
         self.text_in("#received-proposals", "Acceptée", "the proposal did not become accepted")
@@ -615,6 +643,19 @@ class Journey(unittest.TestCase):
         self.assertTrue(d.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar"),
                         "no SVG chart")
         self.shot("08-statistics")
+        downloads = os.path.join(self.tmp, "downloads")
+        os.makedirs(downloads, exist_ok=True)
+        d.execute_cdp_cmd("Browser.setDownloadBehavior", {
+            "behavior": "allow", "downloadPath": downloads})
+        d.find_element(By.ID, "stats-csv").click()
+        def downloaded(_):
+            done = [f for f in os.listdir(downloads) if f.endswith(".csv")]
+            return done and os.path.join(downloads, done[0])
+        path = self.wait(downloaded, "the statistics' CSV was not downloaded")
+        with open(path, encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+        self.assertTrue(lines[0].startswith("cle,libelle,jeunes"), lines[:2])
+        self.assertTrue(lines[1].startswith("total,Ensemble,4,3,1"), lines[:2])
         self.assert_clean_console()
         self.sign_out()
 

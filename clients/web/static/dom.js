@@ -1,5 +1,6 @@
 // DOM helpers. Text always goes in through text nodes (textContent), never
 // through innerHTML: whatever the server sends shows as text.
+import { FACTOR } from './labels.js';
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -214,9 +215,10 @@ export function factorsList(factors) {
   for (const f of factors || []) {
     const meter = h('span');
     meter.style.width = `${Math.round(Math.max(0, Math.min(1, Number(f.value || 0))) * 100)}%`;
+    const name = FACTOR[f.name] || f.name;
     ul.append(h('li', null,
-      h('span', { class: 'name' }, f.name),
-      h('span', { class: 'meter', role: 'img', 'aria-label': `${f.name} : ${formatNumber(f.value, 2)} (poids ${formatNumber(f.weight, 2)})` }, meter),
+      h('span', { class: 'name', title: f.name }, name),
+      h('span', { class: 'meter', role: 'img', 'aria-label': `${name} : ${formatNumber(f.value, 2)} (poids ${formatNumber(f.weight, 2)})` }, meter),
       h('span', { class: 'detail muted' }, `${formatNumber(f.value, 2)} × ${formatNumber(f.weight, 2)}${f.detail ? ` — ${f.detail}` : ''}`)));
   }
   return ul;

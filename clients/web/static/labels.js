@@ -62,3 +62,18 @@ export function kind(map, value) {
   const v = map[value || ''];
   return Array.isArray(v) ? v[1] : '';
 }
+
+// Names of the score's factors (Factor.name) and of the rules that exclude
+// an offer (Exclusion.rule); unknown names show as they come.
+export const FACTOR = {
+  skills: 'Compétences',
+  distance: 'Distance',
+  trade: 'Métier',
+  contract_preference: 'Contrat souhaité',
+  salary: 'Salaire',
+  freshness: 'Fraîcheur',
+  offer_fit: 'Adéquation au diplôme',
+  diploma: 'Diplôme',
+  level: 'Niveau',
+  licence: 'Permis',
+};

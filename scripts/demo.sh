@@ -4,8 +4,11 @@
 # from the real referentials (Hauts-de-France), then the ranked offers of a
 # few graduates with the factors behind each rank.
 #
-#   scripts/demo.sh              # set up, build, run the demo, stop
-#   KEEP_RUNNING=1 scripts/demo.sh   # ... and keep serving until Ctrl-C
+#   scripts/demo.sh   # set up, build, run the demo; then, in a terminal,
+#                     # keep serving the web application until Ctrl-C
+#   KEEP_RUNNING=0 scripts/demo.sh   # stop at the end (the default when
+#                                    # not run from a terminal, as in CI)
+#   KEEP_RUNNING=1 scripts/demo.sh   # keep serving, even without a terminal
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +43,23 @@ echo "== Demo data from the real referentials (region 32, Hauts-de-France)"
 "$build/tests/bench/passerelle-datagen" --address="$address" --token_file="$token_file" \
   --region=32 --trades=industry --companies=40 --schools=4 --offers=10000 --graduates=200 --seed=7
 
+# Demo sign-ins for the web UI: a federation admin, the first school's
+# placement officer and a recruiter of the company of the first offer.
+password="Passerelle-demo-2026"
+school_id=$(cli --output=json school list --page_size=1 | sed -n 's/.*"id": *"\(sch_[0-9a-f]*\)".*/\1/p' | head -1)
+company_id=$(cli --output=json offer list --page_size=1 | sed -n 's/.*"companyId": *"\(cmp_[0-9a-f]*\)".*/\1/p' | head -1)
+invite() {  # organization email role
+  local link
+  link=$(cli --output=json user invite --organization_id="$1" --email="$2" --role="$3" \
+           --organization_admin 2>/dev/null | sed -n 's/.*"linkPath": *"\([^"]*\)".*/\1/p')
+  [ -n "$link" ] || { echo "cannot invite $2" >&2; exit 1; }
+  printf '%s\n' "$password" | cli user accept --invitation_token="$link" --password_file=- \
+    --display_name="$4" >/dev/null
+}
+invite "" federation@example.fr admin "Fédération (démo)"
+invite "$school_id" ecole@example.fr school "Chargée d'insertion (démo)"
+invite "$company_id" entreprise@example.fr company "Recruteur (démo)"
+
 echo; echo "== Schools"; cli school list --page_size=4
 echo; echo "== Some companies"; cli company list --page_size=5
 echo; echo "== Some offers"; cli offer list --page_size=5
@@ -67,7 +87,14 @@ for id in $(cli --output=json graduate list --page_size=40 |
   [ "$shown" -ge 3 ] && break
 done
 
-if [ -n "${KEEP_RUNNING:-}" ]; then
+web="http://127.0.0.1:$(cat "$demo/http_port")/"
+echo
+echo "== Web application: $web"
+echo "   sign in as ecole@example.fr (school), entreprise@example.fr (company)"
+echo "   or federation@example.fr (federation admin), password $password"
+
+if [ -z "${KEEP_RUNNING:-}" ] && [ -t 0 ] && [ -t 1 ]; then KEEP_RUNNING=1; fi
+if [ "${KEEP_RUNNING:-0}" = 1 ]; then
   echo; echo "== Serving on $address until Ctrl-C (passerelle-cli --address=$address --token_file=$token_file ...)"
   wait "$server"
 fi

@@ -57,6 +57,13 @@ write("rome_codes.csv", ["code", "title", "parent", "domain"],
         dom.get(r["code_rome"], "")]
        for r in read("rome/rome4_v460_referentiel_code_rome.csv")])
 
+# appellations.csv: the job titles (OGR appellations) of each ROME fiche,
+# for the trade autocompletion; the rarely used ones are left out.
+write("appellations.csv", ["ogr", "title", "rome"],
+      [[r["code_ogr"], r["libelle_appellation_long"], r["code_rome"]]
+       for r in read("rome/rome4_v460_referentiel_appellation.csv")
+       if r["peu_usite"].strip().lower() not in ("1", "true", "oui", "o")])
+
 # rome_mobility.csv: the official proximity table (rank 1 = closest).
 write("rome_mobility.csv", ["code", "target", "rank"],
       [[r["code_rome"], r["code_rome_cible"], r["numero_ordre"]]

@@ -1,5 +1,8 @@
 // People: invitations, accounts and the audit log.
 
+#include <fstream>
+#include <iostream>
+
 #include "clients/cli/commands.h"
 #include "clients/cli/proto_text.h"
 #include "google/protobuf/util/time_util.h"
@@ -75,6 +78,45 @@ absl::Status UserInvite(Invocation& inv) {
   return absl::OkStatus();
 }
 
+// The first line of `path` ("-": standard input), without its line end.
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
+  std::string line;
+  if (path == "-") {
+    std::getline(std::cin, line);
+  } else {
+    std::ifstream in(path);
+    if (!in) {
+      return UsageError(absl::StrCat("--password_file: cannot read ", path));
+    }
+    std::getline(in, line);
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) {
+    return UsageError("--password_file: the first line is empty");
+  }
+  return line;
+}
+
+absl::Status UserAccept(Invocation& inv) {
+  v1::AcceptInvitationRequest request;
+  ASSIGN_OR_RETURN(std::string token, inv.Required("invitation_token"));
+  // The link's last segment is the token: accept the whole link too.
+  const size_t slash = token.rfind('/');
+  request.set_invitation_token(
+      slash == std::string::npos ? token : token.substr(slash + 1));
+  ASSIGN_OR_RETURN(std::string path, inv.Required("password_file"));
+  ASSIGN_OR_RETURN(std::string password, ReadPasswordFile(path));
+  request.set_password(password);
+  request.set_display_name(inv.args.GetString("display_name"));
+  auto stub = OrganizationService::NewStub(inv.channel);
+  v1::User user;
+  RETURN_IF_ERROR(inv.Call("AcceptInvitation", [&](grpc::ClientContext* c) {
+    return stub->AcceptInvitation(c, request, &user);
+  }));
+  inv.printer.PrintMessage(user);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddAccountCommands(std::vector<Command>* commands) {
@@ -94,6 +136,19 @@ void AddAccountCommands(std::vector<Command>* commands) {
        {"valid_hours", FlagKind::kString,
         "how long the link stays valid (default 168 = 7 days)"}},
       UserInvite));
+  commands->push_back(MakeCommand(
+      {"user", "accept"},
+      "Accepts an invitation: opens the account with a password (at least "
+      "12 characters, without the e-mail address or the organization's "
+      "name). No token needed: the invitation is the secret.",
+      "passerelle-cli user accept --invitation_token=/invitations/TOKEN "
+      "--password_file=-",
+      {{"invitation_token", FlagKind::kString,
+        "the invitation's token, or its link"},
+       {"password_file", FlagKind::kString,
+        "a file whose first line is the password; - reads standard input"},
+       {"display_name", FlagKind::kString, "the name shown to colleagues"}},
+      UserAccept));
   commands->push_back(MakeCommand(
       {"user", "list"},
       "Lists people's accounts (admin: all or one "

@@ -229,6 +229,28 @@ absl::StatusOr<std::unique_ptr<Referentials>> Referentials::Load(
     RETURN_IF_ERROR(status);
   }
 
+  {  // appellations.csv
+    enum { kOgr, kTitle, kRome };
+    ASSIGN_OR_RETURN(auto table, Table::Open(dir, "appellations.csv",
+                                             {"ogr", "title", "rome"}));
+    refs->appellations_.reserve(13000);
+    while (table->Next(&status)) {
+      Appellation a;
+      a.ogr = table->Get(kOgr);
+      if (a.ogr.empty() || !AllDigits(a.ogr)) {
+        return table->BadValue(kOgr, "OGR code");
+      }
+      a.title = table->Get(kTitle);
+      if (a.title.empty()) return table->Error("empty title");
+      a.rome = table->Get(kRome);
+      if (!refs->rome_index_.contains(a.rome)) {
+        return table->ValueError(kRome, "unknown ROME code");
+      }
+      refs->appellations_.push_back(std::move(a));
+    }
+    RETURN_IF_ERROR(status);
+  }
+
   {  // rome_mobility.csv
     enum { kCode, kTarget, kRank };
     ASSIGN_OR_RETURN(auto table, Table::Open(dir, "rome_mobility.csv",

@@ -68,6 +68,14 @@ struct Diploma {
 // is vocational.
 bool IsVocationalKind(absl::string_view kind);
 
+// A job title of a ROME fiche ("appellation", OGR code): what a recruiter
+// types ("Soudeur / Soudeuse TIG"); offers store the fiche's code.
+struct Appellation {
+  std::string ogr;    // digits: "38796"
+  std::string title;  // "Soudeur / Soudeuse TIG"
+  std::string rome;   // a code of rome_codes.csv: "H2913"
+};
+
 // One entry of the ROME mobility table: a trade close to another.
 struct MobilityTarget {
   std::string code;  // the close ROME code
@@ -77,7 +85,8 @@ struct MobilityTarget {
 // Immutable, thread-safe after Load().
 class Referentials {
  public:
-  // Loads communes.csv, rome_codes.csv, rome_mobility.csv, diplomas.csv and
+  // Loads communes.csv, rome_codes.csv, appellations.csv, rome_mobility.csv,
+  // diplomas.csv and
   // naf_codes.csv from `dir` (the project's data/ folder). Each file is a
   // UTF-8 CSV whose header names its columns (extra columns are ignored).
   // Errors:
@@ -113,6 +122,7 @@ class Referentials {
   const std::vector<Commune>& communes() const { return communes_; }
   const std::vector<RomeCode>& rome_codes() const { return rome_codes_; }
   const std::vector<Diploma>& diplomas() const { return diplomas_; }
+  const std::vector<Appellation>& appellations() const { return appellations_; }
 
  private:
   Referentials() = default;
@@ -120,6 +130,7 @@ class Referentials {
   std::vector<Commune> communes_;
   std::vector<RomeCode> rome_codes_;
   std::vector<Diploma> diplomas_;
+  std::vector<Appellation> appellations_;
   absl::flat_hash_map<std::string, size_t> commune_index_;
   absl::flat_hash_map<std::string, size_t> rome_index_;
   absl::flat_hash_map<std::string, size_t> diploma_index_;

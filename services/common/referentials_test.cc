@@ -201,6 +201,8 @@ class BadDataTest : public ::testing::Test {
           "H2202,Conducteur,H2202,H22\n");
     Write("rome_mobility.csv",
           "code,target,rank\nH2903,H2202,2\nH2903,H2903,1\n");
+    Write("appellations.csv",
+          "ogr,title,rome\n38796,Décolleteur / Décolleteuse,H2903\n");
     Write("diplomas.csv",
           "code,kind,title,level,rome_codes,closed_on\n"
           "50025123,CAP,DECOLLETAGE (CAP),3,H2903 H2100,\n"
@@ -221,6 +223,8 @@ TEST_F(BadDataTest, MinimalSetLoads) {
   ASSERT_TRUE(refs.ok()) << refs.status();
   EXPECT_EQ((*refs)->FindCommune("2A004")->population, 0);
   EXPECT_EQ((*refs)->FindRome("H2903")->title, "Tourneur-fraiseur, Tourneuse");
+  ASSERT_EQ((*refs)->appellations().size(), 1u);
+  EXPECT_EQ((*refs)->appellations()[0].rome, "H2903");
   EXPECT_EQ((*refs)->FindDiploma("RNCP557")->title, "CAP \"décolletage\"");
   EXPECT_EQ((*refs)->FindDiploma("RNCP557")->closed_on, "2027-08-31");
   EXPECT_THAT((*refs)->FindDiploma("50025123")->rome_codes,
@@ -281,6 +285,10 @@ TEST_F(BadDataTest, ErrorsNameFileAndLine) {
        "rome_codes.csv:2: unterminated quoted field"},
       {"rome_codes.csv", "code,title,parent,domain\nH29031,x,y,z\n",
        "rome_codes.csv:2: bad ROME code \"H29031\""},
+      {"appellations.csv", "ogr,title,rome\n38796,Décolleteur,Z9999\n",
+       "appellations.csv:2: unknown ROME code \"Z9999\""},
+      {"appellations.csv", "ogr,title,rome\nX1,Décolleteur,H2903\n",
+       "appellations.csv:2: bad OGR code \"X1\""},
       {"rome_mobility.csv", "code,target,rank\nH2903,Z9999,1\n",
        "rome_mobility.csv:2: unknown ROME code \"Z9999\""},
       {"rome_mobility.csv", "code,target,rank\nH2903,H2202,zero\n",

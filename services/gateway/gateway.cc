@@ -20,9 +20,11 @@
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/ssl.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
 #include "glog/logging.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -33,6 +35,7 @@
 #include "services/gateway/openapi.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcode.h"
+#include "storage/status_macros.h"
 
 namespace passerelle::gateway {
 namespace {
@@ -116,49 +119,75 @@ Response FromGrpcError(unsigned version, bool keep_alive,
 
 class GatewayImpl;
 
-// One HTTP connection: reads a request, hands it to the gateway, writes its
-// answer, reads the next (keep-alive). Every socket operation runs on the
-// connection's strand; gRPC completions post back to it.
+// One HTTP connection, plaintext or TLS: reads a request, hands it to the
+// gateway, writes its answer, reads the next (keep-alive). Every socket
+// operation runs on the connection's strand; gRPC completions post back to
+// it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, GatewayImpl* gateway)
-      : stream_(std::move(socket)), gateway_(gateway) {}
+  // `tls`: the server's TLS context, or nullptr for plaintext.
+  Session(tcp::socket socket, net::ssl::context* tls, GatewayImpl* gateway)
+      : gateway_(gateway) {
+    if (tls != nullptr) {
+      tls_.emplace(std::move(socket), *tls);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(tcp_stream().get_executor(), [self = shared_from_this()] {
+      if (!self->tls_) {
+        self->ReadHeader();
+        return;
+      }
+      self->tcp_stream().expires_after(kIdleTimeout);
+      self->tls_->async_handshake(net::ssl::stream_base::server,
+                                  [self](beast::error_code ec) {
+                                    if (ec) {
+                                      self->tcp_stream().close();
+                                    } else {
+                                      self->ReadHeader();
+                                    }
+                                  });
+    });
   }
 
   // Writes a whole response, then reads the next request unless the
   // response closes the connection. Any thread.
   void Send(Response response) {
-    net::post(stream_.get_executor(),
+    net::post(tcp_stream().get_executor(),
               [self = shared_from_this(), res = std::move(response)]() mutable {
                 auto shared = std::make_shared<Response>(std::move(res));
-                http::async_write(self->stream_, *shared,
-                                  [self, shared](beast::error_code ec, size_t) {
-                                    if (ec) {
-                                      self->Close();
-                                    } else if (shared->need_eof()) {
-                                      self->LingeringClose();
-                                    } else {
-                                      self->ReadHeader();
-                                    }
-                                  });
+                self->WithStream([&](auto& stream) {
+                  http::async_write(
+                      stream, *shared,
+                      [self, shared](beast::error_code ec, size_t) {
+                        if (ec) {
+                          self->Close();
+                        } else if (shared->need_eof()) {
+                          self->LingeringClose();
+                        } else {
+                          self->ReadHeader();
+                        }
+                      });
+                });
               });
   }
 
   // For streams (Server-Sent Events): writes raw bytes; `done(ok)` runs
   // when written (false: the client is gone). Any thread.
   void WriteRaw(std::string bytes, std::function<void(bool)> done) {
-    net::post(stream_.get_executor(), [self = shared_from_this(),
-                                       bytes = std::move(bytes),
-                                       done = std::move(done)]() mutable {
+    net::post(tcp_stream().get_executor(), [self = shared_from_this(),
+                                            bytes = std::move(bytes),
+                                            done = std::move(done)]() mutable {
       auto shared = std::make_shared<std::string>(std::move(bytes));
-      self->stream_.expires_never();
-      net::async_write(self->stream_, net::buffer(*shared),
-                       [self, shared, done = std::move(done)](
-                           beast::error_code ec, size_t) { done(!ec); });
+      self->tcp_stream().expires_never();
+      self->WithStream([&](auto& stream) {
+        net::async_write(stream, net::buffer(*shared),
+                         [self, shared, done = std::move(done)](
+                             beast::error_code ec, size_t) { done(!ec); });
+      });
     });
   }
 
@@ -168,32 +197,47 @@ class Session : public std::enable_shared_from_this<Session> {
   // connection before the client has read the answer.
   void LingeringClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(5));
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream().expires_after(std::chrono::seconds(5));
     Drain();
   }
 
-  std::string RemoteAddress() const {
+  std::string RemoteAddress() {
     beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = tcp_stream().socket().remote_endpoint(ec);
     return ec ? "" : endpoint.address().to_string();
   }
 
   void Close() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(tcp_stream().get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-      self->stream_.close();
+      self->tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
+      self->tcp_stream().close();
     });
   }
 
  private:
+  // Runs `f(stream)` on the connection's stream, TLS or plaintext.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(*plain_);
+    }
+  }
+  // The TCP layer (timeouts, shutdown, close).
+  beast::tcp_stream& tcp_stream() {
+    return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+  }
+
   void Drain() {
-    stream_.async_read_some(
+    // Under TLS the socket is already half-closed: drop raw bytes.
+    tcp_stream().async_read_some(
         net::buffer(drain_),
         [self = shared_from_this()](beast::error_code ec, size_t) {
           if (ec) {
-            self->stream_.close();
+            self->tcp_stream().close();
           } else {
             self->Drain();
           }
@@ -203,7 +247,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec);
   void OnBody(beast::error_code ec);
 
-  beast::tcp_stream stream_;
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   GatewayImpl* gateway_;
@@ -364,10 +409,25 @@ class GatewayImpl final : public Gateway {
     if (options.port < 0 || options.port > 65535) {
       return absl::InvalidArgumentError("http_port: must be within [0, 65535]");
     }
-    if (!IsLoopback(options.listen_address) && !options.allow_insecure_remote) {
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
       return absl::InvalidArgumentError(
-          "listen: plaintext HTTP is allowed on loopback only (TLS for HTTP is "
-          "not built yet); give allow_insecure_remote behind a TLS proxy");
+          "tls_cert_file: give both tls_cert_file and tls_key_file, or "
+          "neither");
+    }
+    if (options.tls_cert_file.empty()) {
+      if (!options.tls_client_ca_file.empty()) {
+        return absl::InvalidArgumentError(
+            "tls_client_ca_file: needs tls_cert_file and tls_key_file");
+      }
+      if (!IsLoopback(options.listen_address) &&
+          !options.allow_insecure_remote) {
+        return absl::InvalidArgumentError(
+            "listen: plaintext HTTP is allowed on loopback only; give "
+            "tls_cert_file and tls_key_file (or allow_insecure_remote behind "
+            "a TLS proxy)");
+      }
+    } else {
+      RETURN_IF_ERROR(InitTls(options));
     }
     for (const Route& route : RouteTable::V1().routes()) {
       const std::string service = route.method->service()->full_name();
@@ -419,13 +479,49 @@ class GatewayImpl final : public Gateway {
             absl::StrCat("http_port_file: cannot write ", options.port_file));
       }
     }
-    LOG(INFO) << "HTTP/JSON on http://" << options.listen_address << ":"
-              << port_ << " (" << RouteTable::V1().routes().size()
+    LOG(INFO) << "HTTP/JSON on " << (tls_ ? "https://" : "http://")
+              << options.listen_address << ":" << port_ << " ("
+              << RouteTable::V1().routes().size()
               << " routes, /v1/openapi.json)";
     return absl::OkStatus();
   }
 
   int port() const override { return port_; }
+
+  // TLS 1.2 or later with the server's certificate chain and key (PEM);
+  // with tls_client_ca_file, clients must present a certificate it signed.
+  absl::Status InitTls(const GatewayOptions& options) {
+    tls_.emplace(net::ssl::context::tls_server);
+    tls_->set_options(
+        net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+        net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+        net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+    beast::error_code ec;
+    tls_->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls_cert_file: cannot use ", options.tls_cert_file,
+                       ": ", ec.message()));
+    }
+    tls_->use_private_key_file(options.tls_key_file, net::ssl::context::pem,
+                               ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls_key_file: cannot use ", options.tls_key_file, ": ",
+                       ec.message()));
+    }
+    if (!options.tls_client_ca_file.empty()) {
+      tls_->load_verify_file(options.tls_client_ca_file, ec);
+      if (ec) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tls_client_ca_file: cannot use ",
+                         options.tls_client_ca_file, ": ", ec.message()));
+      }
+      tls_->set_verify_mode(net::ssl::verify_peer |
+                            net::ssl::verify_fail_if_no_peer_cert);
+    }
+    return absl::OkStatus();
+  }
 
   void Shutdown() override {
     std::vector<std::shared_ptr<grpc::ClientContext>> streams;
@@ -779,13 +875,16 @@ class GatewayImpl final : public Gateway {
         if (ec == net::error::operation_aborted) return;
         LOG(WARNING) << "HTTP accept: " << ec.message();
       } else {
-        std::make_shared<Session>(std::move(socket), this)->Start();
+        std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr,
+                                  this)
+            ->Start();
       }
       Accept();
     });
   }
 
   GatewayOptions options_;
+  std::optional<net::ssl::context> tls_;  // set: HTTPS
   net::io_context ioc_;
   tcp::acceptor acceptor_{net::make_strand(ioc_)};
   std::vector<std::thread> threads_;
@@ -821,18 +920,21 @@ void Session::ReadHeader() {
   // Beast checks Content-Length against the body limit while parsing the
   // header: no limit here, the route's limit is set once the target is known.
   parser_->body_limit(boost::none);
-  stream_.expires_after(kIdleTimeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) {
-        self->OnHeader(ec);
-      });
+  tcp_stream().expires_after(kIdleTimeout);
+  WithStream([&](auto& stream) {
+    http::async_read_header(
+        stream, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->OnHeader(ec);
+        });
+  });
 }
 
 void Session::OnHeader(beast::error_code ec) {
   if (ec) {
     if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-        ec != net::error::operation_aborted && ec != net::error::eof) {
+        ec != net::error::operation_aborted && ec != net::error::eof &&
+        ec != net::ssl::error::stream_truncated) {
       Send(ErrorResponse(
           11, false, 400, absl::StatusCode::kInvalidArgument,
           absl::StrCat("malformed HTTP request: ", ec.message())));
@@ -851,10 +953,12 @@ void Session::OnHeader(beast::error_code ec) {
     return;
   }
   parser_->body_limit(limit);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     self->OnBody(ec);
-                   });
+  WithStream([&](auto& stream) {
+    http::async_read(stream, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnBody(ec);
+                     });
+  });
 }
 
 void Session::OnBody(beast::error_code ec) {
@@ -868,7 +972,7 @@ void Session::OnBody(beast::error_code ec) {
     Close();
     return;
   }
-  stream_.expires_never();  // the call has its own deadline
+  tcp_stream().expires_never();  // the call has its own deadline
   gateway_->Handle(parser_->release(), shared_from_this());
 }
 

@@ -27,8 +27,13 @@ struct GatewayOptions {
   // Larger bodies are refused with 413 (imports: max_import_body_bytes).
   size_t max_body_bytes = 4 << 20;
   size_t max_import_body_bytes = 256 << 20;
-  // Plaintext is allowed on loopback only unless this is set (TLS for HTTP
-  // is not built yet: put a TLS proxy in front for remote clients).
+  // HTTPS: the certificate chain and its private key (PEM), both or
+  // neither; with tls_client_ca_file, clients must present a certificate
+  // that CA signed (mTLS). Plaintext is allowed on loopback only unless
+  // allow_insecure_remote (behind a TLS proxy): the gRPC rules.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
   bool allow_insecure_remote = false;
   // The web application's files, served at every path outside /v1/ (a path
   // without a file extension answers index.html: the page routes itself).

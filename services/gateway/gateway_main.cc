@@ -33,6 +33,14 @@ ABSL_FLAG(std::string, services_ca_file, "",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM client certificate chain presented to the services (mTLS)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of that certificate");
+ABSL_FLAG(std::string, http_tls_cert_file, "",
+          "Serve HTTPS with this PEM certificate chain (with "
+          "http_tls_key_file); plaintext is for loopback only");
+ABSL_FLAG(std::string, http_tls_key_file, "",
+          "PEM private key of http_tls_cert_file");
+ABSL_FLAG(std::string, http_tls_client_ca_file, "",
+          "Require HTTPS clients to present a certificate this PEM CA "
+          "signed (mTLS)");
 ABSL_FLAG(std::string, web_dir, "",
           "The web application's files (default: the build's clients/web)");
 ABSL_FLAG(
@@ -58,6 +66,8 @@ int main(int argc, char** argv) {
        absl::GetFlag(FLAGS_organizations_address)},
       {"passerelle.v1.GraduateService", absl::GetFlag(FLAGS_graduates_address)},
       {"passerelle.v1.OfferService", absl::GetFlag(FLAGS_offers_address)},
+      // Every process serves the referentials; the offers one has the forms.
+      {"passerelle.v1.ReferentialService", absl::GetFlag(FLAGS_offers_address)},
   };
   const std::string fallback = absl::GetFlag(FLAGS_grpc_address);
   // Plaintext to the services unless a CA is given (the services of the
@@ -103,6 +113,9 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.port = absl::GetFlag(FLAGS_http_port);
   options.port_file = absl::GetFlag(FLAGS_http_port_file);
+  options.tls_cert_file = absl::GetFlag(FLAGS_http_tls_cert_file);
+  options.tls_key_file = absl::GetFlag(FLAGS_http_tls_key_file);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_http_tls_client_ca_file);
   options.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
   options.web_dir = absl::GetFlag(FLAGS_web_dir).empty()
                         ? passerelle::gateway::DefaultWebDir()

@@ -10,6 +10,7 @@
 #include "passerelle/v1/offer.pb.h"
 #include "passerelle/v1/organization.pb.h"
 #include "passerelle/v1/proposal.pb.h"
+#include "passerelle/v1/referential.pb.h"
 #include "storage/status_macros.h"
 
 namespace passerelle::gateway {
@@ -194,6 +195,7 @@ const RouteTable& RouteTable::V1() {
              v1::RankOffersRequest::descriptor()->file(),
              v1::Proposal::descriptor()->file(),
              v1::ChangeEvent::descriptor()->file(),
+             v1::SearchCommunesRequest::descriptor()->file(),
          }) {
       for (int i = 0; i < file->service_count(); ++i) {
         services.push_back(file->service(i));

@@ -807,17 +807,31 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
     return true;
   };
 
-  struct Seen {
-    v1::GraduateStatus status = v1::GRADUATE_STATUS_UNSPECIFIED;
-    std::optional<absl::CivilDay> available_from;
-    int64_t received = 0;
-    bool accepted = false;
-    v1::ContractType contract = v1::CONTRACT_TYPE_UNSPECIFIED;
-    absl::CivilDay placed_on;
-  };
+  std::string (*group_of)(const v1::Graduate&) = nullptr;
+  switch (request.group_by()) {
+    case v1::PLACEMENT_STATS_GROUP_BY_UNSPECIFIED:
+      break;
+    case v1::PLACEMENT_STATS_GROUP_BY_SCHOOL:
+      group_of = [](const v1::Graduate& g) { return g.school_id(); };
+      break;
+    case v1::PLACEMENT_STATS_GROUP_BY_PARTNER:
+      group_of = [](const v1::Graduate& g) { return g.partner_id(); };
+      break;
+    case v1::PLACEMENT_STATS_GROUP_BY_DEPARTEMENT:
+      group_of = [](const v1::Graduate& g) {
+        return g.home().departement_code();
+      };
+      break;
+    case v1::PLACEMENT_STATS_GROUP_BY_REGION:
+      group_of = [](const v1::Graduate& g) { return g.home().region_code(); };
+      break;
+    default:
+      return absl::InvalidArgumentError("group_by: unknown value");
+  }
+
   const absl::CivilDay today = Today();
   std::unique_ptr<storage::Snapshot> snapshot = options_.store->GetSnapshot();
-  absl::flat_hash_map<std::string, Seen> graduates;
+  absl::flat_hash_map<std::string, SeenGraduate> graduates;
   absl::Status failed;
   RETURN_IF_ERROR(snapshot->ForEach(
       options_.graduates->spec().table, [&](const storage::Record& r) {
@@ -827,13 +841,13 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
           return false;
         }
         if (!in_scope(*g)) return true;
-        Seen& seen = graduates[g->id()];
+        SeenGraduate& seen = graduates[g->id()];
         seen.status = g->status();
         seen.available_from = common::ParseDate(g->available_from());
+        if (group_of != nullptr) seen.group = group_of(*g);
         return true;
       }));
   RETURN_IF_ERROR(failed);
-  v1::PlacementStats stats;
   RETURN_IF_ERROR(snapshot->ForEach(kTable, [&](const storage::Record& r) {
     absl::StatusOr<v1::Proposal> p = proposals_.Parse(r);
     if (!p.ok()) {
@@ -842,12 +856,9 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
     }
     auto it = graduates.find(p->graduate_id());
     if (it == graduates.end()) return true;
-    Seen& seen = it->second;
+    SeenGraduate& seen = it->second;
     ++seen.received;
-    stats.set_proposals(stats.proposals() + 1);
-    if (EffectiveState(*p, today) == v1::PROPOSAL_STATE_SENT) {
-      stats.set_proposals_pending(stats.proposals_pending() + 1);
-    }
+    if (EffectiveState(*p, today) == v1::PROPOSAL_STATE_SENT) ++seen.pending;
     if (p->state() == v1::PROPOSAL_STATE_ACCEPTED) {
       seen.accepted = true;
       seen.contract = p->contract_type();
@@ -858,13 +869,34 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
   }));
   RETURN_IF_ERROR(failed);
 
+  std::vector<const SeenGraduate*> all;
+  all.reserve(graduates.size());
+  std::map<std::string, std::vector<const SeenGraduate*>> groups;
+  for (const auto& [id, seen] : graduates) {
+    all.push_back(&seen);
+    if (group_of != nullptr) groups[seen.group].push_back(&seen);
+  }
+  v1::PlacementStats stats = Summarize(all);
+  for (const auto& [key, members] : groups) {
+    v1::PlacementStatsGroup* group = stats.add_groups();
+    group->set_key(key);
+    *group->mutable_stats() = Summarize(members);
+  }
+  return stats;
+}
+
+v1::PlacementStats Proposals::Summarize(
+    const std::vector<const SeenGraduate*>& graduates) {
+  v1::PlacementStats stats;
   std::vector<int64_t> histogram(kHistogramBuckets, 0);
   std::map<int, int64_t> by_contract;
   std::vector<int64_t> days;
-  for (const auto& [id, seen] : graduates) {
+  for (const SeenGraduate* seen : graduates) {
     stats.set_graduates(stats.graduates() + 1);
-    ++histogram[std::min<int64_t>(seen.received, kHistogramBuckets - 1)];
-    switch (seen.status) {
+    stats.set_proposals(stats.proposals() + seen->received);
+    stats.set_proposals_pending(stats.proposals_pending() + seen->pending);
+    ++histogram[std::min<int64_t>(seen->received, kHistogramBuckets - 1)];
+    switch (seen->status) {
       case v1::GRADUATE_STATUS_SEEKING:
         stats.set_seeking(stats.seeking() + 1);
         break;
@@ -873,11 +905,11 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
         break;
       case v1::GRADUATE_STATUS_PLACED:
         stats.set_placed(stats.placed() + 1);
-        if (seen.accepted) {
-          ++by_contract[seen.contract];
-          if (seen.available_from.has_value()) {
+        if (seen->accepted) {
+          ++by_contract[seen->contract];
+          if (seen->available_from.has_value()) {
             days.push_back(
-                std::max<int64_t>(0, seen.placed_on - *seen.available_from));
+                std::max<int64_t>(0, seen->placed_on - *seen->available_from));
           }
         } else {
           ++by_contract[v1::CONTRACT_TYPE_UNSPECIFIED];

@@ -61,6 +61,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -192,7 +193,8 @@ class Proposals {
   // graduates' home; admin); none: everything (admin). Computed by
   // scanning one snapshot. See PlacementStats in proposal.proto for the
   // figures; the histogram has kHistogramBuckets buckets and counts every
-  // proposal a graduate received, whatever its state.
+  // proposal a graduate received, whatever its state. With group_by, the
+  // scope's figures are also given per group.
   absl::StatusOr<v1::PlacementStats> Stats(
       const runtime::Caller& caller,
       const v1::GetPlacementStatsRequest& request) const;
@@ -205,6 +207,20 @@ class Proposals {
   runtime::Repository<v1::Proposal>& repository() { return proposals_; }
 
  private:
+  // What Stats() learns of one graduate in scope.
+  struct SeenGraduate {
+    v1::GraduateStatus status = v1::GRADUATE_STATUS_UNSPECIFIED;
+    std::optional<absl::CivilDay> available_from;
+    std::string group;      // its key under request.group_by
+    int64_t received = 0;   // proposals, any state
+    int64_t pending = 0;    // SENT, not expired
+    bool accepted = false;  // holds an accepted proposal
+    v1::ContractType contract = v1::CONTRACT_TYPE_UNSPECIFIED;
+    absl::CivilDay placed_on;
+  };
+  static v1::PlacementStats Summarize(
+      const std::vector<const SeenGraduate*>& graduates);
+
   absl::Time Now() const { return options_.now(); }
   absl::CivilDay Today() const;
   // The proposals of a graduate / an offer as stored (all pages).

@@ -33,6 +33,7 @@
 #include "services/organizations/organizations.h"
 #include "services/organizations/remote.h"
 #include "services/proposals/proposals.h"
+#include "services/referentials/referential_service.h"
 #include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/import_reactor.h"
@@ -282,6 +283,9 @@ class ServerImpl final : public Server {
           offers_.get(), authenticator_.get(), pool_.get(),
           import_calls_.get());
     }
+    referential_service_ =
+        std::make_unique<referentials::ReferentialServiceImpl>(
+            referentials_.get(), authenticator_.get(), pool_.get());
     changefeed_service_ = std::make_unique<changefeed::ChangeFeedServiceImpl>(
         store_.get(), authenticator_.get());
     if (all) {
@@ -382,8 +386,9 @@ class ServerImpl final : public Server {
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     for (grpc::Service* service : std::initializer_list<grpc::Service*>{
              organization_service_.get(), graduate_service_.get(),
-             offer_service_.get(), changefeed_service_.get(),
-             matching_service_.get(), proposal_service_.get()}) {
+             offer_service_.get(), referential_service_.get(),
+             changefeed_service_.get(), matching_service_.get(),
+             proposal_service_.get()}) {
       if (service != nullptr) builder.RegisterService(service);
     }
     server_ = builder.BuildAndStart();
@@ -405,6 +410,10 @@ class ServerImpl final : public Server {
       http.listen_address = options.listen_address;
       http.port = options.http_port;
       http.port_file = options.http_port_file;
+      // The gRPC port's TLS rules: the same certificate, and mTLS with it.
+      http.tls_cert_file = options.tls_cert_file;
+      http.tls_key_file = options.tls_key_file;
+      http.tls_client_ca_file = options.tls_client_ca_file;
       http.allow_insecure_remote = options.allow_insecure_remote;
       http.max_body_bytes = options.max_message_bytes;
       http.web_dir =
@@ -489,6 +498,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<organizations::OrganizationServiceImpl> organization_service_;
   std::unique_ptr<graduates::GraduateServiceImpl> graduate_service_;
   std::unique_ptr<offers::OfferServiceImpl> offer_service_;
+  std::unique_ptr<referentials::ReferentialServiceImpl> referential_service_;
   std::unique_ptr<changefeed::ChangeFeedServiceImpl> changefeed_service_;
   std::unique_ptr<matching::RecordSource> match_source_;
   std::unique_ptr<matching::MatchingIndex> match_index_;

@@ -564,7 +564,8 @@ TEST_F(AccountsTest, OnlyAcceptInvitationAndSignInNeedNoToken) {
   for (const char* name :
        {"passerelle.v1.OrganizationService", "passerelle.v1.GraduateService",
         "passerelle.v1.OfferService", "passerelle.v1.MatchingService",
-        "passerelle.v1.ProposalService", "passerelle.v1.ChangeFeedService"}) {
+        "passerelle.v1.ProposalService", "passerelle.v1.ChangeFeedService",
+        "passerelle.v1.ReferentialService"}) {
     const google::protobuf::ServiceDescriptor* service =
         pool->FindServiceByName(name);
     ASSERT_NE(service, nullptr) << name;

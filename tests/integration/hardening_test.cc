@@ -481,7 +481,8 @@ TEST_P(HardeningTest, RequestsThatDoNotParseAreInvalidArguments) {
   for (const char* service :
        {"passerelle.v1.OrganizationService", "passerelle.v1.GraduateService",
         "passerelle.v1.OfferService", "passerelle.v1.MatchingService",
-        "passerelle.v1.ProposalService", "passerelle.v1.ChangeFeedService"}) {
+        "passerelle.v1.ProposalService", "passerelle.v1.ChangeFeedService",
+        "passerelle.v1.ReferentialService"}) {
     const google::protobuf::ServiceDescriptor* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             service);

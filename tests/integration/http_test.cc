@@ -15,6 +15,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "passerelle/v1/referential.pb.h"
 #include "services/gateway/cookies.h"
 #include "tests/testing/fixture.h"
 
@@ -491,6 +492,51 @@ TEST_F(HttpTest, APersonSignsInWithASessionCookie) {
   }
   EXPECT_EQ(out.set_cookies.size(), 2u);
   EXPECT_EQ(Call("GET", "/v1/whoami", "", {{"Cookie", cookie}}).status, 401);
+}
+
+TEST_F(HttpTest, CommunesAndTradesForAutocompletion) {
+  std::string company_id;
+  auto company = Bearer(CompanyToken("73282932000074", &company_id));
+  HttpResult communes =
+      Call("GET", "/v1/communes?query=st%20omer&pageSize=3", "", company);
+  ASSERT_EQ(communes.status, 200) << communes.body;
+  auto found = Parse<v1::SearchCommunesResponse>(communes);
+  ASSERT_GE(found.communes_size(), 1);
+  ASSERT_LE(found.communes_size(), 3);
+  EXPECT_EQ(found.communes(0).insee(), "62765");
+  EXPECT_EQ(found.communes(0).name(), "Saint-Omer");
+  EXPECT_THAT(found.communes(0).postal_codes(), ::testing::Contains("62500"));
+
+  HttpResult trades =
+      Call("GET", "/v1/trades?query=soudeur%20tig", "", company);
+  ASSERT_EQ(trades.status, 200) << trades.body;
+  auto t = Parse<v1::SearchTradesResponse>(trades);
+  ASSERT_GE(t.trades_size(), 1);
+  EXPECT_FALSE(t.trades(0).rome_code().empty());
+  EXPECT_THAT(t.trades(0).appellation() + t.trades(0).rome_title(),
+              HasSubstr("TIG"));
+
+  // Errors name the field; no token is a 401 (the data is public, the
+  // service is not).
+  HttpResult empty = Call("GET", "/v1/communes?query=", "", company);
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(ErrorField(empty, "field"), "query");
+  HttpResult big =
+      Call("GET", "/v1/trades?query=soud&pageSize=51", "", company);
+  EXPECT_EQ(big.status, 400);
+  EXPECT_EQ(ErrorField(big, "field"), "page_size");
+  EXPECT_EQ(Call("GET", "/v1/communes?query=lille", "", {}).status, 401);
+}
+
+TEST_F(HttpTest, PlacementStatsGroupedOverHttp) {
+  HttpResult bad =
+      Call("GET", "/v1/placementStats?groupBy=BY_NOTHING", "", admin_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  HttpResult ok =
+      Call("GET", "/v1/placementStats?groupBy=PLACEMENT_STATS_GROUP_BY_REGION",
+           "", admin_);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Parse<v1::PlacementStats>(ok).groups_size(), 0);  // no graduates
 }
 
 }  // namespace

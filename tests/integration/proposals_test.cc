@@ -778,6 +778,45 @@ TEST_P(ProposalsTest, PlacementStatsOnAKnownDataSet) {
   EXPECT_EQ(all.proposals(), 17);
   EXPECT_THAT(all.offers_received_histogram(),
               ::testing::ElementsAre(2, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1));
+  // Grouped by school: each school's figures, which add up to the whole.
+  v1::GetPlacementStatsRequest grouped;
+  grouped.set_group_by(v1::PLACEMENT_STATS_GROUP_BY_SCHOOL);
+  v1::PlacementStats by_school;
+  ASSERT_TRUE(
+      admin_.proposals
+          ->GetPlacementStats(admin_.Context().get(), grouped, &by_school)
+          .ok());
+  EXPECT_EQ(by_school.graduates(), 6);
+  ASSERT_EQ(by_school.groups_size(), 2);
+  std::map<std::string, v1::PlacementStats> groups;
+  for (const auto& g : by_school.groups()) groups[g.key()] = g.stats();
+  ASSERT_EQ(groups.count(school_.id()), 1u);
+  ASSERT_EQ(groups.count(other_school_.id()), 1u);
+  EXPECT_EQ(groups[school_.id()].graduates(), 5);
+  EXPECT_EQ(groups[school_.id()].placed(), 2);
+  EXPECT_EQ(groups[school_.id()].proposals_pending(), 2);
+  EXPECT_DOUBLE_EQ(groups[school_.id()].median_days_to_placement(), 15);
+  EXPECT_EQ(groups[other_school_.id()].graduates(), 1);
+  EXPECT_EQ(groups[other_school_.id()].proposals(), 12);
+  EXPECT_EQ(groups[other_school_.id()].groups_size(), 0);
+  // A school may group its own graduates (by département here).
+  grouped.set_school_id(school_.id());
+  grouped.set_group_by(v1::PLACEMENT_STATS_GROUP_BY_DEPARTEMENT);
+  v1::PlacementStats own;
+  ASSERT_TRUE(
+      school_client_.proposals
+          ->GetPlacementStats(school_client_.Context().get(), grouped, &own)
+          .ok());
+  ASSERT_EQ(own.groups_size(), 1);
+  EXPECT_EQ(own.groups(0).key(), "59");
+  EXPECT_EQ(own.groups(0).stats().graduates(), 5);
+  grouped.set_group_by(static_cast<v1::PlacementStatsGroupBy>(99));
+  EXPECT_EQ(
+      school_client_.proposals
+          ->GetPlacementStats(school_client_.Context().get(), grouped, &own)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+
   // By département (Lille: 59) and region (Hauts-de-France: 32): all of
   // them live there.
   v1::GetPlacementStatsRequest dep;

@@ -1,5 +1,7 @@
 #include "tests/testing/http.h"
 
+#include <chrono>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -7,9 +9,11 @@
 #include "boost/asio/connect.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/read_until.hpp"
+#include "boost/asio/ssl.hpp"
 #include "boost/asio/streambuf.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
 
 namespace passerelle::testing {
 
@@ -18,17 +22,15 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-HttpResult HttpCall(int port, const std::string& method,
+namespace {
+
+// Sends one request on a connected `stream` and reads the answer.
+template <typename Stream>
+HttpResult Exchange(Stream& stream, int port, const std::string& method,
                     const std::string& target, const std::string& body,
                     const std::map<std::string, std::string>& headers) {
   HttpResult result;
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
   beast::error_code ec;
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                               static_cast<unsigned short>(port)),
-                 ec);
-  if (ec) return result;
   http::request<http::string_body> req{http::string_to_verb(method), target,
                                        11};
   req.set(http::field::host, absl::StrCat("127.0.0.1:", port));
@@ -46,7 +48,11 @@ HttpResult HttpCall(int port, const std::string& method,
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 30);
   http::read(stream, buffer, parser, ec);
-  if (ec && ec != http::error::end_of_stream) return result;
+  // end_of_stream before a header: no answer (the parser's default status
+  // would read as 200).
+  if ((ec && ec != http::error::end_of_stream) || !parser.is_header_done()) {
+    return result;
+  }
   const auto& res = parser.get();
   result.status = res.result_int();
   for (const auto& field : res) {
@@ -56,7 +62,57 @@ HttpResult HttpCall(int port, const std::string& method,
     if (name == "set-cookie") result.set_cookies.emplace_back(field.value());
   }
   result.body = res.body();
+  return result;
+}
+
+}  // namespace
+
+HttpResult HttpCall(int port, const std::string& method,
+                    const std::string& target, const std::string& body,
+                    const std::map<std::string, std::string>& headers) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                               static_cast<unsigned short>(port)),
+                 ec);
+  if (ec) return {};
+  HttpResult result = Exchange(stream, port, method, target, body, headers);
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return result;
+}
+
+HttpResult HttpsCall(int port, const TlsClient& tls, const std::string& method,
+                     const std::string& target, const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
+  net::io_context ioc;
+  net::ssl::context context(net::ssl::context::tls_client);
+  beast::error_code ec;
+  context.load_verify_file(tls.ca_file, ec);
+  if (ec) return {};
+  if (!tls.cert_file.empty()) {
+    context.use_certificate_chain_file(tls.cert_file, ec);
+    if (!ec) {
+      context.use_private_key_file(tls.key_file, net::ssl::context::pem, ec);
+    }
+    if (ec) return {};
+  }
+  context.set_verify_mode(net::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, context);
+  // The server's certificate must name 127.0.0.1.
+  stream.set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+  beast::get_lowest_layer(stream).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                    static_cast<unsigned short>(port)),
+      ec);
+  if (ec) return {};
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  stream.handshake(net::ssl::stream_base::client, ec);
+  if (ec) return {};
+  beast::get_lowest_layer(stream).expires_never();
+  HttpResult result = Exchange(stream, port, method, target, body, headers);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both,
+                                                    ec);
   return result;
 }
 

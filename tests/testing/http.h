@@ -1,7 +1,7 @@
 #pragma once
 
-// A plain HTTP/1.1 client for tests (Boost.Beast, synchronous): one request
-// per connection, to 127.0.0.1.
+// An HTTP/1.1 client for tests (Boost.Beast, synchronous), plaintext or
+// TLS: one request per connection, to 127.0.0.1.
 
 #include <map>
 #include <string>
@@ -19,6 +19,21 @@ struct HttpResult {
 HttpResult HttpCall(int port, const std::string& method,
                     const std::string& target, const std::string& body = "",
                     const std::map<std::string, std::string>& headers = {});
+
+// TLS material of an HTTPS client (PEM files): the CA it trusts, and
+// optionally the certificate it presents (mTLS).
+struct TlsClient {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+};
+
+// As HttpCall, over TLS (1.2 or later), checking that the server's
+// certificate is valid for 127.0.0.1. Status 0: no answer (the connection
+// or the handshake failed).
+HttpResult HttpsCall(int port, const TlsClient& tls, const std::string& method,
+                     const std::string& target, const std::string& body = "",
+                     const std::map<std::string, std::string>& headers = {});
 
 // Opens a Server-Sent Events stream and returns the `data:` payloads of
 // the first `count` events (fewer if the stream ends first), with the

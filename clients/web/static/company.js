@@ -3,6 +3,9 @@ import {
   h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList,
   formatDate, formatNumber, isoDay, showFieldError,
 } from './dom.js';
+
+// FieldMask paths in query strings take the JSON (lowerCamelCase) form.
+const camel = (path) => path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 import { get, post, api, ApiError } from './api.js';
 import { CONTRACT, OFFER_STATUS, PROPOSAL_STATE, label, kind } from './labels.js';
 import { communeField, tradeField } from './combobox.js';
@@ -115,7 +118,7 @@ export async function offerFormPage(ctx) {
       if (editing) {
         body.id = editing;
         body.version = offer.version;
-        saved = await api('PATCH', `/v1/offers/${encodeURIComponent(editing)}?updateMask=${EDITABLE.join(',')}`, body);
+        saved = await api('PATCH', `/v1/offers/${encodeURIComponent(editing)}?updateMask=${EDITABLE.map(camel).join(',')}`, body);
       } else {
         saved = await post('/v1/offers', body);
       }

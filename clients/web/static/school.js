@@ -4,6 +4,9 @@ import {
   h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList,
   formatDate, formatNumber, showFieldError,
 } from './dom.js';
+
+// FieldMask paths in query strings take the JSON (lowerCamelCase) form.
+const camel = (path) => path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 import { get, post, api, ApiError } from './api.js';
 import { CONTRACT, GRADUATE_STATUS, PROPOSAL_STATE, DIPLOMA_STATUS, label, kind } from './labels.js';
 import { communeField, tradeField } from './combobox.js';
@@ -110,7 +113,7 @@ export async function graduateFormPage(ctx) {
       if (editing) {
         body.id = editing;
         body.version = g.version;
-        saved = await api('PATCH', `/v1/graduates/${encodeURIComponent(editing)}?updateMask=${GRAD_EDITABLE.join(',')}`, body);
+        saved = await api('PATCH', `/v1/graduates/${encodeURIComponent(editing)}?updateMask=${GRAD_EDITABLE.map(camel).join(',')}`, body);
       } else saved = await post('/v1/graduates', body);
       announce('Fiche enregistrée.');
       await ctx.navigate(`/jeunes/${encodeURIComponent(saved.id)}`);

@@ -829,10 +829,13 @@ class Journey(unittest.TestCase):
         # A bad value: the message next to the field (the browser's own
         # check is off: the server's message shows).
         email = self.field("graduate.email")
-        self.wait(lambda drv: email.get_attribute("aria-invalid") == "true" or
-                  "/jeunes/grd" in drv.current_url,
+        self.wait(lambda drv: "/jeunes/grd" in drv.current_url or
+                  email.get_attribute("aria-invalid") == "true",
                   "neither an error next to the e-mail nor the new record")
-        if email.get_attribute("aria-invalid") == "true" if "/jeunes/nouveau" in d.current_url else False:
+        if "/jeunes/nouveau" in d.current_url:
+            self.assertTrue(d.find_element(By.ID, email.get_attribute("data-error-id")).text,
+                            "the e-mail is marked invalid without a message")
+            self.shot("14-graduate-form-error")
             self.type_into("graduate.email", "zoe.lambert@example.fr")
             self.submit()
         self.wait(lambda drv: re.search(r"/jeunes/grd_[^/]+$", drv.current_url),

@@ -153,8 +153,13 @@ export function showError(form, err, bannerEl) {
   const control = info ? controlFor(form, info.field) : null;
   if (control) {
     // The field is named by where the message shows: drop its path prefix.
-    showFieldError(control, message.replace(/^[A-Za-z_][\w.[\]]*: /, ''));
+    const short = message.replace(/^[A-Za-z_][\w.[\]]*: /, '');
+    showFieldError(control, short);
     control.focus();
+    const lab = control.id ? document.querySelector(`label[for="${control.id}"]`) : null;
+    const name = lab ? lab.textContent.replace(/\s*\*$/, '') : '';
+    announce(name ? `Erreur, ${name} : ${short}` : `Erreur : ${short}`);
+    return;
   } else {
     const b = bannerEl || form.querySelector('.banner');
     if (b) {

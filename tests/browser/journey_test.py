@@ -793,7 +793,9 @@ class Journey(unittest.TestCase):
     def test_6_phone_width(self):
         self.require_journey()
         self.sign_in("direction@ecole.example.fr")
-        self.driver.set_window_size(390, 844)
+        # A phone's viewport (390 x 844 CSS pixels, no scroll bars).
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
         try:
             self.go("/jeunes/" + self.state["school_graduate"])
             self.heading("Clémence Lefèvre")
@@ -808,7 +810,7 @@ class Journey(unittest.TestCase):
             self.shot("13-phone-graduates")
             self.assert_no_sideways_scroll()
         finally:
-            self.driver.set_window_size(1280, 1000)
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def test_8_graduate_form_and_offer_edit(self):
         self.require_journey()

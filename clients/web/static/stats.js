@@ -11,9 +11,18 @@ function s(tag, attrs, text) {
   return el;
 }
 
+// Charts are drawn at the width they show at (up to 640 px), so that
+// their text keeps its size on a phone.
+function chartWidth() {
+  const main = document.getElementById('main');
+  const style = main ? window.getComputedStyle(main) : null;
+  const inner = main ? main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) : 640;
+  return Math.round(Math.max(300, Math.min(640, inner - 2)));
+}
+
 // Vertical bars: items [{label, value}].
 export function columnChart(title, items, { format = (v) => formatNumber(v), xLabel = '', yLabel = '' } = {}) {
-  const width = 640;
+  const width = chartWidth();
   const height = 260;
   const m = { top: 28, right: 12, bottom: 46, left: 48 };
   let max = Math.max(1, ...items.map((i) => Number(i.value) || 0));
@@ -22,7 +31,7 @@ export function columnChart(title, items, { format = (v) => formatNumber(v), xLa
   const titleId = `chart-${Math.random().toString(36).slice(2)}`;
   svg.setAttribute('aria-labelledby', titleId);
   svg.append(s('title', { id: titleId }, `${title} : ${items.map((i) => `${i.label} ${format(i.value)}`).join(', ')}`));
-  svg.append(s('text', { x: m.left, y: 18, 'font-weight': 600 }, title));
+  svg.append(s('text', { x: 8, y: 18, 'font-weight': 600 }, title));
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   for (let t = 0; t <= 4; t += 1) {
@@ -51,9 +60,9 @@ export function columnChart(title, items, { format = (v) => formatNumber(v), xLa
 // Horizontal bars, for named groups: items [{label, value}].
 export function barChart(title, items, { format = (v) => formatNumber(v), max: fixedMax } = {}) {
   const rowH = 26;
-  const width = 640;
-  const left = 210;
-  const right = 70;
+  const width = chartWidth();
+  const left = Math.min(210, Math.round(width * 0.38));
+  const right = 56;
   const height = 36 + items.length * rowH + 10;
   const max = fixedMax || Math.max(1, ...items.map((i) => Number(i.value) || 0));
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
@@ -66,7 +75,8 @@ export function barChart(title, items, { format = (v) => formatNumber(v), max: f
     const v = Number(it.value) || 0;
     const w = ((width - left - right) * v) / max;
     const name = String(it.label);
-    svg.append(s('text', { x: left - 8, y: y + 15, 'text-anchor': 'end' }, name.length > 30 ? `${name.slice(0, 29)}…` : name));
+    const room = Math.floor((left - 12) / 6.6);
+    svg.append(s('text', { x: left - 8, y: y + 15, 'text-anchor': 'end' }, name.length > room ? `${name.slice(0, room - 1)}…` : name));
     const bar = s('rect', { x: left, y: y + 3, width: Math.max(1, w), height: rowH - 8, class: 'bar alt' });
     bar.append(s('title', {}, `${name} : ${format(v)}`));
     svg.append(bar);
@@ -172,7 +182,7 @@ export async function statsPage(ctx) {
 
     const hist = (st.offersReceivedHistogram || []).map((n, i, arr) => ({ label: i === arr.length - 1 && arr.length > 1 ? `${i}+` : String(i), value: Number(n) }));
     body.append(h('h2', null, 'Propositions reçues par jeune'));
-    if (hist.length) body.append(columnChart('Nombre de jeunes selon le nombre de propositions reçues', hist, { xLabel: 'propositions reçues', yLabel: 'jeunes' }));
+    if (hist.length) body.append(columnChart('Jeunes par nombre de propositions reçues', hist, { xLabel: 'propositions reçues', yLabel: 'jeunes' }));
     else body.append(h('p', null, 'Pas encore de données.'));
 
     const contracts = (st.byContract || []).map((c) => ({ label: label(CONTRACT, c.contractType), value: Number(c.placed || 0) }));

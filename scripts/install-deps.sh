@@ -15,6 +15,9 @@ packages=(
   # The Europe/Paris zone for "today" (age at start, expiry); without it the
   # programs fall back to UTC and the Paris date test is skipped.
   tzdata
+  # The web application's browser test (tests/browser): headless Chromium
+  # driven through ChromeDriver by Selenium, all from Debian.
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -699,7 +699,20 @@ class Journey(unittest.TestCase):
         title = "<img src=x onerror=alert(1)>"
         self.type_into("offer.title", title)
         self.choose("offer.rome_code", "soud", "Soudeur", "H2913")
-        self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        if self.state.get("autocomplete"):
+            # With the keyboard this time: type, arrow down, Enter.
+            commune = self.field("offer.place.commune_insee")
+            commune.send_keys("saint-om")
+            self.wait(lambda drv: commune.get_attribute("aria-expanded") == "true",
+                      "the commune list did not open")
+            commune.send_keys(Keys.ARROW_DOWN)
+            self.wait(lambda drv: commune.get_attribute("aria-activedescendant"),
+                      "arrow down did not move to an option")
+            commune.send_keys(Keys.ENTER)
+            self.wait(lambda drv: commune.get_attribute("data-code") == "62765",
+                      "Enter did not choose Saint-Omer (62765)")
+        else:
+            self.type_into("offer.place.commune_insee", "62765")
         self.set_value("offer.start_date", (datetime.date.today() + datetime.timedelta(days=40)).isoformat())
         self.type_into("offer.weekly_hours", "35")
         self.type_into("offer.target_diploma.code", "46125406")
@@ -855,6 +868,54 @@ class Journey(unittest.TestCase):
         # French number format: a narrow no-break space between thousands.
         self.wait(lambda drv: re.search(r"1\s250\s€", self.css("main").text),
                   "the new salary is not shown")
+        self.assert_clean_console()
+
+    def test_9_organization_admin_and_tokens(self):
+        self.require_journey()
+        d = self.driver
+        # The federation invites an administrator of the company...
+        self.sign_in("admin@example.fr")
+        self.go("/admin/invitations")
+        select = Select(self.field("organization_id"))
+        select.select_by_visible_text([o.text for o in select.options
+                                       if "Ateliers Métalliers" in o.text][0])
+        self.type_into("email", "direction@ateliers.example.fr")
+        self.field("organization_admin").click()
+        self.submit("#invite-form")
+        link = self.css("#invitation-link").get_attribute("value")
+        # ... and issues then revokes a token for the school.
+        self.go("/admin/jetons")
+        self.heading("Jetons")
+        select = Select(self.field("organization_id"))
+        select.select_by_visible_text([o.text for o in select.options
+                                       if "École de Production de Saint-Omer" in o.text][0])
+        self.type_into("description", "import nocturne")
+        self.submit("main section form")
+        token = self.css(".banner.ok .secret", "the new token is not shown").text.strip()
+        token_id = re.search(r"Jeton (\S+) émis", self.css(".banner.ok").text).group(1)
+        status, _ = self.api("GET", "/v1/graduates?pageSize=1", token=token)
+        self.assertEqual(status, 200, "the issued token does not work")
+        self.type_into("token_id", token_id)
+        forms = d.find_elements(By.CSS_SELECTOR, "main section form")
+        forms[-1].find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        self.text_in("main", "Jeton révoqué", "the token was not revoked")
+        status, _ = self.api("GET", "/v1/graduates?pageSize=1", token=token)
+        self.assertEqual(status, 401, "the revoked token still works")
+        self.assert_clean_console()
+        # The company's administrator manages its own team.
+        self.accept_invitation(link, "Denise Directrice")
+        self.go("/equipe")
+        self.heading("Équipe")
+        self.text_in("main table", "recrutement@ateliers.example.fr",
+                     "the organization's users are not listed")
+        self.assertNotIn("direction@ecole.example.fr", self.css("main table").text,
+                         "an organization admin sees another organization's users")
+        self.type_into("email", "atelier@ateliers.example.fr")
+        self.submit("#invite-form")
+        self.assertIn("/invitations/", self.css("#invitation-link").get_attribute("value"))
+        self.text_in("main table", "atelier@ateliers.example.fr",
+                     "the invited person is not listed in the team")
+        self.shot("15-organization-team")
         self.assert_clean_console()
 
     def assert_no_sideways_scroll(self):

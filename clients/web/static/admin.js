@@ -29,8 +29,9 @@ export async function teamPage(ctx) {
   }
   const orgs = { list: [{ id: ctx.me.organizationId, name: 'Mon organisation', role: ctx.me.role }], byId: new Map() };
   orgs.byId.set(ctx.me.organizationId, orgs.list[0]);
-  await invitations(ctx, orgs, { fixed: true });
-  await users(ctx, orgs, { fixed: true });
+  let reload = null;
+  invitations(ctx, orgs, { fixed: true, onInvited: () => reload && reload() });
+  reload = await users(ctx, orgs, { fixed: true });
 }
 
 async function all(path, key, params = {}) {
@@ -100,7 +101,7 @@ function organizations(ctx, orgs) {
     { key: 'siret', json: 'siret', label: 'SIRET (facultatif)', inputmode: 'numeric' }], '/v1/partners', 'partner');
 }
 
-function invitations(ctx, orgs, { fixed = false } = {}) {
+function invitations(ctx, orgs, { fixed = false, onInvited = null } = {}) {
   const { main } = ctx;
   const msg = banner();
   const options = orgs.list.map((o) => [o.id, o.kind ? `${o.kind} — ${o.name}` : o.name]);
@@ -133,6 +134,7 @@ function invitations(ctx, orgs, { fixed = false } = {}) {
         h('label', { for: 'invitation-link' }, "Lien d'invitation"), linkBox, h('div', { class: 'actions' }, copy)));
       email.control.value = '';
       announce('Invitation créée.');
+      if (onInvited) onInvited();
     } catch (err) { showError(form, err, msg); }
   });
   main.append(h('section', { 'aria-labelledby': 'h-invite' }, h('h2', { id: 'h-invite' }, 'Inviter une personne'), form, result));
@@ -168,6 +170,7 @@ async function users(ctx, orgs, { fixed = false } = {}) {
     ], list, { caption: `${list.length} compte${list.length > 1 ? 's' : ''}` }));
   }
   await load();
+  return () => load().catch((e) => announce(e.message));
 }
 
 function tokens(ctx, orgs) {

@@ -51,7 +51,7 @@ export function announce(message) {
   // A change of text is what screen readers announce.
   window.setTimeout(() => { status.textContent = message; }, 20);
   if (statusTimer) window.clearTimeout(statusTimer);
-  statusTimer = window.setTimeout(() => { status.textContent = ''; }, 6000);
+  statusTimer = window.setTimeout(() => { status.textContent = ''; }, 4000);
 }
 
 // A labelled form field. `name` is the proto field path the server names in

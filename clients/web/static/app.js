@@ -59,10 +59,12 @@ function renderChrome() {
   const path = location.pathname;
   const items = navItems(me);
   if (items.length) {
+    // The current item: the longest link that the path is, or is under.
+    const under = (href) => path === href || path.startsWith(`${href}/`);
+    const current = items.map(([href]) => href).filter(under).sort((a, b) => b.length - a.length)[0];
     const ul = h('ul');
     for (const [href, text] of items) {
-      const current = path === href || (href !== '/offres/nouvelle' && href.length > 1 && path.startsWith(`${href}/`) && !items.some(([o]) => o !== href && path.startsWith(o) && o.length > href.length));
-      ul.append(h('li', null, h('a', { href, 'aria-current': current ? 'page' : null }, text)));
+      ul.append(h('li', null, h('a', { href, 'aria-current': href === current ? 'page' : null }, text)));
     }
     nav.append(ul);
   }

@@ -1,6 +1,6 @@
 // Company pages: offers, the offer form, an offer's candidates and proposals.
 import {
-  h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList,
+  h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsBox,
   formatDate, formatNumber, isoDay, showFieldError,
 } from './dom.js';
 
@@ -215,14 +215,14 @@ export async function offerPage(ctx) {
     clear(candHolder);
     if (!results.length) { candHolder.append(h('p', null, 'Aucun·e candidat·e éligible pour le moment.')); return; }
     const ol = h('ol', { class: 'list-plain candidates' });
-    for (const rg of results) ol.append(candidateItem(rg));
+    results.forEach((rg, i) => ol.append(candidateItem(rg, i)));
     candHolder.append(ol);
   }
-  function candidateItem(rg) {
+  function candidateItem(rg, i) {
     const c = rg.candidate || {};
     const li = h('li', { class: 'card candidate', dataset: { candidate: c.graduateId || '' } });
     const diploma = c.diploma ? `${c.diploma.title || c.diploma.code || ''}${c.diploma.level ? ` (niveau ${c.diploma.level})` : ''}` : '';
-    li.append(h('h3', null, `${c.pseudonym || 'Candidat·e'} `, h('span', { class: 'muted cnd-id' }, c.graduateId || '')),
+    li.append(h('h3', null, `${i + 1}. ${c.pseudonym || 'Candidat·e'} `, h('span', { class: 'muted cnd-id' }, c.graduateId || '')),
       h('dl', { class: 'details' },
         h('dt', null, 'Score'), h('dd', null, formatNumber(rg.score, 3)),
         h('dt', null, 'Distance'), h('dd', null, `≤ ${formatNumber(rg.distanceKm)} km`),
@@ -231,7 +231,7 @@ export async function offerPage(ctx) {
         h('dt', null, 'Département'), h('dd', null, c.departementCode || '—'),
         c.minorAtStart ? [h('dt', null, 'Mineur·e au début'), h('dd', null, 'oui (règles des jeunes travailleurs)')] : null,
         c.drivingLicence ? [h('dt', null, 'Permis'), h('dd', null, 'oui')] : null),
-      h('h4', { class: 'visually-hidden' }, 'Facteurs du score'), factorsList(rg.factors));
+      factorsBox(rg.factors, i < 3));
     if (ctx.me.role === 'ROLE_COMPANY' && open) {
       if (proposed.has(c.graduateId)) li.append(h('p', null, badge('Proposition envoyée', 'sent')));
       else li.append(proposalForm(c));

@@ -215,6 +215,11 @@ export function badge(text, kind) {
   return h('span', { class: `badge ${kind || ''}` }, text);
 }
 
+// The factors in a disclosure box (open or not), for long lists.
+export function factorsBox(factors, open) {
+  return h('details', { class: 'factors-box', open }, h('summary', null, `Facteurs du score (${(factors || []).length})`), factorsList(factors));
+}
+
 export function factorsList(factors) {
   const ul = h('ul', { class: 'factors' });
   for (const f of factors || []) {

@@ -1,7 +1,7 @@
 // School and Mission locale pages: graduates, the graduate form, CSV
 // import, a graduate's ranked offers, exclusions and received proposals.
 import {
-  h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList,
+  h, clear, field, banner, clearErrors, showError, announce, table, badge, factorsList, factorsBox,
   formatDate, formatNumber, showFieldError,
 } from './dom.js';
 
@@ -306,13 +306,13 @@ export async function graduatePage(ctx) {
     clear(rankHolder);
     if (!results.length) { rankHolder.append(h('p', null, 'Aucune offre éligible pour le moment.')); return; }
     const ol = h('ol', { class: 'list-plain' });
-    for (const ro of results) {
+    results.forEach((ro, i) => {
       const o = ro.offer || {};
       ol.append(h('li', { class: 'card' },
-        h('h3', null, o.title || o.id),
+        h('h3', null, `${i + 1}. ${o.title || o.id}`),
         h('p', null, `${label(CONTRACT, o.contractType)} — ${o.place ? o.place.communeName || '' : ''} — ${formatNumber(ro.distanceKm, 1)} km — score ${formatNumber(ro.score, 3)}`),
-        factorsList(ro.factors)));
-    }
+        factorsBox(ro.factors, i < 3)));
+    });
     rankHolder.append(ol);
   }
 

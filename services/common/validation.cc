@@ -872,6 +872,73 @@ absl::Status ValidateGraduate(v1::Graduate* g, const Referentials& refs,
                               today);
 }
 
+int CddMaxMonths(v1::CddMotive motive) {
+  switch (motive) {
+    case v1::CDD_MOTIVE_AWAITING_PERMANENT_HIRE:
+    case v1::CDD_MOTIVE_URGENT_SAFETY_WORK:
+      return 9;
+    case v1::CDD_MOTIVE_REPLACEMENT_BEFORE_ABOLITION:
+    case v1::CDD_MOTIVE_EXCEPTIONAL_EXPORT_ORDER:
+      return 24;
+    default:
+      return 18;
+  }
+}
+
+namespace {
+
+// A CDD's motive and length: L1242-2 (the cases a CDD is lawful in) and
+// L1242-8-1 (its maximum total length, renewals included, by motive), or
+// the maximum the branch agreement sets instead (L1242-8).
+absl::Status CheckCdd(const v1::Offer& o) {
+  const int motive = o.cdd_motive();
+  if (motive == v1::CDD_MOTIVE_UNSPECIFIED) {
+    return Invalid("offer.cdd_motive",
+                   "required for a CDD (Code du travail L1242-2: replacement, "
+                   "temporary increase in activity, seasonal or customary "
+                   "work, ...)");
+  }
+  if (!v1::CddMotive_IsValid(motive)) {
+    return Invalid("offer.cdd_motive", "unknown value ", motive);
+  }
+  const int months = o.duration_months();
+  const int branch = o.cdd_branch_max_months();
+  if (branch < 0 || branch > 36) {
+    return Invalid("offer.cdd_branch_max_months",
+                   "must be 0 (none) or between 1 and 36, got ", branch);
+  }
+  if (months < 1) {
+    return Invalid("offer.duration_months",
+                   "must be at least 1 month for a CDD, got ", months);
+  }
+  if (motive == v1::CDD_MOTIVE_EXCEPTIONAL_EXPORT_ORDER && months < 6) {
+    return Invalid("offer.duration_months",
+                   "must be at least 6 months for a CDD for an exceptional "
+                   "export order (L1242-8-1), got ",
+                   months);
+  }
+  if (branch > 0) {
+    if (months > branch) {
+      return Invalid("offer.duration_months", "must be at most ", branch,
+                     " months, the maximum the branch agreement sets "
+                     "(offer.cdd_branch_max_months, L1242-8), got ",
+                     months);
+    }
+    return absl::OkStatus();
+  }
+  const int max = CddMaxMonths(static_cast<v1::CddMotive>(motive));
+  if (months > max) {
+    return Invalid("offer.duration_months", "must be at most ", max,
+                   " months for a CDD with this motive, renewals included "
+                   "(L1242-8-1; a branch agreement may set another maximum: "
+                   "offer.cdd_branch_max_months), got ",
+                   months);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                            absl::CivilDay today, OfferWrite write) {
   RETURN_IF_ERROR(
@@ -911,11 +978,16 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
       }
       break;
     case v1::CONTRACT_TYPE_CDD:
-      if (months < 1 || months > 36) {
-        return Invalid("offer.duration_months",
-                       "must be between 1 and 36 for a CDD, got ", months);
-      }
+      RETURN_IF_ERROR(CheckCdd(*o));
       break;
+  }
+  if (contract != v1::CONTRACT_TYPE_CDD) {
+    if (o->cdd_motive() != v1::CDD_MOTIVE_UNSPECIFIED) {
+      return Invalid("offer.cdd_motive", "only for a CDD");
+    }
+    if (o->cdd_branch_max_months() != 0) {
+      return Invalid("offer.cdd_branch_max_months", "only for a CDD");
+    }
   }
 
   ASSIGN_OR_RETURN(absl::CivilDay start,

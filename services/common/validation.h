@@ -314,4 +314,10 @@ absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             absl::string_view field_name,
                             google::protobuf::Message* target);
 
+// The longest a CDD with this motive may last, renewals included, when no
+// branch agreement sets another maximum (Code du travail L1242-8-1): 9
+// months awaiting a permanent hire or for urgent safety work, 24 before a
+// post is abolished or for an exceptional export order, else 18.
+int CddMaxMonths(v1::CddMotive motive);
+
 }  // namespace passerelle::common

@@ -1029,11 +1029,60 @@ TEST_F(ValidationTest, OfferGoodVariants) {
   v1::Offer cdd = GoodOffer();
   cdd.set_contract_type(v1::CONTRACT_TYPE_CDD);
   cdd.set_duration_months(1);
+  cdd.set_cdd_motive(v1::CDD_MOTIVE_REPLACEMENT);
   cdd.clear_target_diploma();
   cdd.set_start_date("2026-06-15");  // today
   cdd.set_expires_on("2026-06-15");
   cdd.set_monthly_gross_salary_eur(0);
   EXPECT_TRUE(ValidateOffer(&cdd, *refs_, kToday).ok());
+
+  // L1242-8-1: the maximum length by motive, on and past each boundary;
+  // a branch agreement's maximum replaces it (L1242-8).
+  struct CddCase {
+    v1::CddMotive motive;
+    int max;
+  };
+  for (const CddCase& c :
+       {CddCase{v1::CDD_MOTIVE_REPLACEMENT, 18},
+        CddCase{v1::CDD_MOTIVE_REPLACEMENT_BEFORE_ABOLITION, 24},
+        CddCase{v1::CDD_MOTIVE_AWAITING_PERMANENT_HIRE, 9},
+        CddCase{v1::CDD_MOTIVE_TEMPORARY_INCREASE, 18},
+        CddCase{v1::CDD_MOTIVE_URGENT_SAFETY_WORK, 9},
+        CddCase{v1::CDD_MOTIVE_EXCEPTIONAL_EXPORT_ORDER, 24},
+        CddCase{v1::CDD_MOTIVE_SEASONAL, 18},
+        CddCase{v1::CDD_MOTIVE_CUSTOMARY, 18},
+        CddCase{v1::CDD_MOTIVE_REPLACEMENT_OF_OWNER, 18}}) {
+    const std::string name = v1::CddMotive_Name(c.motive);
+    EXPECT_EQ(CddMaxMonths(c.motive), c.max) << name;
+    v1::Offer o = GoodOffer();
+    o.set_contract_type(v1::CONTRACT_TYPE_CDD);
+    o.clear_target_diploma();
+    o.set_cdd_motive(c.motive);
+    o.set_duration_months(c.max);
+    EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok()) << name;
+    o.set_duration_months(c.max + 1);
+    absl::Status over = ValidateOffer(&o, *refs_, kToday);
+    EXPECT_THAT(std::string(over.message()),
+                ::testing::StartsWith("offer.duration_months: must be at most"))
+        << name;
+    o.set_cdd_branch_max_months(c.max + 1);
+    EXPECT_TRUE(ValidateOffer(&o, *refs_, kToday).ok()) << name;
+    o.set_cdd_branch_max_months(c.max - 1);
+    EXPECT_THAT(std::string(ValidateOffer(&o, *refs_, kToday).message()),
+                ::testing::HasSubstr("branch agreement"))
+        << name;
+  }
+  // An exceptional export order: at least 6 months.
+  v1::Offer export_order = GoodOffer();
+  export_order.set_contract_type(v1::CONTRACT_TYPE_CDD);
+  export_order.clear_target_diploma();
+  export_order.set_cdd_motive(v1::CDD_MOTIVE_EXCEPTIONAL_EXPORT_ORDER);
+  export_order.set_duration_months(5);
+  EXPECT_THAT(
+      std::string(ValidateOffer(&export_order, *refs_, kToday).message()),
+      ::testing::HasSubstr("at least 6 months"));
+  export_order.set_duration_months(6);
+  EXPECT_TRUE(ValidateOffer(&export_order, *refs_, kToday).ok());
 
   v1::Offer pro = GoodOffer();
   pro.set_contract_type(v1::CONTRACT_TYPE_PROFESSIONALISATION);
@@ -1097,9 +1146,41 @@ TEST_F(ValidationTest, OfferBad) {
       {"CDD without duration",
        [](v1::Offer* o) {
          o->set_contract_type(v1::CONTRACT_TYPE_CDD);
+         o->set_cdd_motive(v1::CDD_MOTIVE_REPLACEMENT);
          o->set_duration_months(0);
        },
        "offer.duration_months"},
+      {"CDD without motive",
+       [](v1::Offer* o) {
+         o->set_contract_type(v1::CONTRACT_TYPE_CDD);
+         o->set_duration_months(6);
+       },
+       "offer.cdd_motive"},
+      {"CDD motive unknown",
+       [](v1::Offer* o) {
+         o->set_contract_type(v1::CONTRACT_TYPE_CDD);
+         o->set_duration_months(6);
+         o->set_cdd_motive(static_cast<v1::CddMotive>(42));
+       },
+       "offer.cdd_motive"},
+      {"motive on a CDI",
+       [](v1::Offer* o) {
+         o->set_contract_type(v1::CONTRACT_TYPE_CDI);
+         o->set_duration_months(0);
+         o->set_cdd_motive(v1::CDD_MOTIVE_SEASONAL);
+       },
+       "offer.cdd_motive"},
+      {"branch maximum on an apprenticeship",
+       [](v1::Offer* o) { o->set_cdd_branch_max_months(12); },
+       "offer.cdd_branch_max_months"},
+      {"CDD branch maximum out of range",
+       [](v1::Offer* o) {
+         o->set_contract_type(v1::CONTRACT_TYPE_CDD);
+         o->set_duration_months(6);
+         o->set_cdd_motive(v1::CDD_MOTIVE_REPLACEMENT);
+         o->set_cdd_branch_max_months(37);
+       },
+       "offer.cdd_branch_max_months"},
       {"professionalisation 3 months",
        [](v1::Offer* o) {
          o->set_contract_type(v1::CONTRACT_TYPE_PROFESSIONALISATION);

@@ -101,6 +101,8 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   }
   out.contract_type = static_cast<engine::ContractType>(o.contract_type());
   out.duration_months = o.duration_months();
+  out.cdd_motive_unstated = o.contract_type() == v1::CONTRACT_TYPE_CDD &&
+                            o.cdd_motive() == v1::CDD_MOTIVE_UNSPECIFIED;
   absl::StatusOr<absl::CivilDay> start =
       Day(o.start_date(), "offer.start_date");
   if (!start.ok()) return start.status();

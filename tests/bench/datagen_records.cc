@@ -213,6 +213,13 @@ v1::Offer RecordMaker::Offer(uint64_t i, int* company) const {
   o.set_rome_code(g.rome_code);
   o.set_contract_type(ToProto(g.contract_type));
   o.set_duration_months(g.duration_months);
+  if (g.contract_type == engine::ContractType::kCdd) {
+    // A lawful motive for the generated length (6 or 12 months): seasonal
+    // work for the short ones, a temporary increase or a replacement else.
+    o.set_cdd_motive(g.duration_months <= 6 ? v1::CDD_MOTIVE_SEASONAL
+                     : g.id.back() % 2 == 0 ? v1::CDD_MOTIVE_TEMPORARY_INCREASE
+                                            : v1::CDD_MOTIVE_REPLACEMENT);
+  }
   o.set_start_date(common::FormatDate(g.start_date));
   o.set_weekly_hours(g.weekly_hours);
   o.set_night_work(g.night_work);

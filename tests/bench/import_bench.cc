@@ -96,6 +96,7 @@ class OfferMaker {
     } else {
       o.set_contract_type(v1::CONTRACT_TYPE_CDD);
       o.set_duration_months(6);
+      o.set_cdd_motive(v1::CDD_MOTIVE_SEASONAL);
     }
     o.set_start_date(absl::StrCat("2027-0", 1 + rng_() % 9, "-01"));
     o.set_weekly_hours(35);

@@ -413,6 +413,9 @@ void BuildOfferRec(const Offer& o, InternFn&& intern,
     rec->flags |= internal::kOfferLicenceRequired;
   }
   if (o.open) rec->flags |= internal::kOfferOpen;
+  if (o.contract_type == ContractType::kCdd && o.cdd_motive_unstated) {
+    rec->flags |= internal::kOfferCddMotiveUnstated;
+  }
   // L6211-1: an apprenticeship leads to a diploma, which must still exist
   // on the contract's last day. Per offer (not per pair): decided here.
   if (o.contract_type == ContractType::kApprenticeship) {

@@ -791,5 +791,27 @@ TEST(LicenceTest, OlderRecordsKeepTheirMeaning) {
   EXPECT_TRUE(Judge(g, o).ranked);
 }
 
+// L1242-2 / L1242-8-1: a CDD's motive and length are checked when the
+// offer is written (services/common/validation); a CDD stored before the
+// motive was required is still ranked, and Explain says what was not
+// checked.
+TEST(CddTest, OlderRecordWithoutMotiveIsRankedAndFlagged) {
+  Graduate g = BaseGraduate();
+  g.accepted_contracts = {ContractType::kCdd};
+  Offer o = BaseOffer();
+  o.contract_type = ContractType::kCdd;
+  o.duration_months = 20;
+  o.target_diploma = {};
+  o.cdd_motive_unstated = true;
+  Verdict old = Judge(g, o);
+  EXPECT_TRUE(old.ranked);
+  EXPECT_THAT(old.Warning(kWarningCddMotiveUnstated),
+              HasSubstr("length of 20 months"));
+  o.cdd_motive_unstated = false;
+  Verdict stated = Judge(g, o);
+  EXPECT_TRUE(stated.ranked);
+  EXPECT_EQ(stated.Warning(kWarningCddMotiveUnstated), "");
+}
+
 }  // namespace
 }  // namespace passerelle::engine

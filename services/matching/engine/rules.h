@@ -95,6 +95,10 @@ inline constexpr char kWarningAgeLimitException[] = "age_limit_exception";
 inline constexpr char kWarningDrivingLicenceAssumed[] =
     "driving_licence_assumed";
 
+// Warning: a CDD recorded before its motive was required (L1242-2): its
+// motive and its length (L1242-8-1) were not checked.
+inline constexpr char kWarningCddMotiveUnstated[] = "cdd_motive_unstated";
+
 // Warning: the offer pays less than the legal minimum for this candidate.
 inline constexpr char kWarningSalaryBelowMinimum[] =
     "salary_below_legal_minimum";

@@ -175,6 +175,9 @@ struct Offer {
   std::string rome_code;
   ContractType contract_type = ContractType::kCdi;
   int duration_months = 0;  // apprenticeship: 6..36; CDI: 0
+  // A CDD recorded before its motive was required (L1242-2): its motive and
+  // length were never checked; Explain says so.
+  bool cdd_motive_unstated = false;
   absl::CivilDay start_date;
   double weekly_hours = 35;
   bool night_work = false;

@@ -990,6 +990,15 @@ std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
         "the offer states regulated work without its categories (recorded "
         "before they existed)"});
   }
+  if (ref.rec->Has(kOfferCddMotiveUnstated)) {
+    warnings.push_back(Warning{
+        kWarningCddMotiveUnstated,
+        absl::StrFormat("a CDD recorded without its motive (before motives "
+                        "were required): neither the motive (L1242-2) nor "
+                        "its length of %d months against the motive's "
+                        "maximum (L1242-8-1) was checked",
+                        ref.rec->duration_months)});
+  }
   if (e.salary_below_minimum) {
     const OfferRec& o = *ref.rec;
     const LegalMinimum minimum = ComputeLegalMinimum(

@@ -63,6 +63,8 @@ inline constexpr uint8_t kOfferLive = 1 << 5;  // slot in use
 // Apprenticeship whose target diploma closes before the contract's last day
 // (L6211-1), per the diploma referential.
 inline constexpr uint8_t kOfferTargetClosed = 1 << 6;
+// A CDD without a stated motive (an older record).
+inline constexpr uint8_t kOfferCddMotiveUnstated = 1 << 7;
 
 // The last day of a contract of `months` months starting on `start`: the
 // day before the same day `months` later, e.g. 2026-09-01 + 24 months ->

@@ -556,6 +556,24 @@ class Journey(unittest.TestCase):
         self.assertTrue(d.find_element(By.ID, error_id).text.strip(), "empty field error")
         self.shot("03-offer-form-error")
         self.type_into("offer.weekly_hours", "35")
+        # A CDD needs its motive (L1242-2), which bounds its length
+        # (L1242-8-1): both refused next to their field, then back to the
+        # apprenticeship.
+        Select(self.field("offer.contract_type")).select_by_value("CONTRACT_TYPE_CDD")
+        motive = self.field("offer.cdd_motive")
+        self.wait(lambda drv: motive.is_displayed(), "the CDD motive is not asked for")
+        self.submit()
+        self.wait(lambda drv: motive.get_attribute("aria-invalid") == "true",
+                  "the missing CDD motive is not shown next to its field")
+        Select(motive).select_by_value("CDD_MOTIVE_SEASONAL")
+        self.submit()  # 24 months: a seasonal CDD lasts 18 at most
+        duration = self.field("offer.duration_months")
+        self.wait(lambda drv: duration.get_attribute("aria-invalid") == "true",
+                  "a CDD longer than its motive allows is not refused next to its length")
+        self.assertIn("18", d.find_element(By.ID, duration.get_attribute("data-error-id")).text)
+        Select(self.field("offer.contract_type")).select_by_value("CONTRACT_TYPE_APPRENTICESHIP")
+        self.wait(lambda drv: not motive.is_displayed(),
+                  "the CDD motive stays shown for an apprenticeship")
         self.submit()
         self.wait(lambda drv: re.search(r"/offres/[^/]+$", drv.current_url) and
                   "/nouvelle" not in drv.current_url, "publishing the offer did not open it")

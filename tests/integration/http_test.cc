@@ -539,5 +539,42 @@ TEST_F(HttpTest, PlacementStatsGroupedOverHttp) {
   EXPECT_EQ(Parse<v1::PlacementStats>(ok).groups_size(), 0);  // no graduates
 }
 
+TEST_F(HttpTest, CddOfferNeedsItsMotiveAndALawfulLength) {
+  std::string company_id;
+  auto company = Bearer(CompanyToken("73282932000074", &company_id));
+  v1::Offer cdd = testing::SampleOffer("cdd-1");
+  cdd.set_contract_type(v1::CONTRACT_TYPE_CDD);
+  cdd.set_duration_months(12);
+  cdd.clear_target_diploma();
+  HttpResult missing = Call("POST", "/v1/offers", Json(cdd), company);
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(ErrorField(missing, "field"), "offer.cdd_motive");
+  EXPECT_EQ(CountOffers(company), 0);
+
+  cdd.set_cdd_motive(v1::CDD_MOTIVE_TEMPORARY_INCREASE);
+  HttpResult created = Call("POST", "/v1/offers", Json(cdd), company);
+  ASSERT_EQ(created.status, 200) << created.body;
+  v1::Offer stored = Parse<v1::Offer>(created);
+  EXPECT_EQ(stored.cdd_motive(), v1::CDD_MOTIVE_TEMPORARY_INCREASE);
+
+  // Awaiting a permanent hire: 9 months at most (L1242-8-1).
+  v1::Offer patch;
+  patch.set_cdd_motive(v1::CDD_MOTIVE_AWAITING_PERMANENT_HIRE);
+  patch.set_version(stored.version());
+  const std::string target =
+      absl::StrCat("/v1/offers/", stored.id(), "?updateMask=cddMotive");
+  HttpResult too_long = Call("PATCH", target, Json(patch), company);
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_EQ(ErrorField(too_long, "field"), "offer.duration_months");
+  patch.set_duration_months(9);
+  HttpResult ok = Call(
+      "PATCH",
+      absl::StrCat("/v1/offers/", stored.id(),
+                   "?updateMask=cddMotive,durationMonths"),
+      Json(patch), company);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Parse<v1::Offer>(ok).duration_months(), 9);
+}
+
 }  // namespace
 }  // namespace passerelle

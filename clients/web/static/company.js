@@ -7,7 +7,7 @@ import {
 // FieldMask paths in query strings take the JSON (lowerCamelCase) form.
 const camel = (path) => path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 import { get, post, api, ApiError } from './api.js';
-import { CONTRACT, OFFER_STATUS, PROPOSAL_STATE, label, kind } from './labels.js';
+import { CDD_MOTIVE, CONTRACT, OFFER_STATUS, PROPOSAL_STATE, label, kind } from './labels.js';
 import { communeField, tradeField } from './combobox.js';
 
 export async function offersPage(ctx) {
@@ -51,7 +51,7 @@ function contractOptions() {
 const EDITABLE = [
   'title', 'description', 'rome_code', 'contract_type', 'duration_months', 'start_date', 'weekly_hours',
   'night_work', 'required_level', 'positions', 'monthly_gross_salary_eur', 'place', 'expires_on',
-  'required_skills', 'driving_licence_required', 'target_diploma',
+  'required_skills', 'driving_licence_required', 'target_diploma', 'cdd_motive', 'cdd_branch_max_months',
 ];
 
 export async function offerFormPage(ctx) {
@@ -62,7 +62,17 @@ export async function offerFormPage(ctx) {
   const title = field({ label: "Intitulé de l'offre", name: 'offer.title', required: true, value: v.title, maxlength: 200 });
   const trade = tradeField({ label: 'Métier (ROME)', name: 'offer.rome_code', required: true, value: v.romeCode, display: v.romeCode });
   const contract = field({ label: 'Type de contrat', name: 'offer.contract_type', type: 'select', required: true, options: contractOptions(), value: v.contractType || 'CONTRACT_TYPE_APPRENTICESHIP' });
-  const duration = field({ label: 'Durée (mois)', name: 'offer.duration_months', type: 'number', min: 0, max: 36, value: v.durationMonths ?? 24, hint: 'Apprentissage : 6 à 36 mois ; CDI : 0.' });
+  const duration = field({ label: 'Durée (mois)', name: 'offer.duration_months', type: 'number', min: 0, max: 36, value: v.durationMonths ?? 24, hint: 'Apprentissage : 6 à 36 mois ; CDD : selon son motif ; CDI : 0.' });
+  // A CDD needs its motive (L1242-2), which bounds its length (L1242-8-1).
+  const cddMotive = field({
+    label: 'Motif du CDD', name: 'offer.cdd_motive', type: 'select', required: true,
+    options: [['', 'Choisir le motif…'], ...Object.entries(CDD_MOTIVE)], value: v.cddMotive || '',
+  });
+  const cddBranch = field({ label: "Durée maximale fixée par l'accord de branche (mois, facultatif)", name: 'offer.cdd_branch_max_months', type: 'number', min: 0, max: 36, value: v.cddBranchMaxMonths || '', hint: "Remplace le maximum légal du motif (L1242-8) ; vide s'il n'y en a pas." });
+  const cddFields = h('div', { class: 'grid2' }, cddMotive, cddBranch);
+  const showCdd = () => { cddFields.hidden = contract.control.value !== 'CONTRACT_TYPE_CDD'; };
+  contract.control.addEventListener('change', showCdd);
+  showCdd();
   const start = field({ label: 'Date de début', name: 'offer.start_date', type: 'date', required: true, value: v.startDate || isoDay(30) });
   const hours = field({ label: 'Heures par semaine', name: 'offer.weekly_hours', type: 'number', min: 1, max: 48, step: '0.5', value: v.weeklyHours ?? 35 });
   const positions = field({ label: 'Nombre de postes', name: 'offer.positions', type: 'number', min: 1, value: v.positions ?? 1 });
@@ -83,7 +93,7 @@ export async function offerFormPage(ctx) {
   const submit = h('button', { type: 'submit' }, editing ? 'Enregistrer' : "Publier l'offre");
   const form = h('form', { class: 'card', novalidate: true }, msg, title,
     h('div', { class: 'grid2' }, trade, commune),
-    h('div', { class: 'grid3' }, contract, duration, start),
+    h('div', { class: 'grid3' }, contract, duration, start), cddFields,
     h('div', { class: 'grid3' }, hours, positions, salary),
     h('div', { class: 'grid3' }, target, level, expires),
     skills, h('div', { class: 'grid2' }, night, licence), description,
@@ -98,6 +108,8 @@ export async function offerFormPage(ctx) {
       romeCode: trade.control.comboValue(),
       contractType: contract.control.value,
       durationMonths: num(duration) || 0,
+      cddMotive: contract.control.value === 'CONTRACT_TYPE_CDD' && cddMotive.control.value ? cddMotive.control.value : undefined,
+      cddBranchMaxMonths: contract.control.value === 'CONTRACT_TYPE_CDD' ? num(cddBranch) || 0 : 0,
       startDate: start.control.value,
       weeklyHours: num(hours),
       positions: num(positions),
@@ -144,6 +156,8 @@ function offerDetails(o) {
   add('État', badge(label(OFFER_STATUS, o.status), kind(OFFER_STATUS, o.status)));
   add('Métier (ROME)', o.romeCode);
   add('Contrat', `${label(CONTRACT, o.contractType)}${o.durationMonths ? `, ${o.durationMonths} mois` : ''}`);
+  if (o.cddMotive) add('Motif du CDD', label(CDD_MOTIVE, o.cddMotive));
+  if (o.cddBranchMaxMonths) add("Maximum de l'accord de branche", `${o.cddBranchMaxMonths} mois`);
   add('Lieu', o.place ? `${o.place.communeName || ''} (${o.place.communeInsee || ''})` : '');
   if (o.targetDiploma && (o.targetDiploma.code || o.targetDiploma.title)) add('Diplôme préparé', `${o.targetDiploma.title || ''} (${o.targetDiploma.code || ''})`);
   add('Début', formatDate(o.startDate));

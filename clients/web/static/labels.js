@@ -15,6 +15,19 @@ export const CONTRACT = {
   CONTRACT_TYPE_UNSPECIFIED: 'Non précisé',
 };
 
+// Code du travail L1242-2 (motive) and L1242-8-1 (maximum length).
+export const CDD_MOTIVE = {
+  CDD_MOTIVE_REPLACEMENT: "Remplacement d'un·e salarié·e absent·e (18 mois max.)",
+  CDD_MOTIVE_REPLACEMENT_BEFORE_ABOLITION: 'Remplacement avant suppression du poste (24 mois max.)',
+  CDD_MOTIVE_AWAITING_PERMANENT_HIRE: "Attente de l'arrivée d'un·e salarié·e en CDI (9 mois max.)",
+  CDD_MOTIVE_TEMPORARY_INCREASE: "Accroissement temporaire d'activité (18 mois max.)",
+  CDD_MOTIVE_URGENT_SAFETY_WORK: 'Travaux urgents de sécurité (9 mois max.)',
+  CDD_MOTIVE_EXCEPTIONAL_EXPORT_ORDER: "Commande exceptionnelle à l'exportation (6 à 24 mois)",
+  CDD_MOTIVE_SEASONAL: 'Emploi saisonnier (18 mois max.)',
+  CDD_MOTIVE_CUSTOMARY: "CDD d'usage du secteur (18 mois max.)",
+  CDD_MOTIVE_REPLACEMENT_OF_OWNER: "Remplacement d'un·e chef·fe d'entreprise ou d'exploitation (18 mois max.)",
+};
+
 export const OFFER_STATUS = {
   OFFER_STATUS_OPEN: ['Ouverte', 'open'],
   OFFER_STATUS_CLOSED: ['Fermée', 'closed'],

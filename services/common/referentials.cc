@@ -291,6 +291,7 @@ absl::StatusOr<std::unique_ptr<Referentials>> Referentials::Load(
       if (d.code.empty()) return table->Error("empty diploma code");
       d.kind = table->Get(kKind);
       d.vocational = IsVocationalKind(d.kind);
+      d.cycle_months = TrainingCycleMonths(d.kind);
       d.title = table->Get(kTitle);
       if (!absl::SimpleAtoi(table->Get(kLevel), &d.level) || d.level < 0 ||
           d.level > 8) {
@@ -324,6 +325,40 @@ absl::StatusOr<std::unique_ptr<Referentials>> Referentials::Load(
       refs->diplomas_.push_back(std::move(d));
     }
     RETURN_IF_ERROR(status);
+  }
+
+  {  // smic.csv
+    enum { kFrom, kHourly, kMonthly, kSource };
+    ASSIGN_OR_RETURN(auto table,
+                     Table::Open(dir, "smic.csv",
+                                 {"effective_from", "hourly_gross_eur",
+                                  "monthly_gross_eur", "source"}));
+    while (table->Next(&status)) {
+      SmicRevaluation r;
+      std::optional<absl::CivilDay> from = ParseDate(table->Get(kFrom));
+      if (!from.has_value()) return table->BadValue(kFrom, "date");
+      r.effective_from = *from;
+      if (!refs->smic_.empty() &&
+          r.effective_from <= refs->smic_.back().effective_from) {
+        return table->ValueError(kFrom, "not after the previous row's date");
+      }
+      if (!absl::SimpleAtod(table->Get(kHourly), &r.hourly_gross_eur) ||
+          !(r.hourly_gross_eur > 0 && r.hourly_gross_eur < 1000)) {
+        return table->BadValue(kHourly, "hourly amount");
+      }
+      if (!absl::SimpleAtod(table->Get(kMonthly), &r.monthly_gross_eur) ||
+          !(std::fabs(r.monthly_gross_eur -
+                      r.hourly_gross_eur * 35 * 52 / 12) <= 0.01)) {
+        return table->BadValue(kMonthly,
+                               "monthly amount (hourly x 35 x 52 / 12, to "
+                               "the cent)");
+      }
+      r.source = table->Get(kSource);
+      if (r.source.empty()) return table->Error("empty source");
+      refs->smic_.push_back(std::move(r));
+    }
+    RETURN_IF_ERROR(status);
+    if (refs->smic_.empty()) return table->Error("no SMIC value");
   }
 
   {  // naf_codes.csv
@@ -369,6 +404,37 @@ bool IsVocationalKind(absl::string_view kind) {
     if (absl::StartsWith(kind, prefix)) return false;
   }
   return true;
+}
+
+int TrainingCycleMonths(absl::string_view kind) {
+  struct Cycle {
+    absl::string_view kind;
+    int months;
+  };
+  // The usual length of each course, set by the diploma's regulations
+  // (e.g. Code de l'éducation D337-1 ff. for the CAP, D337-51 ff. for the
+  // Bac Pro), under the names the referential gives them.
+  static constexpr Cycle kCycles[] = {
+      {"CAP", 24},
+      {"Certificat d'aptitude professionnelle", 24},
+      {"CAPA", 24},
+      {"BAC PRO", 36},
+      {"Baccalauréat professionnel", 36},
+      {"BAC PRO AG", 36},
+      {"BP", 24},
+      {"Brevet professionnel (Education nationale)", 24},
+      {"BMA", 24},
+      {"MC", 12},
+      {"BTS", 24},
+      {"BTSA", 24},
+      {"DUT", 24},
+      {"BUT", 36},
+      {"Licence Professionnelle", 12},
+  };
+  for (const Cycle& c : kCycles) {
+    if (kind == c.kind) return c.months;
+  }
+  return 0;
 }
 
 const Diploma* Referentials::FindDiploma(absl::string_view code) const {

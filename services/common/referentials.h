@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 
 namespace passerelle::common {
 
@@ -59,6 +60,9 @@ struct Diploma {
   // baccalauréats, the DAEU and non-diploma courses (FCIL, MODAL, "autres
   // formations"), as told by `kind` (see IsVocationalKind()).
   bool vocational = true;
+  // The usual length of its course in months (TrainingCycleMonths), 0 when
+  // the kind does not tell.
+  int cycle_months = 0;
 };
 
 // False for the kinds of diplomas.csv that are not vocational
@@ -68,12 +72,29 @@ struct Diploma {
 // is vocational.
 bool IsVocationalKind(absl::string_view kind);
 
+// The usual length of the course leading to a diploma of this kind, in
+// months: CAP, CAPA, BP, BMA, BTS, BTSA, DUT 24; Bac Pro, BUT 36; MC and
+// licence professionnelle 12; 0 for the kinds whose length varies or is
+// not known here (titres RNCP, titres professionnels...). Apprenticeship
+// pay counts a shorter contract's difference as years done (D6222-28-1).
+int TrainingCycleMonths(absl::string_view kind);
+
 // A job title of a ROME fiche ("appellation", OGR code): what a recruiter
 // types ("Soudeur / Soudeuse TIG"); offers store the fiche's code.
 struct Appellation {
   std::string ogr;    // digits: "38796"
   std::string title;  // "Soudeur / Soudeuse TIG"
   std::string rome;   // a code of rome_codes.csv: "H2913"
+};
+
+// One value of the SMIC (salaire minimum interprofessionnel de croissance),
+// metropolitan France and the overseas départements but Mayotte, in force
+// from `effective_from` until the next one.
+struct SmicRevaluation {
+  absl::CivilDay effective_from;
+  double hourly_gross_eur = 0;
+  double monthly_gross_eur = 0;  // 35 h a week: hourly x 35 x 52 / 12
+  std::string source;            // the decree or order
 };
 
 // One entry of the ROME mobility table: a trade close to another.
@@ -86,7 +107,7 @@ struct MobilityTarget {
 class Referentials {
  public:
   // Loads communes.csv, rome_codes.csv, appellations.csv, rome_mobility.csv,
-  // diplomas.csv and
+  // diplomas.csv, smic.csv and
   // naf_codes.csv from `dir` (the project's data/ folder). Each file is a
   // UTF-8 CSV whose header names its columns (extra columns are ignored).
   // Errors:
@@ -123,6 +144,9 @@ class Referentials {
   const std::vector<RomeCode>& rome_codes() const { return rome_codes_; }
   const std::vector<Diploma>& diplomas() const { return diplomas_; }
   const std::vector<Appellation>& appellations() const { return appellations_; }
+  // Every SMIC revaluation, oldest first (smic.csv: add the next one there,
+  // no code change; the file is checked at load).
+  const std::vector<SmicRevaluation>& smic() const { return smic_; }
 
  private:
   Referentials() = default;
@@ -131,6 +155,7 @@ class Referentials {
   std::vector<RomeCode> rome_codes_;
   std::vector<Diploma> diplomas_;
   std::vector<Appellation> appellations_;
+  std::vector<SmicRevaluation> smic_;
   absl::flat_hash_map<std::string, size_t> commune_index_;
   absl::flat_hash_map<std::string, size_t> rome_index_;
   absl::flat_hash_map<std::string, size_t> diploma_index_;

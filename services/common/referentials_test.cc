@@ -208,6 +208,10 @@ class BadDataTest : public ::testing::Test {
           "50025123,CAP,DECOLLETAGE (CAP),3,H2903 H2100,\n"
           "RNCP557,CAP,\"CAP \"\"décolletage\"\"\",3,H2903,31/08/2027\n");
     Write("naf_codes.csv", "code,title\n25.62B,Mécanique industrielle\n");
+    Write("smic.csv",
+          "effective_from,hourly_gross_eur,monthly_gross_eur,source\n"
+          "2024-11-01,11.88,1801.80,décret n° 2024-951\n"
+          "2026-01-01,12.02,1823.03,décret de décembre 2025\n");
   }
 
   void Write(const std::string& name, const std::string& contents) {
@@ -223,6 +227,9 @@ TEST_F(BadDataTest, MinimalSetLoads) {
   ASSERT_TRUE(refs.ok()) << refs.status();
   EXPECT_EQ((*refs)->FindCommune("2A004")->population, 0);
   EXPECT_EQ((*refs)->FindRome("H2903")->title, "Tourneur-fraiseur, Tourneuse");
+  ASSERT_EQ((*refs)->smic().size(), 2u);
+  EXPECT_EQ((*refs)->smic()[1].effective_from, absl::CivilDay(2026, 1, 1));
+  EXPECT_EQ((*refs)->FindDiploma("50025123")->cycle_months, 24);  // a CAP
   ASSERT_EQ((*refs)->appellations().size(), 1u);
   EXPECT_EQ((*refs)->appellations()[0].rome, "H2903");
   EXPECT_EQ((*refs)->FindDiploma("RNCP557")->title, "CAP \"décolletage\"");
@@ -285,6 +292,17 @@ TEST_F(BadDataTest, ErrorsNameFileAndLine) {
        "rome_codes.csv:2: unterminated quoted field"},
       {"rome_codes.csv", "code,title,parent,domain\nH29031,x,y,z\n",
        "rome_codes.csv:2: bad ROME code \"H29031\""},
+      {"smic.csv",
+       "effective_from,hourly_gross_eur,monthly_gross_eur,source\n"
+       "2026-01-01,12.02,1823.03,a\n2025-01-01,11.88,1801.80,b\n",
+       "smic.csv:3: not after the previous row's date \"2025-01-01\""},
+      {"smic.csv",
+       "effective_from,hourly_gross_eur,monthly_gross_eur,source\n"
+       "2026-01-01,12.02,1832.03,a\n",
+       "smic.csv:2: bad monthly amount (hourly x 35 x 52 / 12, to the cent) "
+       "\"1832.03\""},
+      {"smic.csv", "effective_from,hourly_gross_eur,monthly_gross_eur,source\n",
+       "smic.csv:1: no SMIC value"},
       {"appellations.csv", "ogr,title,rome\n38796,Décolleteur,Z9999\n",
        "appellations.csv:2: unknown ROME code \"Z9999\""},
       {"appellations.csv", "ogr,title,rome\nX1,Décolleteur,H2903\n",

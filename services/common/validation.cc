@@ -1060,6 +1060,14 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                    kMaxMonthlySalaryEur, ", got ", salary);
   }
 
+  const double branch = o->branch_minimum_monthly_gross_eur();
+  if (!std::isfinite(branch) || branch < 0 || branch >= kMaxMonthlySalaryEur ||
+      (branch > 0 && branch < 1)) {
+    return Invalid("offer.branch_minimum_monthly_gross_eur",
+                   "must be 0 (none) or a number >= 1 and < ",
+                   kMaxMonthlySalaryEur, ", got ", branch);
+  }
+
   if (!o->expires_on().empty()) {
     ASSIGN_OR_RETURN(absl::CivilDay expires,
                      ParseDateField(o->expires_on(), "offer.expires_on"));

@@ -1150,6 +1150,14 @@ TEST_F(ValidationTest, OfferBad) {
          o->set_duration_months(0);
        },
        "offer.duration_months"},
+      {"branch minimum negative",
+       [](v1::Offer* o) { o->set_branch_minimum_monthly_gross_eur(-1); },
+       "offer.branch_minimum_monthly_gross_eur"},
+      {"branch minimum not a number",
+       [](v1::Offer* o) {
+         o->set_branch_minimum_monthly_gross_eur(std::nan(""));
+       },
+       "offer.branch_minimum_monthly_gross_eur"},
       {"CDD without motive",
        [](v1::Offer* o) {
          o->set_contract_type(v1::CONTRACT_TYPE_CDD);

@@ -137,6 +137,7 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.positions = o.positions();
   out.positions_filled = o.positions_filled();
   out.monthly_gross_salary_eur = o.monthly_gross_salary_eur();
+  out.branch_minimum_monthly_eur = o.branch_minimum_monthly_gross_eur();
   out.open = o.status() == v1::OFFER_STATUS_OPEN;
   if (!o.expires_on().empty()) {
     absl::StatusOr<absl::CivilDay> expires =
@@ -170,6 +171,16 @@ engine::TradeReferential TradesFrom(const common::Referentials& referentials) {
   return trades;
 }
 
+std::vector<engine::SmicValue> SmicFrom(
+    const common::Referentials& referentials) {
+  std::vector<engine::SmicValue> out;
+  for (const common::SmicRevaluation& r : referentials.smic()) {
+    out.push_back(
+        {r.effective_from, r.hourly_gross_eur, r.monthly_gross_eur, r.source});
+  }
+  return out;
+}
+
 std::vector<engine::DiplomaFacts> DiplomasFrom(
     const common::Referentials& referentials) {
   std::vector<engine::DiplomaFacts> out;
@@ -180,6 +191,7 @@ std::vector<engine::DiplomaFacts> DiplomasFrom(
     if (!d.closed_on.empty()) facts.closes_on = common::ParseDate(d.closed_on);
     facts.vocational = d.vocational;
     facts.rome_codes = d.rome_codes;
+    facts.cycle_months = d.cycle_months;
     out.push_back(std::move(facts));
   }
   return out;

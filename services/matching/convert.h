@@ -28,4 +28,8 @@ engine::TradeReferential TradesFrom(const common::Referentials& referentials);
 std::vector<engine::DiplomaFacts> DiplomasFrom(
     const common::Referentials& referentials);
 
+// Every SMIC revaluation of data/smic.csv, for the engine's legal tables.
+std::vector<engine::SmicValue> SmicFrom(
+    const common::Referentials& referentials);
+
 }  // namespace passerelle::matching

@@ -308,6 +308,8 @@ absl::StatusOr<std::unique_ptr<MatchingIndex>> MatchingIndex::Start(
   engine::EngineOptions options;
   options.trades = TradesFrom(referentials);
   options.diplomas = DiplomasFrom(referentials);
+  // The SMIC of data/smic.csv (a revaluation is a line there, no build).
+  options.legal.smic = SmicFrom(referentials);
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                    engine::Engine::Create(std::move(options)));
   std::unique_ptr<MatchingIndex> index(

@@ -52,6 +52,7 @@ const EDITABLE = [
   'title', 'description', 'rome_code', 'contract_type', 'duration_months', 'start_date', 'weekly_hours',
   'night_work', 'required_level', 'positions', 'monthly_gross_salary_eur', 'place', 'expires_on',
   'required_skills', 'driving_licence_required', 'target_diploma', 'cdd_motive', 'cdd_branch_max_months',
+  'branch_minimum_monthly_gross_eur',
 ];
 
 export async function offerFormPage(ctx) {
@@ -77,6 +78,7 @@ export async function offerFormPage(ctx) {
   const hours = field({ label: 'Heures par semaine', name: 'offer.weekly_hours', type: 'number', min: 1, max: 48, step: '0.5', value: v.weeklyHours ?? 35 });
   const positions = field({ label: 'Nombre de postes', name: 'offer.positions', type: 'number', min: 1, value: v.positions ?? 1 });
   const salary = field({ label: 'Salaire brut mensuel (€)', name: 'offer.monthly_gross_salary_eur', type: 'number', min: 0, step: '0.01', value: v.monthlyGrossSalaryEur ?? '' });
+  const branchMin = field({ label: 'Salaire minimum conventionnel (€, 35 h, facultatif)', name: 'offer.branch_minimum_monthly_gross_eur', type: 'number', min: 0, step: '0.01', value: v.branchMinimumMonthlyGrossEur || '', hint: "Le minimum de l'accord de branche pour ce poste : il relève le minimum légal vérifié (apprenti·e de 21 ans et plus, CDI, CDD)." });
   const level = field({
     label: 'Niveau requis', name: 'offer.required_level', type: 'select',
     options: [['0', 'Aucun'], ['3', '3 (CAP)'], ['4', '4 (Bac pro)'], ['5', '5 (BTS)'], ['6', '6 (Licence)']],
@@ -94,7 +96,7 @@ export async function offerFormPage(ctx) {
   const form = h('form', { class: 'card', novalidate: true }, msg, title,
     h('div', { class: 'grid2' }, trade, commune),
     h('div', { class: 'grid3' }, contract, duration, start), cddFields,
-    h('div', { class: 'grid3' }, hours, positions, salary),
+    h('div', { class: 'grid3' }, hours, positions, salary), branchMin,
     h('div', { class: 'grid3' }, target, level, expires),
     skills, h('div', { class: 'grid2' }, night, licence), description,
     h('div', { class: 'actions' }, submit, h('a', { href: editing ? `/offres/${encodeURIComponent(editing)}` : '/offres', class: 'button secondary' }, 'Annuler')));
@@ -114,6 +116,7 @@ export async function offerFormPage(ctx) {
       weeklyHours: num(hours),
       positions: num(positions),
       monthlyGrossSalaryEur: num(salary),
+      branchMinimumMonthlyGrossEur: num(branchMin) || 0,
       requiredLevel: Number(level.control.value),
       targetDiploma: target.control.value.trim() ? { code: target.control.value.trim() } : undefined,
       place: { communeInsee: commune.control.comboValue() },
@@ -158,6 +161,7 @@ function offerDetails(o) {
   add('Contrat', `${label(CONTRACT, o.contractType)}${o.durationMonths ? `, ${o.durationMonths} mois` : ''}`);
   if (o.cddMotive) add('Motif du CDD', label(CDD_MOTIVE, o.cddMotive));
   if (o.cddBranchMaxMonths) add("Maximum de l'accord de branche", `${o.cddBranchMaxMonths} mois`);
+  if (o.branchMinimumMonthlyGrossEur) add('Minimum conventionnel', `${formatNumber(o.branchMinimumMonthlyGrossEur, 2)} €`);
   add('Lieu', o.place ? `${o.place.communeName || ''} (${o.place.communeInsee || ''})` : '');
   if (o.targetDiploma && (o.targetDiploma.code || o.targetDiploma.title)) add('Diplôme préparé', `${o.targetDiploma.title || ''} (${o.targetDiploma.code || ''})`);
   add('Début', formatDate(o.startDate));

@@ -117,7 +117,10 @@ function groupLabel(groupBy, names, gr) {
 }
 
 function csvCell(v) {
-  const t = String(v ?? '');
+  let t = String(v ?? '');
+  // A name starting like a formula (=, +, -, @) would run as one in a
+  // spreadsheet (CSV injection): kept as text.
+  if (/^[=+\-@\t\r]/.test(t) && !/^-?\d/.test(t)) t = `'${t}`;
   return /[",;\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 

@@ -231,6 +231,10 @@ absl::Status ValidateOffer(const Offer& o) {
       o.monthly_gross_salary_eur < 0 || o.monthly_gross_salary_eur > 1e7) {
     return Invalid("offer.monthly_gross_salary_eur", "must be within 0..1e7");
   }
+  if (!std::isfinite(o.branch_minimum_monthly_eur) ||
+      o.branch_minimum_monthly_eur < 0 || o.branch_minimum_monthly_eur > 1e7) {
+    return Invalid("offer.branch_minimum_monthly_eur", "must be within 0..1e7");
+  }
   for (RegulatedWork work : o.regulated_works) {
     const int w = static_cast<int>(work);
     if (w < 1 || w >= kNumRegulatedWorks) {
@@ -409,6 +413,7 @@ void BuildOfferRec(const Offer& o, InternFn&& intern,
       o.driving_licence_category
           ? static_cast<uint8_t>(*o.driving_licence_category)
           : 0;
+  rec->pay_year_offset = 0;
   if (o.driving_licence_required || rec->licence_category != 0) {
     rec->flags |= internal::kOfferLicenceRequired;
   }
@@ -420,6 +425,12 @@ void BuildOfferRec(const Offer& o, InternFn&& intern,
   // on the contract's last day. Per offer (not per pair): decided here.
   if (o.contract_type == ContractType::kApprenticeship) {
     const DiplomaFacts* facts = FindFacts(diplomas, o.target_diploma.code);
+    // D6222-28-1: a contract shorter than the diploma's cycle counts the
+    // difference as apprenticeship already done, for pay.
+    if (facts != nullptr && facts->cycle_months > o.duration_months) {
+      rec->pay_year_offset = static_cast<uint8_t>(
+          std::min(2, (facts->cycle_months - o.duration_months) / 12));
+    }
     if (facts != nullptr && facts->closes_on.has_value() &&
         *facts->closes_on <
             internal::ContractLastDay(o.start_date, o.duration_months)) {
@@ -669,9 +680,14 @@ Engine::KeySet& Engine::GraduateSet(uint16_t rome, int radius_class) {
   return graduates_by_rome_[size_t{rome} * kRadiusClasses + radius_class];
 }
 
+// The offer's branch minimum at 35 h, in cents (0 = none).
+static int32_t BranchMinCents(const Offer& o) {
+  return static_cast<int32_t>(std::llround(o.branch_minimum_monthly_eur * 100));
+}
+
 OfferRef Engine::OfferAt(uint32_t idx) const {
-  return OfferRef{&offers_[idx],
-                  offer_skill_pool_.data() + offers_[idx].skills};
+  return OfferRef{&offers_[idx], offer_skill_pool_.data() + offers_[idx].skills,
+                  offer_branch_min_cents_.data() + idx};
 }
 
 internal::Names Engine::NamesLocked() const {
@@ -725,7 +741,10 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
     }
   } else {
     idx = offer_ids_.Intern(offer.id);
-    if (idx >= offers_.size()) offers_.resize(idx + 1);
+    if (idx >= offers_.size()) {
+      offers_.resize(idx + 1);
+      offer_branch_min_cents_.resize(idx + 1);
+    }
     rec.skills = static_cast<uint32_t>(offer_skill_pool_.size());
     offer_skill_pool_.resize(offer_skill_pool_.size() + skills.size());
     OfferSet(rec.rome, rec.contract).insert(RecordKey(rec.lat, rec.lng, idx));
@@ -733,6 +752,7 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
   std::copy(skills.begin(), skills.end(),
             offer_skill_pool_.begin() + rec.skills);
   offers_[idx] = rec;
+  offer_branch_min_cents_[idx] = BranchMinCents(offer);
   MaybeCompactSkills();
 }
 
@@ -741,6 +761,7 @@ void Engine::RemoveOfferLocked(uint32_t idx) {
   OfferSet(old.rome, old.contract).erase(RecordKey(old.lat, old.lng, idx));
   offer_skill_garbage_ += size_t{old.n_required} + old.n_desired;
   offers_[idx] = OfferRec{};  // flags 0: not live
+  offer_branch_min_cents_[idx] = 0;
   offer_ids_.Erase(idx);
   MaybeCompactSkills();
 }
@@ -1326,9 +1347,10 @@ absl::StatusOr<Explanation> Engine::Explain(const Graduate& graduate,
   names.romes.overlay = &romes.strings;
   names.skills.overlay = &skills.strings;
   names.diplomas.overlay = &diplomas.strings;
-  return ExplainRecords(internal::MakeContext(params_, today), trades_,
-                        params_.config, g, OfferRef{&o, offer_skills.data()},
-                        names);
+  const int32_t branch_min_cents = BranchMinCents(offer);
+  return ExplainRecords(
+      internal::MakeContext(params_, today), trades_, params_.config, g,
+      OfferRef{&o, offer_skills.data(), &branch_min_cents}, names);
 }
 
 // ----------------------------------------------------------------------

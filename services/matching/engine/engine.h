@@ -257,6 +257,8 @@ class Engine {
 
   internal::StringTable offer_ids_ ABSL_GUARDED_BY(mu_);
   std::vector<internal::OfferRec> offers_ ABSL_GUARDED_BY(mu_);
+  // Parallel to offers_: each offer's branch minimum at 35 h in cents.
+  std::vector<int32_t> offer_branch_min_cents_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> offer_skill_pool_ ABSL_GUARDED_BY(mu_);
   size_t offer_skill_garbage_ ABSL_GUARDED_BY(mu_) = 0;
   // [rome * kNumContractTypes + contract type]

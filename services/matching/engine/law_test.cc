@@ -38,6 +38,8 @@ std::vector<DiplomaFacts> TestDiplomas() {
       {"47013018", std::nullopt, false, {}},
       {"50099901", absl::CivilDay(2028, 8, 31), true, {"H2903"}},
       {"32025001", std::nullopt, true, {"H2903"}},
+      // A Bac Pro with its three-year cycle (D6222-28-1 tests).
+      {"40025099", std::nullopt, true, {"H2903"}, 36},
   };
 }
 
@@ -811,6 +813,86 @@ TEST(CddTest, OlderRecordWithoutMotiveIsRankedAndFlagged) {
   Verdict stated = Judge(g, o);
   EXPECT_TRUE(stated.ranked);
   EXPECT_EQ(stated.Warning(kWarningCddMotiveUnstated), "");
+}
+
+// ---------------------------------------------------------------------------
+// Item 9: a shortened apprenticeship is paid as if the difference with the
+// diploma's cycle had been done (D6222-28-1).
+
+TEST(ApprenticePayTest, ShortenedContractStartsAtALaterYear) {
+  Graduate g = BaseGraduate();  // pay age 19 at the start: 43 / 51 / 67 %
+  Offer o = BaseOffer();
+  o.target_diploma = {"40025099", 4, DiplomaStatus::kInProgress, {}};
+  o.monthly_gross_salary_eur = 0;
+  struct Row {
+    int months;
+    const char* rate;
+  };
+  for (const Row& row :
+       {Row{36, "43% of SMIC"}, Row{30, "43% of SMIC"}, Row{25, "43% of SMIC"},
+        Row{24, "51% of SMIC"}, Row{13, "51% of SMIC"}, Row{12, "67% of SMIC"},
+        Row{6, "67% of SMIC"}}) {
+    o.duration_months = row.months;
+    Verdict v = Judge(g, o);
+    EXPECT_TRUE(v.ranked) << row.months;
+    EXPECT_THAT(v.FactorDetail("salary"), HasSubstr(row.rate)) << row.months;
+  }
+  o.duration_months = 24;
+  EXPECT_THAT(Judge(g, o).FactorDetail("salary"),
+              HasSubstr("year 2: the contract is 1 year(s) shorter than the "
+                        "diploma's cycle (D6222-28-1)"));
+  // Below the year-2 floor: flagged; the same pay on a full cycle is not.
+  o.monthly_gross_salary_eur = 800;  // 43 % = 783.90, 51 % = 929.75
+  EXPECT_THAT(Judge(g, o).Warning(kWarningSalaryBelowMinimum),
+              HasSubstr("legal minimum 929.75"));
+  o.duration_months = 36;
+  EXPECT_EQ(Judge(g, o).Warning(kWarningSalaryBelowMinimum), "");
+  // A diploma whose cycle the referential does not give: year 1.
+  o.target_diploma = {"40025010", 4, DiplomaStatus::kInProgress, {}};
+  o.duration_months = 12;
+  EXPECT_THAT(Judge(g, o).FactorDetail("salary"), HasSubstr("43% of SMIC"));
+}
+
+// Item 9: the branch minimum (salaire minimum conventionnel) raises the
+// floor where the law refers to it: apprentices from 21 (D6222-26),
+// professionalisation from 26 (D6325-18: 85 %), CDI and CDD.
+TEST(BranchMinimumTest, RaisesTheFloorWhereTheLawRefersToIt) {
+  Graduate g = BaseGraduate();
+  g.accepted_contracts.clear();
+  Offer o = BaseOffer();
+  o.monthly_gross_salary_eur = 0;
+  o.branch_minimum_monthly_eur = 2000;
+  // 19 at the start, apprentice: the SMIC grid only (43 %).
+  EXPECT_THAT(Judge(g, o).FactorDetail("salary"), HasSubstr("43% of SMIC"));
+  // 22: 53 % of the branch minimum (1060.00) over 53 % of SMIC (966.21).
+  g.birth_date = absl::CivilDay(2004, 5, 1);
+  Verdict apprentice = Judge(g, o);
+  EXPECT_THAT(apprentice.FactorDetail("salary"),
+              HasSubstr("legal minimum 1060.00 € applies (53% of the branch "
+                        "minimum 2000.00 €/month, above 53% of SMIC"));
+  EXPECT_THAT(apprentice.FactorDetail("salary"), HasSubstr("D6222-26"));
+  // A CDI pays at least the branch minimum.
+  o.contract_type = ContractType::kCdi;
+  o.duration_months = 0;
+  o.target_diploma = {};
+  o.monthly_gross_salary_eur = 1900;
+  Verdict cdi = Judge(g, o);
+  EXPECT_THAT(cdi.Warning(kWarningSalaryBelowMinimum),
+              HasSubstr("1900.00 €/month < legal minimum 2000.00 €"));
+  // Professionalisation at 27: 85 % of it (1700.00) over the SMIC.
+  g.birth_date = absl::CivilDay(1999, 5, 1);
+  o.contract_type = ContractType::kProfessionalisation;
+  o.duration_months = 12;
+  o.monthly_gross_salary_eur = 0;
+  g.attestations = {{AttestationKind::kJobSeeker, absl::CivilDay(2026, 1, 5),
+                     std::nullopt, 0}};
+  Verdict pro = Judge(g, o);
+  EXPECT_THAT(pro.FactorDetail("salary"),
+              HasSubstr("legal minimum 1823.03 €"));  // the SMIC is higher
+  o.branch_minimum_monthly_eur = 2400;                // 85 %: 2040.00
+  EXPECT_THAT(Judge(g, o).FactorDetail("salary"),
+              HasSubstr("legal minimum 2040.00 € applies (85% of the branch "
+                        "minimum 2400.00 €/month"));
 }
 
 }  // namespace

@@ -19,16 +19,35 @@ const SmicValue& LegalTables::SmicOn(absl::CivilDay day) const {
 const LegalTables& DefaultLegalTables() {
   static const LegalTables* const kTables = [] {
     auto* t = new LegalTables;
-    // SMIC, metropolitan France and DROM except Mayotte.
-    //  - 11.88 €/h, 1,801.80 €/month (35 h) from 2024-11-01: décret
-    //    n° 2024-951 du 23 octobre 2024 (JO 24 October 2024). Unchanged on
-    //    2025-01-01 (the November raise anticipated the yearly one).
-    //  - 12.02 €/h, 1,823.03 €/month from 2026-01-01 (+1.18 %, no "coup de
-    //    pouce"): decree presented to the Conseil des ministres of
-    //    17 December 2025 (checked against the ministry's and several payroll
-    //    publications, December 2025; no later revaluation found as of
-    //    November 2026). Update here at each revaluation.
+    // SMIC, metropolitan France and DROM except Mayotte: every value since
+    // the apprentice grid of D6222-26 (2019), with its decree or order. The
+    // servers read the same table from data/smic.csv, where the next
+    // revaluation is added without a build (services/matching/convert_test
+    // checks that this built-in copy is a prefix of that file). 2026-01-01:
+    // decree presented to the Conseil des ministres of 17 December 2025
+    // (+1.18 %, no "coup de pouce"); no later revaluation as of November
+    // 2026. Monthly = hourly x 35 x 52 / 12, to the cent.
     t->smic = {
+        {absl::CivilDay(2019, 1, 1), 10.03, 1521.22,
+         "décret n° 2018-1173 du 19 décembre 2018"},
+        {absl::CivilDay(2020, 1, 1), 10.15, 1539.42,
+         "décret n° 2019-1387 du 18 décembre 2019"},
+        {absl::CivilDay(2021, 1, 1), 10.25, 1554.58,
+         "décret n° 2020-1598 du 16 décembre 2020"},
+        {absl::CivilDay(2021, 10, 1), 10.48, 1589.47,
+         "arrêté du 27 septembre 2021 (revaluation on inflation)"},
+        {absl::CivilDay(2022, 1, 1), 10.57, 1603.12,
+         "décret n° 2021-1741 du 22 décembre 2021"},
+        {absl::CivilDay(2022, 5, 1), 10.85, 1645.58,
+         "arrêté du 29 avril 2022 (revaluation on inflation)"},
+        {absl::CivilDay(2022, 8, 1), 11.07, 1678.95,
+         "arrêté du 29 juillet 2022 (revaluation on inflation)"},
+        {absl::CivilDay(2023, 1, 1), 11.27, 1709.28,
+         "décret n° 2022-1608 du 22 décembre 2022"},
+        {absl::CivilDay(2023, 5, 1), 11.52, 1747.20,
+         "arrêté du 26 avril 2023 (revaluation on inflation)"},
+        {absl::CivilDay(2024, 1, 1), 11.65, 1766.92,
+         "décret n° 2023-1216 du 20 décembre 2023"},
         {absl::CivilDay(2024, 11, 1), 11.88, 1801.80,
          "décret n° 2024-951 du 23 octobre 2024"},
         {absl::CivilDay(2026, 1, 1), 12.02, 1823.03,
@@ -82,14 +101,16 @@ bool ProfessionalisationRaised(int held_level, bool vocational) {
 }
 
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level, bool vocational) {
+                         int pay_age, int held_level, bool vocational,
+                         int contract_year) {
   switch (contract) {
     case ContractType::kApprenticeship: {
       const int band = pay_age < 18   ? 0
                        : pay_age < 21 ? 1
                        : pay_age < 26 ? 2
                                       : 3;
-      return tables.apprentice_percent[band][0] / 100.0;
+      const int year = std::clamp(contract_year, 1, 3);
+      return tables.apprentice_percent[band][year - 1] / 100.0;
     }
     case ContractType::kProfessionalisation: {
       const int band = pay_age < 21 ? 0 : pay_age < 26 ? 1 : 2;
@@ -98,6 +119,22 @@ double LegalMinimumShare(const LegalTables& tables, ContractType contract,
                  [ProfessionalisationRaised(held_level, vocational) ? 1 : 0] /
              100.0;
     }
+    case ContractType::kCdi:
+    case ContractType::kCdd:
+      break;
+  }
+  return 1.0;
+}
+
+double BranchMinimumShare(const LegalTables& tables, ContractType contract,
+                          int pay_age, int contract_year) {
+  switch (contract) {
+    case ContractType::kApprenticeship:
+      if (pay_age < 21) return 0;
+      return LegalMinimumShare(tables, contract, pay_age, 0, true,
+                               contract_year);
+    case ContractType::kProfessionalisation:
+      return pay_age < 26 ? 0 : 0.85;
     case ContractType::kCdi:
     case ContractType::kCdd:
       break;
@@ -119,19 +156,31 @@ double WeeklyHoursFactor(const LegalTables& t, double weekly_hours) {
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start, bool vocational) {
+                                 absl::CivilDay start, bool vocational,
+                                 int contract_year, double branch_monthly_eur) {
   const SmicValue& smic = tables.SmicOn(start);
   LegalMinimum result;
-  result.smic_share =
-      LegalMinimumShare(tables, contract, pay_age, held_level, vocational);
+  result.smic_share = LegalMinimumShare(tables, contract, pay_age, held_level,
+                                        vocational, contract_year);
+  const double branch_share =
+      BranchMinimumShare(tables, contract, pay_age, contract_year);
+  const double smic_based = smic.monthly_gross_eur * result.smic_share;
+  const double branch_based = branch_monthly_eur * branch_share;
+  const bool from_branch = branch_based > smic_based;
   result.monthly_gross_eur =
-      std::round(smic.monthly_gross_eur * result.smic_share *
+      std::round(std::max(smic_based, branch_based) *
                  WeeklyHoursFactor(tables, weekly_hours) * 100) /
       100;
   std::string who;
   switch (contract) {
     case ContractType::kApprenticeship:
-      who = absl::StrFormat("apprentice, pay age %d, year 1", pay_age);
+      who = contract_year > 1
+                ? absl::StrFormat(
+                      "apprentice, pay age %d, year %d: the contract is %d "
+                      "year(s) shorter than the diploma's cycle (D6222-28-1)",
+                      pay_age, std::clamp(contract_year, 1, 3),
+                      std::clamp(contract_year, 1, 3) - 1)
+                : absl::StrFormat("apprentice, pay age %d, year 1", pay_age);
       break;
     case ContractType::kProfessionalisation:
       who = absl::StrFormat(
@@ -146,10 +195,22 @@ LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
       who = std::string(ContractTypeName(contract));
       break;
   }
-  result.basis = absl::StrFormat(
-      "%.0f%% of SMIC %.2f €/month from %s (%s), for %.2f h/week",
-      result.smic_share * 100, smic.monthly_gross_eur,
-      FormatDay(smic.effective_from), who, weekly_hours);
+  if (from_branch) {
+    result.basis = absl::StrFormat(
+        "%.0f%% of the branch minimum %.2f €/month, above %.0f%% of SMIC "
+        "%.2f €/month (%s; %s), for %.2f h/week",
+        branch_share * 100, branch_monthly_eur, result.smic_share * 100,
+        smic.monthly_gross_eur, who,
+        contract == ContractType::kApprenticeship        ? "D6222-26"
+        : contract == ContractType::kProfessionalisation ? "D6325-18"
+                                                         : "branch agreement",
+        weekly_hours);
+  } else {
+    result.basis = absl::StrFormat(
+        "%.0f%% of SMIC %.2f €/month from %s (%s), for %.2f h/week",
+        result.smic_share * 100, smic.monthly_gross_eur,
+        FormatDay(smic.effective_from), who, weekly_hours);
+  }
   return result;
 }
 

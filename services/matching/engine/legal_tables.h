@@ -81,17 +81,28 @@ const LegalTables& DefaultLegalTables();
 // the age on the last day of the month before `start`.
 int PayAge(absl::CivilDay birth, absl::CivilDay start);
 
-// Share of the SMIC (1.0 = 100 %) that is the legal minimum pay, in contract
-// year 1, for a candidate of pay age `pay_age` holding (by the start) a
-// diploma of level `held_level`, `vocational` or not. CDI/CDD: 1.0 (the
+// Share of the SMIC (1.0 = 100 %) that is the legal minimum pay, at the
+// contract's start, for a candidate of pay age `pay_age` holding (by the start)
+// a diploma of level `held_level`, `vocational` or not. CDI/CDD: 1.0 (the
 // SMIC). Professionalisation: the higher rate of D6325-15 for "une
 // qualification au moins égale au baccalauréat professionnel ou un titre ou
 // diplôme à finalité professionnelle de même niveau", i.e. a vocational
 // diploma of level 4 (Bac Pro, BP, BT, titre professionnel...) or any
 // diploma above level 4 (BTS, licence...); a Bac général or
 // technologique (level 4, not vocational) gets the base rate.
+// `contract_year` (1..3) picks the apprentice grid's column: 1, or later
+// for a contract shortened against its diploma's cycle (D6222-28-1).
 double LegalMinimumShare(const LegalTables& tables, ContractType contract,
-                         int pay_age, int held_level, bool vocational = true);
+                         int pay_age, int held_level, bool vocational = true,
+                         int contract_year = 1);
+
+// Share of the branch agreement's minimum for the position (salaire minimum
+// conventionnel) that is a legal floor too, 0 where the law does not refer
+// to it: an apprentice from 21, the grid's percentage (D6222-26: of the
+// SMIC or, if higher, of the branch minimum); a professionalisation
+// contract from 26, 85 % (D6325-18); a CDI or CDD, all of it.
+double BranchMinimumShare(const LegalTables& tables, ContractType contract,
+                          int pay_age, int contract_year = 1);
 
 // Whether D6325-15's higher professionalisation rate applies (see
 // LegalMinimumShare).
@@ -102,15 +113,17 @@ bool ProfessionalisationRaised(int held_level, bool vocational);
 double WeeklyHoursFactor(const LegalTables& tables, double weekly_hours);
 
 // Legal minimum monthly gross pay: SMIC in force at `start` (35 h) x
-// LegalMinimumShare x WeeklyHoursFactor, rounded to the cent, with a human
-// description of the basis. Branch agreements (minimum conventionnel) may
-// ask more; the engine does not know them. The under-18 SMIC abatement
+// LegalMinimumShare, or the offer's `branch_monthly_eur` (35 h; 0 = none)
+// x BranchMinimumShare when higher, x WeeklyHoursFactor, rounded to the
+// cent, with a human description of the basis. The under-18 SMIC abatement
 // (D3231-3: -20 % before 17, -10 % from 17, for minors with under six months
 // of practice in the branch) is not applied: an offer using it is flagged,
 // which errs on the minor's side.
 LegalMinimum ComputeLegalMinimum(const LegalTables& tables,
                                  ContractType contract, int pay_age,
                                  int held_level, double weekly_hours,
-                                 absl::CivilDay start, bool vocational = true);
+                                 absl::CivilDay start, bool vocational = true,
+                                 int contract_year = 1,
+                                 double branch_monthly_eur = 0);
 
 }  // namespace passerelle::engine

@@ -15,8 +15,13 @@ TEST(LegalTablesTest, SmicInForce) {
   EXPECT_EQ(t.SmicOn(absl::CivilDay(2025, 12, 31)).monthly_gross_eur, 1801.80);
   EXPECT_EQ(t.SmicOn(absl::CivilDay(2026, 1, 1)).hourly_gross_eur, 12.02);
   EXPECT_EQ(t.SmicOn(absl::CivilDay(2026, 9, 1)).monthly_gross_eur, 1823.03);
+  // Each value from its first day; the day before, the previous one.
+  EXPECT_EQ(t.SmicOn(absl::CivilDay(2020, 1, 1)).monthly_gross_eur, 1539.42);
+  EXPECT_EQ(t.SmicOn(absl::CivilDay(2019, 12, 31)).monthly_gross_eur, 1521.22);
+  EXPECT_EQ(t.SmicOn(absl::CivilDay(2023, 5, 1)).hourly_gross_eur, 11.52);
+  EXPECT_EQ(t.SmicOn(absl::CivilDay(2023, 4, 30)).hourly_gross_eur, 11.27);
   // Before the first entry: the first one.
-  EXPECT_EQ(t.SmicOn(absl::CivilDay(2020, 1, 1)).monthly_gross_eur, 1801.80);
+  EXPECT_EQ(t.SmicOn(absl::CivilDay(2018, 6, 1)).monthly_gross_eur, 1521.22);
   // Monthly = hourly x 35 x 52 / 12, to the cent.
   for (const SmicValue& v : t.smic) {
     EXPECT_NEAR(v.hourly_gross_eur * 35 * 52 / 12, v.monthly_gross_eur, 0.005);

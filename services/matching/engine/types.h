@@ -142,6 +142,10 @@ struct DiplomaFacts {
   // false for a Bac général or technologique.
   bool vocational = true;
   std::vector<std::string> rome_codes;  // trades it leads to
+  // The length of its usual training cycle (CAP 24, Bac Pro 36 months...),
+  // 0 = unknown: an apprenticeship shorter than it is paid from a later
+  // contract year (D6222-28-1).
+  int cycle_months = 0;
 };
 
 // A young person in the matching pool. Coordinates are WGS84 degrees.
@@ -202,7 +206,10 @@ struct Offer {
   double longitude = 0;
   int positions = 1;
   int positions_filled = 0;
-  double monthly_gross_salary_eur = 0;       // 0 = not stated
+  double monthly_gross_salary_eur = 0;  // 0 = not stated
+  // The branch agreement's minimum for the position at 35 h (0 = none):
+  // raises the legal floor where the law refers to it (legal_tables.h).
+  double branch_minimum_monthly_eur = 0;
   bool open = true;                          // false: closed or filled
   std::optional<absl::CivilDay> expires_on;  // still open on that day
   absl::CivilDay created_on;

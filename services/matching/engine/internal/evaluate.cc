@@ -635,11 +635,21 @@ void Score(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
 
   // salary against the legal minimum for this candidate
   e->pay_age = AgeAt(g.birth, EndOfPreviousMonth(o.start));
-  const double share = LegalMinimumShare(p.legal, o.contract, e->pay_age,
-                                         e->held_level, g.Has(kGradVocational));
+  const double share =
+      LegalMinimumShare(p.legal, o.contract, e->pay_age, e->held_level,
+                        g.Has(kGradVocational), 1 + o.pay_year_offset);
+  double floor_35h = SmicMonthlyAt(p, o.start) * share;
+  const double branch_share = BranchMinimumShare(
+      p.legal, o.contract, e->pay_age, 1 + o.pay_year_offset);
+  if (branch_share > 0) {
+    const int32_t branch_cents = ref.BranchMinCents();
+    if (branch_cents > 0) {
+      floor_35h = std::max(floor_35h, branch_cents / 100.0 * branch_share);
+    }
+  }
   e->legal_min_cents = std::llround(
-      SmicMonthlyAt(p, o.start) * share *
-      WeeklyHoursFactor(p.legal, o.weekly_centihours / 100.0) * 100);
+      floor_35h * WeeklyHoursFactor(p.legal, o.weekly_centihours / 100.0) *
+      100);
   double salary_value = c.salary_not_stated;
   e->salary_below_minimum = false;
   if (o.salary_cents > 0) {
@@ -846,7 +856,8 @@ std::vector<Factor> DescribeFactors(const EvalContext& ctx,
   {
     const LegalMinimum minimum = ComputeLegalMinimum(
         p.legal, o.contract, e.pay_age, e.held_level,
-        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational),
+        1 + o.pay_year_offset, ref.BranchMinCents() / 100.0);
     const double min_eur = e.legal_min_cents / 100.0;
     if (o.salary_cents <= 0) {
       factors[4].detail =
@@ -1003,7 +1014,8 @@ std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
     const OfferRec& o = *ref.rec;
     const LegalMinimum minimum = ComputeLegalMinimum(
         ctx.params->legal, o.contract, e.pay_age, e.held_level,
-        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational));
+        o.weekly_centihours / 100.0, Unpack(o.start), g.Has(kGradVocational),
+        1 + o.pay_year_offset, ref.BranchMinCents() / 100.0);
     warnings.push_back(
         Warning{kWarningSalaryBelowMinimum,
                 absl::StrFormat("%.2f €/month < legal minimum %.2f € for this "

@@ -83,6 +83,12 @@ struct Names {
 struct OfferRef {
   const OfferRec* rec;
   const uint32_t* skills;
+  // The branch minimum at 35 h in cents (0 = none): read only where the
+  // legal floor refers to it.
+  const int32_t* branch_min_cents = nullptr;
+  int32_t BranchMinCents() const {
+    return branch_min_cents == nullptr ? 0 : *branch_min_cents;
+  }
 };
 
 // Ranking path: false at the first broken rule, or (e->pruned) as soon as

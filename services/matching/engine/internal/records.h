@@ -102,7 +102,10 @@ struct OfferRec {
   uint8_t required_level = 0;
   uint8_t target_level = 0;
   uint8_t duration_months = 0;
-  uint8_t licence_category = 0;  // LicenceCategory value; 0 = none stated
+  uint8_t licence_category : 4;  // LicenceCategory value; 0 = none stated
+  // Apprenticeship shorter than its diploma's training cycle: the contract
+  // years counted as done for pay (D6222-28-1), 0..2.
+  uint8_t pay_year_offset : 2;
   // Bit (1 << RegulatedWork value) per category; 0 with kOfferRegulated:
   // categories not stated.
   uint16_t regulated_works = 0;

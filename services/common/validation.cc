@@ -887,6 +887,17 @@ int CddMaxMonths(v1::CddMotive motive) {
 
 namespace {
 
+// A monthly amount in euros: 0 (not given), or at least 1 and below the
+// maximum; NaN and infinities are refused.
+absl::Status CheckMonthlyEur(absl::string_view field, double eur) {
+  if (!std::isfinite(eur) || eur < 0 || eur >= kMaxMonthlySalaryEur ||
+      (eur > 0 && eur < 1)) {
+    return Invalid(field, "must be 0 (not given) or a number >= 1 and < ",
+                   kMaxMonthlySalaryEur, ", got ", eur);
+  }
+  return absl::OkStatus();
+}
+
 // A CDD's motive and length: L1242-2 (the cases a CDD is lawful in) and
 // L1242-8-1 (its maximum total length, renewals included, by motive), or
 // the maximum the branch agreement sets instead (L1242-8).
@@ -1052,21 +1063,10 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                    o->positions_filled(), "), got ", o->positions());
   }
 
-  const double salary = o->monthly_gross_salary_eur();
-  if (!std::isfinite(salary) || salary < 0 || salary >= kMaxMonthlySalaryEur ||
-      (salary > 0 && salary < 1)) {
-    return Invalid("offer.monthly_gross_salary_eur",
-                   "must be 0 (not given) or a number >= 1 and < ",
-                   kMaxMonthlySalaryEur, ", got ", salary);
-  }
-
-  const double branch = o->branch_minimum_monthly_gross_eur();
-  if (!std::isfinite(branch) || branch < 0 || branch >= kMaxMonthlySalaryEur ||
-      (branch > 0 && branch < 1)) {
-    return Invalid("offer.branch_minimum_monthly_gross_eur",
-                   "must be 0 (none) or a number >= 1 and < ",
-                   kMaxMonthlySalaryEur, ", got ", branch);
-  }
+  RETURN_IF_ERROR(CheckMonthlyEur("offer.monthly_gross_salary_eur",
+                                  o->monthly_gross_salary_eur()));
+  RETURN_IF_ERROR(CheckMonthlyEur("offer.branch_minimum_monthly_gross_eur",
+                                  o->branch_minimum_monthly_gross_eur()));
 
   if (!o->expires_on().empty()) {
     ASSIGN_OR_RETURN(absl::CivilDay expires,

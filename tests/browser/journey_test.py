@@ -936,6 +936,56 @@ class Journey(unittest.TestCase):
         self.shot("15-organization-team")
         self.assert_clean_console()
 
+    def test_10_mission_locale(self):
+        self.require_journey()
+        # The federation adds a Mission locale and invites its counsellor.
+        self.sign_in("admin@example.fr")
+        self.go("/admin/organisations")
+        self.heading("Organisations")
+        self.type_into("partner.name", "Mission locale de l'Audomarois")
+        self.choose("partner.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+        self.submit("#form-partners")
+        self.text_in("#h-partners + div", "Mission locale de l'Audomarois",
+                     "the new partner is not listed")
+        self.go("/admin/invitations")
+        self.heading("Invitations")
+        select = Select(self.field("organization_id"))
+        select.select_by_visible_text([o.text for o in select.options
+                                       if "Mission locale de l'Audomarois" in o.text][0])
+        self.type_into("email", "conseil@ml-audomarois.example.fr")
+        self.submit("#invite-form")
+        link = self.wait(
+            lambda drv: [e for e in drv.find_elements(By.CSS_SELECTOR, "#invitation-link")
+                         if "/invitations/" in (e.get_attribute("value") or "")],
+            "no invitation link for the Mission locale")[0].get_attribute("value")
+        # The counsellor opens the account, adds a young person it follows,
+        # sees only its own young people, and its own statistics.
+        self.accept_invitation(link, "Camille Conseillère")
+        self.heading("Jeunes")
+        self.go("/jeunes/nouveau")
+        self.heading("Ajouter")
+        self.type_into("graduate.given_name", "Yasmine")
+        self.type_into("graduate.family_name", "Benali")
+        self.set_value("graduate.birth_date", "2007-04-02")
+        self.choose("graduate.rome_codes", "soud", "Soudeur", "H2913")
+        self.choose("graduate.home.commune_insee", "62500", "Saint-Omer", "62765")
+        self.type_into("graduate.diploma.code", "50025438")
+        self.set_value("graduate.available_from", datetime.date.today().isoformat())
+        self.submit()
+        self.wait(lambda drv: re.search(r"/jeunes/grd_[^/]+$", drv.current_url),
+                  "a Mission locale could not add a young person through the form")
+        self.heading("Yasmine Benali")
+        self.go("/jeunes")
+        self.text_in("main table", "Yasmine Benali",
+                     "the Mission locale's young person is not listed")
+        self.assertNotIn("Clémence Lefèvre", self.css("main").text,
+                         "a Mission locale sees a school's graduates")
+        self.go("/statistiques")
+        self.heading("Statistiques")
+        self.text_in("#stat-graduates", "1",
+                     "the Mission locale's statistics do not count its young person")
+        self.assert_clean_console()
+
     def assert_no_sideways_scroll(self):
         d = self.driver
         width, client = d.execute_script(

@@ -936,7 +936,7 @@ class Journey(unittest.TestCase):
         self.shot("15-organization-team")
         self.assert_clean_console()
 
-    def test_10_mission_locale(self):
+    def test_95_mission_locale(self):
         self.require_journey()
         # The federation adds a Mission locale and invites its counsellor.
         self.sign_in("admin@example.fr")

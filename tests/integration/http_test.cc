@@ -567,11 +567,10 @@ TEST_F(HttpTest, CddOfferNeedsItsMotiveAndALawfulLength) {
   EXPECT_EQ(too_long.status, 400) << too_long.body;
   EXPECT_EQ(ErrorField(too_long, "field"), "offer.duration_months");
   patch.set_duration_months(9);
-  HttpResult ok = Call(
-      "PATCH",
-      absl::StrCat("/v1/offers/", stored.id(),
-                   "?updateMask=cddMotive,durationMonths"),
-      Json(patch), company);
+  HttpResult ok = Call("PATCH",
+                       absl::StrCat("/v1/offers/", stored.id(),
+                                    "?updateMask=cddMotive,durationMonths"),
+                       Json(patch), company);
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Parse<v1::Offer>(ok).duration_months(), 9);
 }

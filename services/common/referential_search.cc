@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/text.h"
 
 namespace passerelle::common {
 namespace {
@@ -42,28 +43,6 @@ const char* FoldLatin(char32_t c) {
     }
   }
   return nullptr;
-}
-
-// The UTF-8 sequence at text[*i] (advancing *i), or U+FFFD for a byte
-// that does not start a well-formed sequence.
-char32_t NextCodePoint(absl::string_view text, size_t* i) {
-  const size_t start = *i;
-  const auto lead = static_cast<unsigned char>(text[(*i)++]);
-  if (lead < 0x80) return lead;
-  const int extra = lead >= 0xF8   ? 0
-                    : lead >= 0xF0 ? 3
-                    : lead >= 0xE0 ? 2
-                    : lead >= 0xC0 ? 1
-                                   : 0;
-  if (extra == 0 || start + 1 + extra > text.size()) return 0xFFFD;
-  char32_t cp = lead & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) {
-    const auto b = static_cast<unsigned char>(text[start + k]);
-    if ((b & 0xC0) != 0x80) return 0xFFFD;  // the lead byte alone
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  *i = start + 1 + extra;
-  return cp;
 }
 
 }  // namespace

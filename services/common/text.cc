@@ -47,6 +47,27 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
+char32_t NextCodePoint(absl::string_view text, size_t* i) {
+  const size_t start = *i;
+  const auto lead = static_cast<unsigned char>(text[start]);
+  *i = start + 1;
+  if (lead < 0x80) return lead;
+  const int extra = lead >= 0xF8   ? 0
+                    : lead >= 0xF0 ? 3
+                    : lead >= 0xE0 ? 2
+                    : lead >= 0xC0 ? 1
+                                   : 0;
+  if (extra == 0 || start + 1 + extra > text.size()) return 0xFFFD;
+  char32_t cp = lead & (0x3F >> extra);
+  for (int k = 1; k <= extra; ++k) {
+    const auto b = static_cast<unsigned char>(text[start + k]);
+    if ((b & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  *i = start + 1 + extra;
+  return cp;
+}
+
 size_t Utf8Length(absl::string_view text) {
   size_t n = 0;
   for (char c : text) {
@@ -93,21 +114,10 @@ bool IsInvisible(char32_t c) {
 }  // namespace
 
 char32_t FindInvisibleCharacter(absl::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const unsigned char* const end = p + text.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : 3;
-    char32_t cp = c & (0x3F >> extra);
-    for (int i = 1; i <= extra && p + i < end; ++i) {
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
+  size_t i = 0;
+  while (i < text.size()) {
+    const char32_t cp = NextCodePoint(text, &i);
     if (IsInvisible(cp)) return cp;
-    p += extra + 1;
   }
   return 0;
 }

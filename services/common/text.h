@@ -14,6 +14,13 @@ namespace passerelle::common {
 // (U+D800..U+DFFF), nothing above U+10FFFF. The empty string is valid.
 bool IsValidUtf8(absl::string_view text);
 
+// The code point that starts at text[*i] (*i < text.size()), advancing *i
+// past it; U+FFFD, advancing one byte only, for a byte that does not start
+// a complete sequence (a stray continuation byte, a truncated sequence,
+// 0xF8..0xFF). Overlong forms and surrogates are not checked: see
+// IsValidUtf8.
+char32_t NextCodePoint(absl::string_view text, size_t* i);
+
 // Number of Unicode code points ("characters") in `text`. Precondition:
 // IsValidUtf8(text); on invalid input the count is of lead bytes.
 size_t Utf8Length(absl::string_view text);

@@ -85,5 +85,28 @@ TEST(QuoteForErrorTest, QuotesEscapesAndCuts) {
   EXPECT_EQ(QuoteForError("aé", 2), "\"a...\"");
 }
 
+TEST(NextCodePointTest, DecodesAndStepsOverMalformedBytes) {
+  const std::string text = "a\xc3\xa9\xe2\x80\xae\xf0\x9f\x98\x80\xff\xc3";
+  size_t i = 0;
+  EXPECT_EQ(NextCodePoint(text, &i), U'a');
+  EXPECT_EQ(i, 1u);
+  EXPECT_EQ(NextCodePoint(text, &i), U'\u00e9');
+  EXPECT_EQ(i, 3u);
+  EXPECT_EQ(NextCodePoint(text, &i), U'\u202e');
+  EXPECT_EQ(i, 6u);
+  EXPECT_EQ(NextCodePoint(text, &i), U'\U0001F600');
+  EXPECT_EQ(i, 10u);
+  EXPECT_EQ(NextCodePoint(text, &i), U'\ufffd');  // 0xFF: one byte
+  EXPECT_EQ(i, 11u);
+  EXPECT_EQ(NextCodePoint(text, &i), U'\ufffd');  // truncated at the end
+  EXPECT_EQ(i, 12u);
+  // A lead byte followed by a non-continuation: only the lead is skipped.
+  const std::string broken =
+      "\xc3"
+      "a";
+  i = 0;
+  EXPECT_EQ(NextCodePoint(broken, &i), U'\ufffd');
+  EXPECT_EQ(NextCodePoint(broken, &i), U'a');
+}
 }  // namespace
 }  // namespace passerelle::common

@@ -2,6 +2,8 @@
 // exit codes, error output, metadata, paging, update masks, import chunking
 // and acknowledgements.
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -215,8 +217,15 @@ class CliRunTest : public ::testing::Test {
     return RunCommand(*options, split->command_args, out_, err_);
   }
 
+  // A path of this process's own: ctest runs each test of this binary as a
+  // process of its own, in parallel, and they share TempDir().
+  static std::string TempPath(const std::string& name) {
+    return ::testing::TempDir() + "/cli_run_test." + std::to_string(getpid()) +
+           "." + name;
+  }
+
   std::string WriteTemp(const std::string& name, const std::string& content) {
-    const std::string path = ::testing::TempDir() + "/" + name;
+    const std::string path = TempPath(name);
     std::ofstream(path) << content;
     return path;
   }
@@ -413,7 +422,7 @@ class ImportTest : public CliRunTest {
 };
 
 TEST_F(ImportTest, ChunksAcknowledgementsAndLineNumbers) {
-  const std::string acks = ::testing::TempDir() + "/acks-ok.txt";
+  const std::string acks = TempPath("acks-ok.txt");
   std::remove(acks.c_str());
   ASSERT_EQ(Run({"import", "graduates", Csv(), "--batch_size=2",
                  "--ack_file=" + acks, "--output=json", "--quiet"}),
@@ -455,7 +464,7 @@ TEST_F(ImportTest, TableSummaryAndFailOnReject) {
 
 TEST_F(ImportTest, StopsWhenTheServerFails) {
   graduates_.fail_call = 2;
-  const std::string acks = ::testing::TempDir() + "/acks-fail.txt";
+  const std::string acks = TempPath("acks-fail.txt");
   std::remove(acks.c_str());
   ASSERT_EQ(Run({"import", "graduates", Csv(), "--batch_size=2",
                  "--ack_file=" + acks, "--quiet"}),
@@ -469,7 +478,7 @@ TEST_F(ImportTest, StopsWhenTheServerFails) {
 TEST_F(ImportTest, AFailedCallAcknowledgesWhatTheServerReportsWritten) {
   graduates_.fail_call = 2;
   graduates_.fail_settled = 1;  // of EP-4, EP-5: EP-4 written
-  const std::string acks = ::testing::TempDir() + "/acks-settled.txt";
+  const std::string acks = TempPath("acks-settled.txt");
   std::remove(acks.c_str());
   ASSERT_EQ(Run({"import", "graduates", Csv(), "--batch_size=2",
                  "--ack_file=" + acks, "--quiet", "--output=json"}),

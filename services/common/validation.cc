@@ -1126,6 +1126,19 @@ absl::Status ValidateFieldMask(
   return absl::OkStatus();
 }
 
+std::vector<absl::string_view> UpdatablePaths(
+    const google::protobuf::Descriptor* descriptor,
+    std::initializer_list<absl::string_view> kept) {
+  std::vector<absl::string_view> paths;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const std::string& name = descriptor->field(i)->name();
+    if (std::find(kept.begin(), kept.end(), name) == kept.end()) {
+      paths.push_back(name);
+    }
+  }
+  return paths;
+}
+
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& source,
                             absl::Span<const absl::string_view> allowed_paths,

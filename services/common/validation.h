@@ -18,7 +18,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -308,6 +310,14 @@ absl::Status ValidateFieldMask(
 // (non-default scalar, non-empty repeated, present message), as AIP-134
 // prescribes. Returns INVALID_ARGUMENT as ValidateFieldMask(), or
 // INTERNAL if the two messages are of different types.
+// The paths an update may name: every top-level field of `descriptor` but
+// those the service keeps (`kept`: ids, owners, versions, timestamps), so a
+// field added to the API is updatable without a list to keep in step. The
+// views point into the descriptor (valid as long as it is).
+std::vector<absl::string_view> UpdatablePaths(
+    const google::protobuf::Descriptor* descriptor,
+    std::initializer_list<absl::string_view> kept);
+
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& source,
                             absl::Span<const absl::string_view> allowed_paths,

@@ -35,25 +35,14 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Graduate& g) {
   return keys;
 }
 
-constexpr absl::string_view kUpdatablePaths[] = {"external_id",
-                                                 "given_name",
-                                                 "family_name",
-                                                 "birth_date",
-                                                 "diploma",
-                                                 "rome_codes",
-                                                 "skills",
-                                                 "home",
-                                                 "max_distance_km",
-                                                 "driving_licence",
-                                                 "accepted_contracts",
-                                                 "available_from",
-                                                 "status",
-                                                 "email",
-                                                 "phone",
-                                                 "completed_college",
-                                                 "work_authorisations",
-                                                 "attestations",
-                                                 "driving_licences"};
+// What UpdateGraduate may change: everything but what the service keeps.
+const std::vector<absl::string_view>& UpdatableGraduatePaths() {
+  static const auto* paths = new std::vector<absl::string_view>(
+      common::UpdatablePaths(v1::Graduate::descriptor(),
+                             {"id", "school_id", "partner_id", "version",
+                              "create_time", "update_time"}));
+  return *paths;
+}
 
 }  // namespace
 
@@ -180,7 +169,7 @@ absl::StatusOr<v1::Graduate> Graduates::Update(
         ", not ", update.version(), ": read it again"));
   }
   v1::Graduate merged = current;
-  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths,
+  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, UpdatableGraduatePaths(),
                                          "update_mask", &merged));
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &merged));
   absl::StatusOr<v1::Graduate> updated =

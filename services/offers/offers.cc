@@ -56,34 +56,14 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Offer& o) {
   return keys;
 }
 
-constexpr absl::string_view kUpdatablePaths[] = {
-    "external_id",
-    "title",
-    "rome_code",
-    "contract_type",
-    "duration_months",
-    "start_date",
-    "weekly_hours",
-    "night_work",
-    "regulated_work",
-    "regulated_work_declared",
-    "regulated_works",
-    "regulated_work_declared_on",
-    "driving_licence_category",
-    "cdd_motive",
-    "cdd_branch_max_months",
-    "branch_minimum_monthly_gross_eur",
-    "required_level",
-    "target_diploma",
-    "required_skills",
-    "desired_skills",
-    "driving_licence_required",
-    "place",
-    "positions",
-    "monthly_gross_salary_eur",
-    "status",
-    "expires_on",
-    "description"};
+// What UpdateOffer may change: everything but what the service keeps.
+const std::vector<absl::string_view>& UpdatableOfferPaths() {
+  static const auto* paths =
+      new std::vector<absl::string_view>(common::UpdatablePaths(
+          v1::Offer::descriptor(), {"id", "company_id", "positions_filled",
+                                    "version", "create_time", "update_time"}));
+  return *paths;
+}
 
 void ClearOutputOnly(v1::Offer* o) {
   o->clear_id();
@@ -261,7 +241,7 @@ absl::StatusOr<v1::Offer> Offers::Update(
         update.version(), ": read it again"));
   }
   v1::Offer merged = current;
-  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, kUpdatablePaths,
+  RETURN_IF_ERROR(common::ApplyFieldMask(mask, update, UpdatableOfferPaths(),
                                          "update_mask", &merged));
   // A status the update changes is the caller's choice, checked; one it
   // leaves follows the positions (raising those of a FILLED offer reopens

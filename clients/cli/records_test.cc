@@ -120,6 +120,29 @@ TEST(CsvImportTest, RegulatedWorkColumns) {
                           v1::WORK_AUTHORISATION_DRIVING));
 }
 
+// The working-time terms (issue #9, item 5): a schedule is a list of
+// shifts in one cell, the sector and derogations plain columns.
+TEST(CsvImportTest, WorkingTimeColumns) {
+  const auto offers = ReadCsv(
+      "external_id,work_sector,schedule.shifts,schedule.public_holidays,"
+      "bar_service,derogations.night_work_authorised_on,"
+      "derogations.weekly_rest_agreement\n"
+      "OF-1,restaurant,LUN 11:30-14:30|S2 sam 19:00-23:30,true,false,"
+      "2026-03-01,oui\n",
+      v1::Offer::default_instance());
+  ASSERT_THAT(offers, SizeIs(1));
+  ASSERT_THAT(offers[0].errors, IsEmpty());
+  const auto& o = static_cast<const v1::Offer&>(*offers[0].message);
+  EXPECT_EQ(o.work_sector(), v1::WORK_SECTOR_RESTAURANT);
+  // Kept as written; the server normalises them.
+  EXPECT_THAT(o.schedule().shifts(),
+              ElementsAre("LUN 11:30-14:30", "S2 sam 19:00-23:30"));
+  EXPECT_TRUE(o.schedule().public_holidays());
+  EXPECT_FALSE(o.bar_service());
+  EXPECT_EQ(o.derogations().night_work_authorised_on(), "2026-03-01");
+  EXPECT_TRUE(o.derogations().weekly_rest_agreement());
+}
+
 TEST(CsvImportTest, BadValuesReportLineColumnAndField) {
   const auto rows = ReadCsv(
       "external_id,given_name,max_distance_km,accepted_contracts,"

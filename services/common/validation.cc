@@ -16,6 +16,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/dates.h"
 #include "services/common/text.h"
+#include "services/matching/engine/working_time.h"
 #include "storage/status_macros.h"
 
 namespace passerelle::common {
@@ -643,6 +644,60 @@ absl::Status CheckRegulatedWork(v1::Offer* o, absl::CivilDay today) {
   return absl::OkStatus();
 }
 
+// A date of a derogation: a valid "YYYY-MM-DD", not in the future (the day
+// it was granted, or deemed granted).
+absl::Status CheckGrantedOn(std::string* value, absl::string_view field,
+                            absl::CivilDay today) {
+  TrimInPlace(value);
+  if (value->empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(absl::CivilDay on, ParseDateField(*value, field));
+  if (on > today) {
+    return Invalid(field,
+                   "must not be in the future (the day it was granted), "
+                   "got ",
+                   *value, " (today is ", FormatDate(today), ")");
+  }
+  return absl::OkStatus();
+}
+
+// The schedule, sector and derogations the young-worker rules read
+// (engine/working_time.h). Normalises each shift to "W1 MON 08:00-12:00";
+// with shifts, weekly_hours becomes their weekly average and night_work
+// whether any falls between 22:00 and 06:00.
+absl::Status CheckWorkingTime(v1::Offer* o, absl::CivilDay today) {
+  if (!v1::WorkSector_IsValid(o->work_sector())) {
+    return Invalid("offer.work_sector", "unknown value ", o->work_sector());
+  }
+  std::vector<engine::Shift> shifts;
+  auto* texts = o->mutable_schedule()->mutable_shifts();
+  for (int i = 0; i < texts->size(); ++i) {
+    const std::string field = absl::StrCat("offer.schedule.shifts[", i, "]");
+    absl::StatusOr<engine::Shift> shift = engine::ParseShift(texts->Get(i));
+    if (!shift.ok()) return Invalid(field, shift.status().message());
+    *texts->Mutable(i) = engine::ShiftText(*shift);
+    shifts.push_back(*shift);
+  }
+  if (absl::Status s = engine::ValidateShifts(shifts); !s.ok()) {
+    return Invalid("offer.schedule", s.message());
+  }
+  if (!shifts.empty()) {
+    const double hours = engine::AverageWeeklyHours(shifts);
+    if (hours > kMaxWeeklyHours) {
+      return Invalid("offer.schedule", "averages ", hours,
+                     " hours a week; at most ", kMaxWeeklyHours);
+    }
+    o->set_weekly_hours(std::round(hours * 100) / 100);
+    o->set_night_work(engine::HasNightWork(shifts));
+  }
+  v1::YoungWorkerDerogations* d = o->mutable_derogations();
+  RETURN_IF_ERROR(CheckGrantedOn(d->mutable_night_work_authorised_on(),
+                                 "offer.derogations.night_work_authorised_on",
+                                 today));
+  RETURN_IF_ERROR(CheckGrantedOn(d->mutable_bar_agrement_on(),
+                                 "offer.derogations.bar_agrement_on", today));
+  return absl::OkStatus();
+}
+
 absl::Status CheckWorkAuthorisations(v1::Graduate* g) {
   return CheckEnumList("graduate.work_authorisations",
                        g->mutable_work_authorisations(),
@@ -1014,6 +1069,7 @@ absl::Status ValidateOffer(v1::Offer* o, const Referentials& refs,
                    o->start_date());
   }
 
+  RETURN_IF_ERROR(CheckWorkingTime(o, today));
   // NaN fails both comparisons; infinities and subnormals (5e-324) fall
   // outside the bounds.
   const double hours = o->weekly_hours();

@@ -1010,6 +1010,61 @@ TEST_F(ValidationTest, OfferRegulatedWork) {
   EXPECT_TRUE(ValidateOffer(&legacy, *refs_, kToday).ok());
 }
 
+// The young workers' working time (issue #9, item 5): shifts are checked
+// and normalised, and the weekly hours and night flag follow them.
+TEST_F(ValidationTest, OfferSchedule) {
+  v1::Offer o = GoodOffer();
+  o.set_work_sector(v1::WORK_SECTOR_RESTAURANT);
+  for (const char* shift :
+       {"mar 11:30-14:30", "MAR 19h00-23h30", "s2 sam 18:00-00:30"}) {
+    o.mutable_schedule()->add_shifts(shift);
+  }
+  o.set_weekly_hours(35);  // replaced by the schedule's average
+  o.mutable_derogations()->set_night_work_authorised_on(" 2026-06-15 ");
+  ASSERT_TRUE(ValidateOffer(&o, *refs_, kToday).ok());
+  EXPECT_THAT(o.schedule().shifts(),
+              ElementsAre("W1 TUE 11:30-14:30", "W1 TUE 19:00-23:30",
+                          "W2 SAT 18:00-00:30"));
+  EXPECT_DOUBLE_EQ(o.weekly_hours(), 7);  // (3 + 4.5 + 6.5) / 2 weeks
+  EXPECT_TRUE(o.night_work());
+  EXPECT_EQ(o.derogations().night_work_authorised_on(), "2026-06-15");
+
+  v1::Offer day = GoodOffer();
+  day.set_night_work(true);  // the schedule says otherwise
+  day.mutable_schedule()->add_shifts("MON 08:00-12:00");
+  ASSERT_TRUE(ValidateOffer(&day, *refs_, kToday).ok());
+  EXPECT_FALSE(day.night_work());
+
+  v1::Offer bad = GoodOffer();
+  bad.mutable_schedule()->add_shifts("MON 08:00-12:00");
+  bad.mutable_schedule()->add_shifts("LUN 25:00-26:00");
+  ExpectFieldError(ValidateOffer(&bad, *refs_, kToday),
+                   "offer.schedule.shifts[1]", "time of day");
+  v1::Offer overlap = GoodOffer();
+  overlap.mutable_schedule()->add_shifts("MON 08:00-12:00");
+  overlap.mutable_schedule()->add_shifts("MON 11:00-13:00");
+  ExpectFieldError(ValidateOffer(&overlap, *refs_, kToday), "offer.schedule",
+                   "overlap");
+  v1::Offer too_long = GoodOffer();
+  for (const char* day : {"MON", "TUE", "WED", "THU", "FRI"}) {
+    too_long.mutable_schedule()->add_shifts(absl::StrCat(day, " 06:00-16:00"));
+  }
+  ExpectFieldError(ValidateOffer(&too_long, *refs_, kToday), "offer.schedule",
+                   "at most 48");
+  v1::Offer sector = GoodOffer();
+  sector.set_work_sector(static_cast<v1::WorkSector>(77));
+  ExpectFieldError(ValidateOffer(&sector, *refs_, kToday), "offer.work_sector",
+                   "unknown");
+  v1::Offer future = GoodOffer();
+  future.mutable_derogations()->set_bar_agrement_on("2026-06-16");
+  ExpectFieldError(ValidateOffer(&future, *refs_, kToday),
+                   "offer.derogations.bar_agrement_on", "future");
+  v1::Offer bad_date = GoodOffer();
+  bad_date.mutable_derogations()->set_night_work_authorised_on("1/3/2026");
+  ExpectFieldError(ValidateOffer(&bad_date, *refs_, kToday),
+                   "offer.derogations.night_work_authorised_on", "format");
+}
+
 TEST_F(ValidationTest, OfferGoodVariants) {
   v1::Offer cdi = GoodOffer();
   cdi.set_contract_type(v1::CONTRACT_TYPE_CDI);

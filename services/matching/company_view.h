@@ -21,7 +21,10 @@
 // and changing its start date where the minor flag (or, equally, the
 // eligibility for night work) changes; the salary factor's value reflects
 // the legal minimum, so the pay-age band; the trade factor's value tells
-// the first-choice trade (as the order of Candidate.rome_codes does).
+// the first-choice trade (as the order of Candidate.rome_codes does); the
+// working-time rules differ under 16 (night from 20:00, 14 h of daily
+// rest, no derogation), so a minor_* exclusion may tell a 15-year-old from
+// a 16-year-old, as apprenticeship_too_young already does.
 // Those need many writes to the offer: they call for auditing or limiting
 // such edits, not for hiding more of the answer.
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/dates.h"
+#include "services/matching/engine/working_time.h"
 
 namespace passerelle::matching {
 namespace {
@@ -138,6 +139,36 @@ absl::StatusOr<engine::Offer> ToEngine(const v1::Offer& o) {
   out.positions_filled = o.positions_filled();
   out.monthly_gross_salary_eur = o.monthly_gross_salary_eur();
   out.branch_minimum_monthly_eur = o.branch_minimum_monthly_gross_eur();
+  engine::WorkingTerms& terms = out.terms;
+  terms.sector = static_cast<engine::WorkSector>(o.work_sector());
+  for (int i = 0; i < o.schedule().shifts_size(); ++i) {
+    absl::StatusOr<engine::Shift> shift =
+        engine::ParseShift(o.schedule().shifts(i));
+    if (!shift.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "offer.schedule.shifts[", i, "]: ", shift.status().message()));
+    }
+    terms.shifts.push_back(*shift);
+  }
+  terms.public_holidays = o.schedule().public_holidays();
+  const v1::YoungWorkerDerogations& d = o.derogations();
+  if (!d.night_work_authorised_on().empty()) {
+    absl::StatusOr<absl::CivilDay> on =
+        Day(d.night_work_authorised_on(),
+            "offer.derogations.night_work_authorised_on");
+    if (!on.ok()) return on.status();
+    terms.night_authorised_on = *on;
+  }
+  terms.site_hours = d.site_hours();
+  terms.weekly_rest_agreement = d.weekly_rest_agreement();
+  terms.public_holiday_agreement = d.public_holiday_agreement();
+  terms.bar_service = o.bar_service();
+  if (!d.bar_agrement_on().empty()) {
+    absl::StatusOr<absl::CivilDay> on =
+        Day(d.bar_agrement_on(), "offer.derogations.bar_agrement_on");
+    if (!on.ok()) return on.status();
+    terms.bar_agrement_on = *on;
+  }
   out.open = o.status() == v1::OFFER_STATUS_OPEN;
   if (!o.expires_on().empty()) {
     absl::StatusOr<absl::CivilDay> expires =

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/matching/engine/legal_tables.h"
+#include "services/matching/engine/working_time.h"
 
 namespace passerelle::datagen {
 namespace {
@@ -208,6 +211,68 @@ std::string TradeSkill(const std::string& rome, int i) {
 
 }  // namespace
 
+// Shifts from "DAY HH:MM-HH:MM" texts on each day of `days`.
+void AddShifts(const std::vector<const char*>& days,
+               const std::vector<const char*>& spans,
+               std::vector<engine::Shift>* out) {
+  for (const char* day : days) {
+    for (const char* span : spans) {
+      auto shift = engine::ParseShift(absl::StrCat(day, " ", span));
+      if (shift.ok()) out->push_back(*shift);
+    }
+  }
+}
+
+// A schedule for the offer, shaped by its trade, on about 60 % of offers
+// (the rest stand for records written before schedules existed): restaurant
+// service (split, evenings to 22:30, Tuesday to Saturday), bakery mornings
+// from 05:00, building-site days, or workshop days; weekly_hours follows.
+// Some state the derogations a real employer would hold.
+void AddSchedule(uint64_t seed, engine::Offer* o) {
+  std::mt19937_64 rng(seed);
+  auto bern = [&rng](double p) {
+    return std::uniform_real_distribution<double>(0, 1)(rng) < p;
+  };
+  if (!bern(0.6)) return;
+  engine::WorkingTerms& t = o->terms;
+  const std::string& rome = o->rome_code;
+  const std::vector<const char*> tue_sat = {"TUE", "WED", "THU", "FRI", "SAT"};
+  const std::vector<const char*> mon_fri = {"MON", "TUE", "WED", "THU", "FRI"};
+  if (absl::StartsWith(rome, "G16") || absl::StartsWith(rome, "G17") ||
+      absl::StartsWith(rome, "G18")) {
+    t.sector = absl::StartsWith(rome, "G17") ? engine::WorkSector::kHotel
+                                             : engine::WorkSector::kRestaurant;
+    AddShifts(tue_sat, {"11:00-14:30", "18:30-22:30"}, &t.shifts);
+    if (bern(0.5)) {
+      t.night_authorised_on = o->start_date - 30 * (1 + (seed >> 8) % 6);
+    }
+    t.public_holidays = bern(0.3);
+    t.public_holiday_agreement = t.public_holidays && bern(0.7);
+  } else if (rome == "D1102" || rome == "D1104") {
+    t.sector = rome == "D1102" ? engine::WorkSector::kBakery
+                               : engine::WorkSector::kPastry;
+    AddShifts(tue_sat, {"05:00-09:00", "09:30-12:30"}, &t.shifts);
+    if (bern(0.6)) {
+      t.night_authorised_on = o->start_date - 30 * (1 + (seed >> 8) % 6);
+    }
+  } else if (absl::StartsWith(rome, "F1")) {
+    t.sector = engine::WorkSector::kBuildingSite;
+    AddShifts({"MON", "TUE", "WED", "THU"}, {"07:30-11:30", "12:00-16:00"},
+              &t.shifts);
+    AddShifts({"FRI"}, {"07:30-10:30"}, &t.shifts);
+    t.site_hours = bern(0.5);
+  } else if (o->weekly_hours <= 35) {
+    AddShifts(mon_fri, {"08:00-12:00", "13:00-16:00"}, &t.shifts);
+  } else {
+    AddShifts({"MON", "TUE", "WED", "THU"}, {"08:00-12:00", "13:00-17:00"},
+              &t.shifts);
+    AddShifts({"FRI"}, {"08:00-12:00", "13:00-16:00"}, &t.shifts);
+  }
+  o->weekly_hours =
+      std::round(engine::AverageWeeklyHours(t.shifts) * 100) / 100;
+  o->night_work = engine::HasNightWork(t.shifts);
+}
+
 GeneratedOffer Generator::Offer(uint64_t i) const {
   Rng rng(options_.seed * 0x100000001B3ull ^ (i << 1));
   GeneratedOffer out;
@@ -277,6 +342,7 @@ GeneratedOffer Generator::Offer(uint64_t i) const {
         kTransversalSkills[rng.Int(0, kNumTransversal - 1)]);
   }
   o.driving_licence_required = rng.Bern(0.08);
+  AddSchedule(options_.seed * 0x9E3779B97F4A7C15ull ^ (i << 3 | 5), &o);
 
   const auto& commune = PickCommune(rng);
   out.commune_insee = commune.insee;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/dates.h"
+#include "services/matching/engine/working_time.h"
 
 namespace passerelle::datagen {
 namespace {
@@ -223,6 +224,20 @@ v1::Offer RecordMaker::Offer(uint64_t i, int* company) const {
   o.set_start_date(common::FormatDate(g.start_date));
   o.set_weekly_hours(g.weekly_hours);
   o.set_night_work(g.night_work);
+  const engine::WorkingTerms& t = g.terms;
+  for (const engine::Shift& shift : t.shifts) {
+    o.mutable_schedule()->add_shifts(engine::ShiftText(shift));
+  }
+  o.mutable_schedule()->set_public_holidays(t.public_holidays);
+  o.set_work_sector(static_cast<v1::WorkSector>(t.sector));
+  if (t.night_authorised_on) {
+    // Not after today: the server refuses a future authorisation.
+    o.mutable_derogations()->set_night_work_authorised_on(
+        common::FormatDate(std::min(*t.night_authorised_on, today)));
+  }
+  o.mutable_derogations()->set_site_hours(t.site_hours);
+  o.mutable_derogations()->set_public_holiday_agreement(
+      t.public_holiday_agreement);
   o.set_regulated_work(g.regulated_work);
   o.set_regulated_work_declared(g.regulated_work_declared);
   o.set_required_level(g.required_level);

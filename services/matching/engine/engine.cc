@@ -15,6 +15,7 @@
 #include "s2/s2metrics.h"
 #include "s2/s2region_coverer.h"
 #include "services/matching/engine/geo.h"
+#include "services/matching/engine/working_time.h"
 
 namespace passerelle::engine {
 
@@ -234,6 +235,27 @@ absl::Status ValidateOffer(const Offer& o) {
   if (!std::isfinite(o.branch_minimum_monthly_eur) ||
       o.branch_minimum_monthly_eur < 0 || o.branch_minimum_monthly_eur > 1e7) {
     return Invalid("offer.branch_minimum_monthly_eur", "must be within 0..1e7");
+  }
+  const int sector = static_cast<int>(o.terms.sector);
+  if (sector < 0 || sector >= kNumWorkSectors) {
+    return Invalid("offer.work_sector", "unknown sector");
+  }
+  if (auto s = ValidateShifts(o.terms.shifts); !s.ok()) {
+    return Invalid("offer.schedule", s.message());
+  }
+  if (o.terms.night_authorised_on) {
+    if (auto s = CheckDay(*o.terms.night_authorised_on,
+                          "offer.derogations.night_work_authorised_on");
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (o.terms.bar_agrement_on) {
+    if (auto s = CheckDay(*o.terms.bar_agrement_on,
+                          "offer.derogations.bar_agrement_on");
+        !s.ok()) {
+      return s;
+    }
   }
   for (RegulatedWork work : o.regulated_works) {
     const int w = static_cast<int>(work);
@@ -686,8 +708,11 @@ static int32_t BranchMinCents(const Offer& o) {
 }
 
 OfferRef Engine::OfferAt(uint32_t idx) const {
-  return OfferRef{&offers_[idx], offer_skill_pool_.data() + offers_[idx].skills,
-                  offer_branch_min_cents_.data() + idx};
+  OfferRef ref{&offers_[idx], offer_skill_pool_.data() + offers_[idx].skills,
+               offer_branch_min_cents_.data() + idx};
+  ref.minor_rules = offer_minor_rules_[idx];
+  ref.terms = offer_terms_[idx].get();
+  return ref;
 }
 
 internal::Names Engine::NamesLocked() const {
@@ -744,6 +769,8 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
     if (idx >= offers_.size()) {
       offers_.resize(idx + 1);
       offer_branch_min_cents_.resize(idx + 1);
+      offer_minor_rules_.resize(idx + 1);
+      offer_terms_.resize(idx + 1);
     }
     rec.skills = static_cast<uint32_t>(offer_skill_pool_.size());
     offer_skill_pool_.resize(offer_skill_pool_.size() + skills.size());
@@ -753,6 +780,11 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
             offer_skill_pool_.begin() + rec.skills);
   offers_[idx] = rec;
   offer_branch_min_cents_[idx] = BranchMinCents(offer);
+  offer_terms_[idx] = offer.terms.empty()
+                          ? nullptr
+                          : std::make_unique<WorkingTerms>(offer.terms);
+  offer_minor_rules_[idx] =
+      internal::MinorRulesOf(offers_[idx], offer_terms_[idx].get());
   MaybeCompactSkills();
 }
 
@@ -762,6 +794,8 @@ void Engine::RemoveOfferLocked(uint32_t idx) {
   offer_skill_garbage_ += size_t{old.n_required} + old.n_desired;
   offers_[idx] = OfferRec{};  // flags 0: not live
   offer_branch_min_cents_[idx] = 0;
+  offer_minor_rules_[idx] = 0;
+  offer_terms_[idx].reset();
   offer_ids_.Erase(idx);
   MaybeCompactSkills();
 }
@@ -1348,9 +1382,11 @@ absl::StatusOr<Explanation> Engine::Explain(const Graduate& graduate,
   names.skills.overlay = &skills.strings;
   names.diplomas.overlay = &diplomas.strings;
   const int32_t branch_min_cents = BranchMinCents(offer);
-  return ExplainRecords(
-      internal::MakeContext(params_, today), trades_, params_.config, g,
-      OfferRef{&o, offer_skills.data(), &branch_min_cents}, names);
+  OfferRef ref{&o, offer_skills.data(), &branch_min_cents};
+  ref.terms = offer.terms.empty() ? nullptr : &offer.terms;
+  ref.minor_rules = internal::MinorRulesOf(o, ref.terms);
+  return ExplainRecords(internal::MakeContext(params_, today), trades_,
+                        params_.config, g, ref, names);
 }
 
 // ----------------------------------------------------------------------

@@ -259,6 +259,10 @@ class Engine {
   std::vector<internal::OfferRec> offers_ ABSL_GUARDED_BY(mu_);
   // Parallel to offers_: each offer's branch minimum at 35 h in cents.
   std::vector<int32_t> offer_branch_min_cents_ ABSL_GUARDED_BY(mu_);
+  // Parallel to offers_: the young-worker time rules each offer breaks
+  // (OfferRef::minor_rules), and its working terms when it states any.
+  std::vector<uint32_t> offer_minor_rules_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<WorkingTerms>> offer_terms_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> offer_skill_pool_ ABSL_GUARDED_BY(mu_);
   size_t offer_skill_garbage_ ABSL_GUARDED_BY(mu_) = 0;
   // [rome * kNumContractTypes + contract type]

@@ -49,10 +49,9 @@ struct LegalTables {
   double overtime_next_premium = 0.50;
 
   // Young workers.
-  int majority_age = 18;               // under 18 at start = minor
-  double minor_max_weekly_hours = 35;  // L3162-1
-  int work_min_age = 16;               // L4153-1 (14-15: holiday jobs only)
-  int apprenticeship_min_age = 16;     // L6222-1
+  int majority_age = 18;            // under 18 at start = minor
+  int work_min_age = 16;            // L4153-1 (14-15: holiday jobs only)
+  int apprenticeship_min_age = 16;  // L6222-1
   int apprenticeship_min_age_after_college = 15;  // L6222-1 al. 2
   int apprenticeship_max_age = 29;  // "29 ans révolus": 30 is excluded
   // L6222-2 1° and 2° (follow-on or broken contract): at most this age at

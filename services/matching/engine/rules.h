@@ -67,8 +67,25 @@ inline constexpr char kRuleProfessionalisationTooOld[] =
 // category (electrical clearance for D4153-24, R4153-50; driving
 // authorisation for D4153-27, R4153-51). The declaration never covers a CDI
 // or CDD.
+//
+// The working time of a minor (working_time.h has each rule's reading):
+// night work (L3163-1, L3163-2; the R3163-1 to R3163-4 sector windows with
+// the inspector's authorisation, never midnight to 04:00), the week (35 h,
+// L3162-1; 40 h on sites, D3162-1), the day (8 h; 10 h on sites), 4 h 30
+// without a 30-minute break (L3162-3), daily rest (12 h, 14 h under 16,
+// L3164-1), two consecutive rest days a week (L3164-2; 36 h under an
+// agreement from 16), Sundays (L3164-5, R3164-1: apprentices in the listed
+// sectors; L3164-7), public holidays (L3164-6, L3164-8, R3164-2) and bar
+// service (L4153-6, R4153-8).
 inline constexpr char kRuleMinorNightWork[] = "minor_night_work";
 inline constexpr char kRuleMinorWeeklyHours[] = "minor_weekly_hours";
+inline constexpr char kRuleMinorDailyHours[] = "minor_daily_hours";
+inline constexpr char kRuleMinorContinuousWork[] = "minor_continuous_work";
+inline constexpr char kRuleMinorDailyRest[] = "minor_daily_rest";
+inline constexpr char kRuleMinorWeeklyRest[] = "minor_weekly_rest";
+inline constexpr char kRuleMinorSundayWork[] = "minor_sunday_work";
+inline constexpr char kRuleMinorPublicHolidays[] = "minor_public_holidays";
+inline constexpr char kRuleMinorBarService[] = "minor_bar_service";
 inline constexpr char kRuleMinorRegulatedWork[] = "minor_regulated_work";
 // The offer requires a driving licence the graduate does not hold (or
 // expect) by the start: its category, or one covering it (Code de la route
@@ -86,6 +103,15 @@ inline constexpr char kWarningRegulatedWorkAllowed[] = "regulated_work_allowed";
 // Warning: the engine had to assume something of an older record (an
 // undated declaration, categories not stated).
 inline constexpr char kWarningRegulatedWorkAssumed[] = "regulated_work_assumed";
+
+// Warning: a derogation lifted a young-worker time rule (night window,
+// site hours, weekly rest, Sunday, public holidays, bar); says which, on
+// what basis and until when.
+inline constexpr char kWarningWorkingTimeDerogation[] =
+    "working_time_derogation";
+// Warning: the offer states no schedule (an older record, or none given):
+// for a minor, only the weekly hours and the night-work flag were checked.
+inline constexpr char kWarningScheduleUnstated[] = "schedule_unstated";
 
 // Warning: an age limit was lifted by an attested fact; says which, with
 // its article and date.

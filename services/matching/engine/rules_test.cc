@@ -240,7 +240,8 @@ TEST(RulesTest, NightWorkAdultOnTheEighteenthBirthday) {
   ExpectKept(g, o);
   g.birth_date = absl::CivilDay(2008, 9, 2);  // 18 the day after: minor
   ExpectExcluded(g, o, kRuleMinorNightWork,
-                 "night work for a 17-year-old at the start 2026-09-01");
+                 "for a 17-year-old at the start 2026-09-01: forbidden "
+                 "(L3163-2)");
 }
 
 TEST(RulesTest, MinorAtMost35HoursAWeek) {
@@ -251,7 +252,8 @@ TEST(RulesTest, MinorAtMost35HoursAWeek) {
   ExpectKept(g, o);
   o.weekly_hours = 35.5;
   ExpectExcluded(g, o, kRuleMinorWeeklyHours,
-                 "35.50 h/week > 35 h for a 17-year-old at start 2026-09-01");
+                 "35 h 30 a week for a 17-year-old at the start 2026-09-01; "
+                 "at most 35 h (L3162-1)");
   g.birth_date = absl::CivilDay(2008, 9, 1);  // adult on the start
   ExpectKept(g, o);
 }

@@ -172,6 +172,67 @@ struct Graduate {
   std::vector<DrivingLicence> driving_licences;
 };
 
+// Same numbering as passerelle.v1.WorkSector: where the young-worker rules
+// depend on the position's activity (working_time.h).
+enum class WorkSector : uint8_t {
+  kOther = 0,
+  kHotel = 1,
+  kRestaurant = 2,
+  kBakery = 3,
+  kPastry = 4,
+  kShows = 5,
+  kHorseRacing = 6,
+  kBuildingSite = 7,
+  kPublicWorksSite = 8,
+  kLandscapingSite = 9,
+  kCatering = 10,
+  kCafeTobacco = 11,
+  kButcher = 12,
+  kCharcuterie = 13,
+  kCheeseDairy = 14,
+  kFishmonger = 15,
+  kFloristGarden = 16,
+  kFoodRetail = 17,
+  kContinuousIndustry = 18,
+};
+inline constexpr int kNumWorkSectors = 19;
+
+// "hotel", "restaurant", ... ("other" for kOther, "?" when unknown).
+absl::string_view WorkSectorName(WorkSector sector);
+
+// One uninterrupted stretch of work in a schedule's cycle.
+struct Shift {
+  int week = 1;          // 1..4
+  int day = 1;           // 1 = Monday .. 7 = Sunday: the day it starts
+  int start_minute = 0;  // from that day's midnight, 0..1439
+  // From the same midnight, start_minute < end_minute <= start_minute +
+  // 1440 (past 1440: ends the next day).
+  int end_minute = 0;
+};
+
+// The young-worker terms of an offer (working_time.h judges them).
+struct WorkingTerms {
+  WorkSector sector = WorkSector::kOther;
+  // Empty: no schedule stated (older records): only weekly_hours and
+  // night_work are checked.
+  std::vector<Shift> shifts;
+  bool public_holidays = false;
+  // The labour inspector's night-work authorisation (R3163-5): one year.
+  std::optional<absl::CivilDay> night_authorised_on;
+  bool site_hours = false;                // D3162-1
+  bool weekly_rest_agreement = false;     // L3164-2
+  bool public_holiday_agreement = false;  // L3164-8
+  bool bar_service = false;               // L4153-6
+  // The prefect's agrément (R4153-8): five years.
+  std::optional<absl::CivilDay> bar_agrement_on;
+
+  bool empty() const {
+    return sector == WorkSector::kOther && shifts.empty() && !public_holidays &&
+           !night_authorised_on && !site_hours && !weekly_rest_agreement &&
+           !public_holiday_agreement && !bar_service && !bar_agrement_on;
+  }
+};
+
 // A company's offer. Coordinates are WGS84 degrees.
 struct Offer {
   std::string id;
@@ -185,6 +246,8 @@ struct Offer {
   absl::CivilDay start_date;
   double weekly_hours = 35;
   bool night_work = false;
+  // Schedule, sector, bar service and derogations (working_time.h).
+  WorkingTerms terms;
   // "Travaux réglementés": set with no `regulated_works` (records from
   // before the categories existed) means "categories not stated".
   bool regulated_work = false;

@@ -406,6 +406,12 @@ std::string TargetClosedDetail(const EvalContext& ctx, const OfferRec& o,
       code, closes, Day(Pack(last)), Day(o.start), o.duration_months);
 }
 
+int FirstBit(uint16_t bits) {
+  int i = 0;
+  while ((bits & (1u << i)) == 0) ++i;
+  return i;
+}
+
 // Fills the rule-related numbers of `e` and checks every rule, in the order
 // Explain lists them.
 template <typename Sink>
@@ -530,18 +536,19 @@ bool CheckRules(const EvalContext& ctx, const GraduateRec& g, OfferRef ref,
   }
 
   if (age < legal.majority_age) {
-    PASSERELLE_RULE(o.Has(kOfferNightWork), kRuleMinorNightWork, {
-      return absl::StrFormat(
-          "night work for a %d-year-old at the start %s (born %s)", age,
-          Day(o.start), Day(g.birth));
-    });
-    const double hours = o.weekly_centihours / 100.0;
-    PASSERELLE_RULE(
-        hours > legal.minor_max_weekly_hours, kRuleMinorWeeklyHours, {
-          return absl::StrFormat(
-              "%.2f h/week > %.4g h for a %d-year-old at start %s", hours,
-              legal.minor_max_weekly_hours, age, Day(o.start));
-        });
+    // Working time (working_time.h): the bits were judged when the offer
+    // was stored; the details are judged again only for Explain.
+    if (const uint16_t broken = ref.MinorRules(age); broken != 0) {
+      if (names == nullptr) {
+        PASSERELLE_RULE(true, MinorTimeRuleName(FirstBit(broken)),
+                        { return std::string(); });
+      } else {
+        for (TimeFinding& f :
+             JudgeMinorTime(ref.Time(), age, /*details=*/true).exclusions) {
+          PASSERELLE_RULE(true, f.rule, { return std::move(f.detail); });
+        }
+      }
+    }
     if (o.Has(kOfferRegulated)) {
       e->regulated_basis = JudgeRegulated(g, o, e->diploma_held);
       PASSERELLE_RULE(
@@ -718,6 +725,14 @@ double DistanceValue(const EvalParams& params, const GraduateRec& g,
     value = 0;
   }
   return Clamp01(value);
+}
+
+uint32_t MinorRulesOf(const OfferRec& rec, const WorkingTerms* terms) {
+  OfferRef ref{&rec, nullptr};
+  ref.terms = terms;
+  const OfferTime time = ref.Time();
+  return JudgeMinorTime(time, 17, /*details=*/false).broken |
+         uint32_t{JudgeMinorTime(time, 15, /*details=*/false).broken} << 16;
 }
 
 EvalContext MakeContext(const EvalParams& params, absl::CivilDay today) {
@@ -984,6 +999,25 @@ std::vector<Warning> DescribeWarnings(const EvalContext& ctx,
               : "");
     }
     warnings.push_back(Warning{kWarningAgeLimitException, std::move(detail)});
+  }
+  if (e.age_at_start < ctx.params->legal.majority_age) {
+    TimeJudgement time =
+        JudgeMinorTime(ref.Time(), e.age_at_start, /*details=*/true);
+    for (std::string& basis : time.derogations) {
+      warnings.push_back(
+          Warning{kWarningWorkingTimeDerogation, std::move(basis)});
+    }
+    if (time.schedule_unstated) {
+      warnings.push_back(Warning{
+          kWarningScheduleUnstated,
+          absl::StrFormat(
+              "the offer states no schedule: for a %d-year-old only the "
+              "weekly hours (L3162-1) and the night-work flag were checked, "
+              "not the daily hours, breaks, night window, daily and weekly "
+              "rest or Sundays (L3162-1, L3162-3, L3163-1, L3164-1, L3164-2, "
+              "L3164-5)",
+              e.age_at_start)});
+    }
   }
   if (e.licence_assumed) {
     warnings.push_back(Warning{

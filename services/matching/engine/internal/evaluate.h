@@ -19,6 +19,7 @@
 #include "services/matching/engine/legal_tables.h"
 #include "services/matching/engine/scoring_config.h"
 #include "services/matching/engine/types.h"
+#include "services/matching/engine/working_time.h"
 
 namespace passerelle::engine::internal {
 
@@ -89,7 +90,24 @@ struct OfferRef {
   int32_t BranchMinCents() const {
     return branch_min_cents == nullptr ? 0 : *branch_min_cents;
   }
+  // The young-worker time rules the offer breaks (MinorTimeRule bits): for
+  // 16-17 in the low half, under 16 in the high one (MinorRulesOf).
+  uint32_t minor_rules = 0;
+  uint16_t MinorRules(int age) const {
+    return static_cast<uint16_t>(age < 16 ? minor_rules >> 16 : minor_rules);
+  }
+  // The terms behind them, for details (nullptr: none stated).
+  const WorkingTerms* terms = nullptr;
+  OfferTime Time() const {
+    return OfferTime{rec->contract, Unpack(rec->start),
+                     rec->weekly_centihours / 100.0, rec->Has(kOfferNightWork),
+                     terms};
+  }
 };
+
+// The MinorTimeRule bits of an offer for each age band, as
+// OfferRef::minor_rules holds them.
+uint32_t MinorRulesOf(const OfferRec& rec, const WorkingTerms* terms);
 
 // Ranking path: false at the first broken rule, or (e->pruned) as soon as
 // the score is known to be below `threshold` (a candidate that cannot enter

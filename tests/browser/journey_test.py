@@ -986,6 +986,87 @@ class Journey(unittest.TestCase):
                      "the Mission locale's statistics do not count its young person")
         self.assert_clean_console()
 
+    def test_96_offer_schedule(self):
+        """The young-worker working-time terms: sector and shifts through the
+        form, shown in French on the offer; a bad shift refused next to the
+        schedule, nothing created."""
+        self.require_journey()
+        d = self.driver
+        self.sign_in("recrutement@ateliers.example.fr")
+        count = lambda: d.execute_async_script(  # noqa: E731
+            "const done = arguments[0]; fetch('/v1/offers?pageSize=100').then(r => r.json())"
+            ".then(j => done((j.offers || []).length));")
+
+        def fill(title, shifts):
+            self.go("/offres/nouvelle")
+            self.heading("Nouvelle offre")
+            self.type_into("offer.title", title)
+            self.choose("offer.rome_code", "commis cuis", "Commis", "G1602")
+            self.choose("offer.place.commune_insee", "saint-om", "Saint-Omer", "62765")
+            Select(self.field("offer.contract_type")).select_by_value("CONTRACT_TYPE_CDI")
+            self.type_into("offer.duration_months", "0")
+            self.set_value("offer.start_date",
+                           (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+            self.field("offer.weekly_hours").clear()  # derived from the shifts
+            Select(self.field("offer.work_sector")).select_by_value("WORK_SECTOR_RESTAURANT")
+            self.type_into("offer.schedule", shifts)
+
+        # Lunch and dinner service on Mondays: 3 h + 4 h 30 = 7,5 h a week.
+        fill("Commis de cuisine (midi et soir)", "LUN 11:30-14:30\nLUN 19:00-23:30")
+        self.submit()
+        self.wait(lambda drv: re.search(r"/offres/off[^/]*$", drv.current_url),
+                  "the offer with a schedule was not created")
+        offer_id = d.current_url.rsplit("/", 1)[1]
+        details = self.css("main dl.details")
+        self.wait(lambda drv: "lun. 11:30–14:30" in details.text,
+                  "the shift is not shown in French on the offer")
+        text = details.text
+        self.assertIn("lun. 19:00–23:30", text)
+        self.assertNotIn("Sem. 1", text, "a one-week cycle shows its week")
+        self.assertIn("Restauration", text, "the sector is not shown")
+        self.assertRegex(text, r"7,5 \(moyenne des horaires\)",
+                         "the weekly hours derived from the shifts are not shown")
+        self.shot("16-offer-schedule")
+
+        # The edit form shows them back (normalised) and saves through the
+        # update mask.
+        self.go("/offres/%s/modifier" % offer_id)
+        self.heading("Modifier l'offre")
+        self.assertEqual(self.field("offer.schedule").get_attribute("value"),
+                         "W1 MON 11:30-14:30\nW1 MON 19:00-23:30")
+        self.assertEqual(Select(self.field("offer.work_sector")).first_selected_option
+                         .get_attribute("value"), "WORK_SECTOR_RESTAURANT")
+        self.field("offer.schedule.public_holidays").click()
+        self.submit()
+        self.wait(lambda drv: drv.current_url.endswith("/offres/" + offer_id),
+                  "saving the offer's schedule did not open it")
+        self.wait(lambda drv: "travaillés" in self.css("main dl.details").text,
+                  "the public holidays saved through the form are not shown")
+        self.assertIn("lun. 11:30–14:30", self.css("main dl.details").text)
+
+        # A shift that is no time of day: refused next to the schedule,
+        # nothing created.
+        before = count()
+        fill("Commis de cuisine (horaires impossibles)", "LUN 25:00-26:00")
+        self.submit()
+        shifts = self.field("offer.schedule")
+        self.wait(lambda drv: shifts.get_attribute("aria-invalid") == "true",
+                  "the bad shift is not shown next to the schedule")
+        error_id = shifts.get_attribute("data-error-id")
+        self.assertIn(error_id, shifts.get_attribute("aria-describedby").split())
+        self.text_in("#" + error_id, "Ligne 1",
+                     "the error next to the schedule does not name the shift's line")
+        self.assertIn("/offres/nouvelle", d.current_url)
+        self.shot("17-offer-schedule-error")
+        # Overlapping shifts: the schedule's error, which names them by
+        # their lines (the blank line counted).
+        self.type_into("offer.schedule", "LUN 08:00-12:00\n\nLUN 11:00-13:00")
+        self.submit()
+        self.text_in("#" + error_id, "ligne 3",
+                     "the overlap is not shown next to the schedule with its lines")
+        self.assertEqual(count(), before, "an offer with a bad schedule was created")
+        self.assert_clean_console()
+
     def assert_no_sideways_scroll(self):
         d = self.driver
         width, client = d.execute_script(

@@ -7,7 +7,9 @@ import {
 // FieldMask paths in query strings take the JSON (lowerCamelCase) form.
 const camel = (path) => path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 import { get, post, api, ApiError } from './api.js';
-import { CDD_MOTIVE, CONTRACT, OFFER_STATUS, PROPOSAL_STATE, label, kind } from './labels.js';
+import {
+  CDD_MOTIVE, CONTRACT, OFFER_STATUS, PROPOSAL_STATE, WEEKDAY_SHORT, WORK_SECTOR, label, kind,
+} from './labels.js';
 import { communeField, tradeField } from './combobox.js';
 
 export async function offersPage(ctx) {
@@ -52,8 +54,85 @@ const EDITABLE = [
   'title', 'description', 'rome_code', 'contract_type', 'duration_months', 'start_date', 'weekly_hours',
   'night_work', 'required_level', 'positions', 'monthly_gross_salary_eur', 'place', 'expires_on',
   'required_skills', 'driving_licence_required', 'target_diploma', 'cdd_motive', 'cdd_branch_max_months',
-  'branch_minimum_monthly_gross_eur',
+  'branch_minimum_monthly_gross_eur', 'schedule', 'work_sector', 'bar_service', 'derogations',
 ];
+
+// The young-worker working-time terms (Offer.schedule, work_sector,
+// bar_service, derogations): the controls, what they send, and the line of
+// the textarea each sent shift came from (the server names shifts[N]).
+function workingTimeFields(v) {
+  const sched = v.schedule || {};
+  const der = v.derogations || {};
+  const sector = field({
+    label: "Secteur d'activité", name: 'offer.work_sector', type: 'select',
+    options: [['', 'Autre / aucun de ces secteurs'], ...Object.entries(WORK_SECTOR)],
+    value: v.workSector && WORK_SECTOR[v.workSector] ? v.workSector : '',
+    hint: 'Certaines règles en dépendent : travail de nuit, dimanches et jours fériés, durées sur les chantiers.',
+  });
+  // "offer.schedule" (not ".shifts"): the server's errors on the whole
+  // schedule and on one of its shifts both land here.
+  const shifts = field({
+    label: 'Horaires', name: 'offer.schedule', type: 'textarea', value: (sched.shifts || []).join('\n'),
+    hint: "Une plage de travail par ligne : le jour et les heures, p. ex. « LUN 08:00-12:00 » ; une pause est l'intervalle entre deux lignes du même jour. Cycle de plusieurs semaines : la semaine en tête, p. ex. « S2 SAM 18:00-23:30 » (S1 à S4). Une fin avant le début tombe le lendemain (« VEN 22:00-02:00 »). Avec des horaires, les heures par semaine (moyenne du cycle) et le travail de nuit en sont déduits : le champ « Heures par semaine » peut rester vide.",
+  });
+  shifts.control.rows = 6;
+  shifts.control.spellcheck = false;
+  shifts.control.classList.add('shifts');
+  const holidays = field({ label: 'Travail les jours fériés', name: 'offer.schedule.public_holidays', type: 'checkbox', value: sched.publicHolidays });
+  const bar = field({ label: 'Service au bar', name: 'offer.bar_service', type: 'checkbox', value: v.barService });
+  const siteHours = field({ label: "Chantier : l'organisation collective justifie jusqu'à 10 h/jour et 40 h/semaine (D3162-1)", name: 'offer.derogations.site_hours', type: 'checkbox', value: der.siteHours });
+  const weeklyRest = field({ label: 'Accord : repos hebdomadaire de 36 h au lieu de deux jours (L3164-2)', name: 'offer.derogations.weekly_rest_agreement', type: 'checkbox', value: der.weeklyRestAgreement });
+  const holidayAgreement = field({ label: 'Accord sur les jours fériés (L3164-8)', name: 'offer.derogations.public_holiday_agreement', type: 'checkbox', value: der.publicHolidayAgreement });
+  const nightAuth = field({ label: "Autorisation de travail de nuit de l'inspection du travail (date)", name: 'offer.derogations.night_work_authorised_on', type: 'date', value: der.nightWorkAuthorisedOn || '', hint: "Valable un an. Sans réponse un mois après la demande : la date où elle est réputée accordée." });
+  const barAgrement = field({ label: 'Agrément préfectoral pour le service au bar (date)', name: 'offer.derogations.bar_agrement_on', type: 'date', value: der.barAgrementOn || '', hint: 'Valable cinq ans.' });
+  const fieldset = h('fieldset', { class: 'working-time' },
+    h('legend', null, 'Horaires et conditions (jeunes de moins de 18 ans)'),
+    h('p', { class: 'hint' }, "Facultatif : ce qui permet de vérifier les règles des jeunes travailleurs (durées, pauses, nuit, repos, dimanches et jours fériés)."),
+    sector, shifts,
+    h('div', { class: 'grid2' }, holidays, bar),
+    h('fieldset', null, h('legend', null, 'Dérogations et accords'),
+      siteHours, weeklyRest, holidayAgreement,
+      h('div', { class: 'grid2' }, nightAuth, barAgrement)));
+  const lines = [];
+  return {
+    fieldset,
+    lines,
+    body() {
+      const list = [];
+      lines.length = 0;
+      shifts.control.value.split(/\r?\n/).forEach((line, i) => {
+        const text = line.trim();
+        if (text) { list.push(text); lines.push(i + 1); }
+      });
+      return {
+        schedule: { shifts: list, publicHolidays: holidays.control.checked },
+        workSector: sector.control.value || undefined,
+        barService: bar.control.checked,
+        derogations: {
+          nightWorkAuthorisedOn: nightAuth.control.value || undefined,
+          siteHours: siteHours.control.checked,
+          weeklyRestAgreement: weeklyRest.control.checked,
+          publicHolidayAgreement: holidayAgreement.control.checked,
+          barAgrementOn: barAgrement.control.value || undefined,
+        },
+      };
+    },
+  };
+}
+
+// The server names a shift by its index among those sent ("shifts[2]"):
+// name it by its line in the textarea instead.
+function shiftLines(err, lines) {
+  const info = err instanceof ApiError ? err.error : null;
+  if (!info || !info.message) return;
+  const line = (n) => lines[Number(n)] || Number(n) + 1;
+  const one = /^offer\.schedule\.shifts\[(\d+)\]$/.exec(info.field || '');
+  if (one) {
+    info.message = `Ligne ${line(one[1])} : ${info.message.replace(/^[A-Za-z_][\w.[\]]*: /, '')}`;
+  } else if (/^offer\.schedule$/.test(info.field || '')) {
+    info.message = info.message.replace(/\bshifts\[(\d+)\]/g, (_, n) => `ligne ${line(n)}`);
+  }
+}
 
 export async function offerFormPage(ctx) {
   const { main } = ctx;
@@ -63,7 +142,7 @@ export async function offerFormPage(ctx) {
   const title = field({ label: "Intitulé de l'offre", name: 'offer.title', required: true, value: v.title, maxlength: 200 });
   const trade = tradeField({ label: 'Métier (ROME)', name: 'offer.rome_code', required: true, value: v.romeCode, display: v.romeCode });
   const contract = field({ label: 'Type de contrat', name: 'offer.contract_type', type: 'select', required: true, options: contractOptions(), value: v.contractType || 'CONTRACT_TYPE_APPRENTICESHIP' });
-  const duration = field({ label: 'Durée (mois)', name: 'offer.duration_months', type: 'number', min: 0, max: 36, value: v.durationMonths ?? 24, hint: 'Apprentissage : 6 à 36 mois ; CDD : selon son motif ; CDI : 0.' });
+  const duration = field({ label: 'Durée (mois)', name: 'offer.duration_months', type: 'number', min: 0, max: 36, value: offer ? v.durationMonths || 0 : 24, hint: 'Apprentissage : 6 à 36 mois ; CDD : selon son motif ; CDI : 0.' });
   // A CDD needs its motive (L1242-2), which bounds its length (L1242-8-1).
   const cddMotive = field({
     label: 'Motif du CDD', name: 'offer.cdd_motive', type: 'select', required: true,
@@ -75,7 +154,7 @@ export async function offerFormPage(ctx) {
   contract.control.addEventListener('change', showCdd);
   showCdd();
   const start = field({ label: 'Date de début', name: 'offer.start_date', type: 'date', required: true, value: v.startDate || isoDay(30) });
-  const hours = field({ label: 'Heures par semaine', name: 'offer.weekly_hours', type: 'number', min: 1, max: 48, step: '0.5', value: v.weeklyHours ?? 35 });
+  const hours = field({ label: 'Heures par semaine', name: 'offer.weekly_hours', type: 'number', min: 1, max: 48, step: '0.5', value: v.weeklyHours ?? 35, hint: "Déduites des horaires, s'ils sont donnés." });
   const positions = field({ label: 'Nombre de postes', name: 'offer.positions', type: 'number', min: 1, value: v.positions ?? 1 });
   const salary = field({ label: 'Salaire brut mensuel (€)', name: 'offer.monthly_gross_salary_eur', type: 'number', min: 0, step: '0.01', value: v.monthlyGrossSalaryEur ?? '' });
   const branchMin = field({ label: 'Salaire minimum conventionnel (€, 35 h, facultatif)', name: 'offer.branch_minimum_monthly_gross_eur', type: 'number', min: 0, step: '0.01', value: v.branchMinimumMonthlyGrossEur || '', hint: "Le minimum de l'accord de branche pour ce poste : il relève le minimum légal vérifié (apprenti·e de 21 ans et plus, CDI, CDD)." });
@@ -88,7 +167,8 @@ export async function offerFormPage(ctx) {
   const target = field({ label: 'Diplôme préparé (code CFD ou RNCP)', name: 'offer.target_diploma.code', value: v.targetDiploma && v.targetDiploma.code, hint: 'Apprentissage et professionnalisation : le diplôme que prépare le contrat (ex. 46125406).' });
   const expires = field({ label: "Date d'expiration (facultative)", name: 'offer.expires_on', type: 'date', value: v.expiresOn || '' });
   const skills = field({ label: 'Compétences requises', name: 'offer.required_skills', value: (v.requiredSkills || []).join(', '), hint: 'Séparées par des virgules.' });
-  const night = field({ label: 'Travail de nuit', name: 'offer.night_work', type: 'checkbox', value: v.nightWork });
+  const night = field({ label: "Travail de nuit (déduit des horaires, s'ils sont donnés)", name: 'offer.night_work', type: 'checkbox', value: v.nightWork });
+  const workingTime = workingTimeFields(v);
   const licence = field({ label: 'Permis de conduire requis', name: 'offer.driving_licence_required', type: 'checkbox', value: v.drivingLicenceRequired });
   const description = field({ label: 'Description', name: 'offer.description', type: 'textarea', value: v.description || '' });
   const msg = banner();
@@ -98,7 +178,7 @@ export async function offerFormPage(ctx) {
     h('div', { class: 'grid3' }, contract, duration, start), cddFields,
     h('div', { class: 'grid3' }, hours, positions, salary), branchMin,
     h('div', { class: 'grid3' }, target, level, expires),
-    skills, h('div', { class: 'grid2' }, night, licence), description,
+    skills, h('div', { class: 'grid2' }, night, licence), workingTime.fieldset, description,
     h('div', { class: 'actions' }, submit, h('a', { href: editing ? `/offres/${encodeURIComponent(editing)}` : '/offres', class: 'button secondary' }, 'Annuler')));
 
   form.addEventListener('submit', async (e) => {
@@ -125,7 +205,10 @@ export async function offerFormPage(ctx) {
       nightWork: night.control.checked,
       drivingLicenceRequired: licence.control.checked,
       description: description.control.value,
+      ...workingTime.body(),
     };
+    // With shifts, the server derives the weekly hours (the cycle's average).
+    if (body.schedule.shifts.length) body.weeklyHours = undefined;
     if (!body.title) { showFieldError(title.control, "L'intitulé est obligatoire."); title.control.focus(); return; }
     submit.disabled = true;
     try {
@@ -144,7 +227,10 @@ export async function offerFormPage(ctx) {
         msg.textContent = "L'offre a été modifiée entre-temps par quelqu'un d'autre : rechargez la page pour voir sa dernière version.";
         msg.className = 'banner error';
         announce(msg.textContent);
-      } else showError(form, err, msg);
+      } else {
+        shiftLines(err, workingTime.lines);
+        showError(form, err, msg);
+      }
     } finally {
       submit.disabled = false;
     }
@@ -165,12 +251,42 @@ function offerDetails(o) {
   add('Lieu', o.place ? `${o.place.communeName || ''} (${o.place.communeInsee || ''})` : '');
   if (o.targetDiploma && (o.targetDiploma.code || o.targetDiploma.title)) add('Diplôme préparé', `${o.targetDiploma.title || ''} (${o.targetDiploma.code || ''})`);
   add('Début', formatDate(o.startDate));
-  add('Heures / semaine', o.weeklyHours ? formatNumber(o.weeklyHours, 1) : '');
+  const shifts = (o.schedule && o.schedule.shifts) || [];
+  add('Heures / semaine', o.weeklyHours ? (shifts.length ? `${formatNumber(o.weeklyHours, 2)} (moyenne des horaires)` : formatNumber(o.weeklyHours, 1)) : '');
+  if (o.workSector && WORK_SECTOR[o.workSector]) add("Secteur d'activité", label(WORK_SECTOR, o.workSector));
+  if (shifts.length) add('Horaires', scheduleList(shifts));
+  if (o.schedule && o.schedule.publicHolidays) add('Jours fériés', 'travaillés');
+  if (o.barService) add('Service au bar', 'oui');
   add('Postes pourvus', `${o.positionsFilled || 0} / ${o.positions || 0}`);
   if (o.monthlyGrossSalaryEur) add('Salaire brut mensuel', `${formatNumber(o.monthlyGrossSalaryEur, 2)} €`);
   if (o.nightWork) add('Travail de nuit', 'oui');
+  const derogations = derogationLines(o.derogations);
+  if (derogations.length) add('Dérogations et accords', h('ul', { class: 'lines' }, derogations.map((t) => h('li', null, t))));
   if (o.description) add('Description', o.description);
   return dl;
+}
+
+// "W1 MON 08:00-12:00" (as the server writes shifts back) -> "Sem. 1 lun.
+// 08:00–12:00", without the week when the cycle has one; any other text as is.
+const SHIFT = /^W(\d+) ([A-Z]{3}) (\d\d:\d\d)-(\d\d:\d\d)$/;
+function scheduleList(shifts) {
+  const weeks = Math.max(1, ...shifts.map((s) => { const m = SHIFT.exec(s); return m ? Number(m[1]) : 1; }));
+  return h('ul', { class: 'lines schedule' }, shifts.map((s) => {
+    const m = SHIFT.exec(s);
+    if (!m) return h('li', null, s);
+    return h('li', null, `${weeks > 1 ? `Sem. ${m[1]} ` : ''}${WEEKDAY_SHORT[m[2]] || m[2]} ${m[3]}–${m[4]}`);
+  }));
+}
+
+function derogationLines(d) {
+  if (!d) return [];
+  const out = [];
+  if (d.nightWorkAuthorisedOn) out.push(`Travail de nuit autorisé par l'inspection du travail le ${formatDate(d.nightWorkAuthorisedOn)}`);
+  if (d.siteHours) out.push("Chantier : jusqu'à 10 h/jour et 40 h/semaine (D3162-1)");
+  if (d.weeklyRestAgreement) out.push('Repos hebdomadaire de 36 h au lieu de deux jours (L3164-2)');
+  if (d.publicHolidayAgreement) out.push('Accord sur les jours fériés (L3164-8)');
+  if (d.barAgrementOn) out.push(`Agrément préfectoral pour le service au bar du ${formatDate(d.barAgrementOn)}`);
+  return out;
 }
 
 export async function offerPage(ctx) {

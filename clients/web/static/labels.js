@@ -28,6 +28,34 @@ export const CDD_MOTIVE = {
   CDD_MOTIVE_REPLACEMENT_OF_OWNER: "Remplacement d'un·e chef·fe d'entreprise ou d'exploitation (18 mois max.)",
 };
 
+// What the position's work is, where the law for young workers depends on
+// it (R3163-1, D3162-1, R3164-1, R3164-2, L3164-7). Unset: none of these.
+export const WORK_SECTOR = {
+  WORK_SECTOR_HOTEL: 'Hôtellerie',
+  WORK_SECTOR_RESTAURANT: 'Restauration',
+  WORK_SECTOR_BAKERY: 'Boulangerie',
+  WORK_SECTOR_PASTRY: 'Pâtisserie',
+  WORK_SECTOR_SHOWS: 'Spectacles',
+  WORK_SECTOR_HORSE_RACING: 'Courses hippiques',
+  WORK_SECTOR_BUILDING_SITE: 'Chantier de bâtiment',
+  WORK_SECTOR_PUBLIC_WORKS_SITE: 'Chantier de travaux publics',
+  WORK_SECTOR_LANDSCAPING_SITE: 'Chantier paysager',
+  WORK_SECTOR_CATERING: 'Traiteur / réceptions',
+  WORK_SECTOR_CAFE_TOBACCO: 'Café, tabac, débit de boissons',
+  WORK_SECTOR_BUTCHER: 'Boucherie',
+  WORK_SECTOR_CHARCUTERIE: 'Charcuterie',
+  WORK_SECTOR_CHEESE_DAIRY: 'Fromagerie-crèmerie',
+  WORK_SECTOR_FISHMONGER: 'Poissonnerie',
+  WORK_SECTOR_FLORIST_GARDEN: 'Fleuriste / jardinerie',
+  WORK_SECTOR_FOOD_RETAIL: 'Alimentation (consommation immédiate, détail)',
+  WORK_SECTOR_CONTINUOUS_INDUSTRY: 'Industrie à feu continu',
+};
+
+// Days of a schedule's shifts (WorkSchedule.shifts: "W1 MON 08:00-12:00").
+export const WEEKDAY_SHORT = {
+  MON: 'lun.', TUE: 'mar.', WED: 'mer.', THU: 'jeu.', FRI: 'ven.', SAT: 'sam.', SUN: 'dim.',
+};
+
 export const OFFER_STATUS = {
   OFFER_STATUS_OPEN: ['Ouverte', 'open'],
   OFFER_STATUS_CLOSED: ['Fermée', 'closed'],

@@ -432,8 +432,8 @@ class Judge {
     if (!no_derogation.empty()) {
       Fail(kMinorNight, [&] {
         return absl::StrFormat(
-            "%s works at night (%s, L3163-1) for %s: forbidden (L3163-2); %s",
-            ShiftList(at_night), window, Who(), no_derogation);
+            "%s at night (%s, L3163-1) for %s: forbidden (L3163-2); %s",
+            ShiftsWork(at_night), window, Who(), no_derogation);
       });
       return;
     }
@@ -445,9 +445,9 @@ class Judge {
     if (!outside.empty()) {
       Fail(kMinorNight, [&] {
         return absl::StrFormat(
-            "%s works at night outside what the authorisation allows in the "
+            "%s at night outside what the authorisation allows in the "
             "sector (%s): %s (%s), never between 00:00 and 04:00 (L3163-2)",
-            ShiftList(outside), Sector(), allowed.window, allowed.article);
+            ShiftsWork(outside), Sector(), allowed.window, allowed.article);
       });
       return;
     }
@@ -706,10 +706,11 @@ class Judge {
     }
     Fail(kMinorSunday, [&] {
       return absl::StrFormat(
-          "%s works on Sunday for %s: a minor works on Sundays only as an "
+          "%s on Sunday for %s: a minor works on Sundays only as an "
           "apprentice in a sector of R3164-1 (L3164-5), or in industry "
           "running continuously (L3164-7); here a %s, sector %s",
-          ShiftList(on_sunday), Who(), ContractTypeName(o_.contract), Sector());
+          ShiftsWork(on_sunday), Who(), ContractTypeName(o_.contract),
+          Sector());
     });
   }
 
@@ -789,6 +790,10 @@ class Judge {
 
   std::string DayLabel(int day) const {
     return absl::StrFormat("W%d %s", day / 7 + 1, kDays[day % 7 + 1]);
+  }
+  // "shift W1 MON 19:00-23:45 works", "shifts A, B work".
+  std::string ShiftsWork(const std::vector<size_t>& list) const {
+    return absl::StrCat(ShiftList(list), list.size() == 1 ? " works" : " work");
   }
   std::string ShiftList(const std::vector<size_t>& list) const {
     std::vector<std::string> out;

@@ -175,10 +175,12 @@ void Build() {
   const engine::MemoryStats m = setup->engine->Memory();
   std::printf(
       "memory: %.1f bytes/offer (records %.1f, ids %.1f, skills %.1f, index "
-      "%.1f); graduates %.1f MB; shared %.1f MB; total %.1f MB\n",
+      "%.1f, side data and working terms %.1f); graduates %.1f MB; shared "
+      "%.1f MB; total %.1f MB\n",
       m.bytes_per_offer, double(m.offer_records) / m.offers,
       double(m.offer_ids) / m.offers, double(m.offer_skills) / m.offers,
-      double(m.offer_index) / m.offers, m.graduate_bytes / 1e6,
+      double(m.offer_index) / m.offers, double(m.offer_terms) / m.offers,
+      m.graduate_bytes / 1e6,
       m.shared_bytes / 1e6, m.total / 1e6);
 }
 

@@ -710,8 +710,13 @@ static int32_t BranchMinCents(const Offer& o) {
 OfferRef Engine::OfferAt(uint32_t idx) const {
   OfferRef ref{&offers_[idx], offer_skill_pool_.data() + offers_[idx].skills,
                offer_branch_min_cents_.data() + idx};
-  ref.minor_rules = offer_minor_rules_[idx];
-  ref.terms = offer_terms_[idx].get();
+  ref.minor_rules = offer_minor_rules_.data() + idx;
+  return ref;
+}
+
+OfferRef Engine::OfferWithTerms(uint32_t idx) const {
+  OfferRef ref = OfferAt(idx);
+  if (offer_terms_[idx] != 0) ref.terms = &terms_pool_[offer_terms_[idx]].terms;
   return ref;
 }
 
@@ -780,12 +785,65 @@ void Engine::UpsertOfferLocked(const Offer& offer) {
             offer_skill_pool_.begin() + rec.skills);
   offers_[idx] = rec;
   offer_branch_min_cents_[idx] = BranchMinCents(offer);
-  offer_terms_[idx] = offer.terms.empty()
-                          ? nullptr
-                          : std::make_unique<WorkingTerms>(offer.terms);
-  offer_minor_rules_[idx] =
-      internal::MinorRulesOf(offers_[idx], offer_terms_[idx].get());
+  const uint32_t old_terms = offer_terms_[idx];
+  offer_terms_[idx] = offer.terms.empty() ? 0 : AcquireTermsLocked(offer.terms);
+  ReleaseTermsLocked(old_terms);
+  offer_minor_rules_[idx] = internal::MinorRulesOf(
+      offers_[idx],
+      offer_terms_[idx] == 0 ? nullptr : &terms_pool_[offer_terms_[idx]].terms);
   MaybeCompactSkills();
+}
+
+namespace {
+
+// Equal for equal terms.
+std::string TermsKey(const WorkingTerms& t) {
+  auto day = [](const std::optional<absl::CivilDay>& d) {
+    return d ? absl::StrCat(d->year(), "-", d->month(), "-", d->day()) : "";
+  };
+  std::string key = absl::StrCat(
+      static_cast<int>(t.sector), "|", t.public_holidays, t.site_hours,
+      t.weekly_rest_agreement, t.public_holiday_agreement, t.bar_service, "|",
+      day(t.night_authorised_on), "|", day(t.bar_agrement_on), "|");
+  for (const Shift& s : t.shifts) {
+    absl::StrAppend(&key, s.week, ".", s.day, ".", s.start_minute, ".",
+                    s.end_minute, ";");
+  }
+  return key;
+}
+
+}  // namespace
+
+uint32_t Engine::AcquireTermsLocked(const WorkingTerms& terms) {
+  std::string key = TermsKey(terms);
+  auto it = terms_ids_.find(key);
+  if (it != terms_ids_.end()) {
+    ++terms_pool_[it->second].refs;
+    return it->second;
+  }
+  if (terms_pool_.empty()) terms_pool_.emplace_back();  // id 0: none
+  uint32_t id;
+  if (free_terms_.empty()) {
+    id = static_cast<uint32_t>(terms_pool_.size());
+    terms_pool_.emplace_back();
+  } else {
+    id = free_terms_.back();
+    free_terms_.pop_back();
+  }
+  TermsEntry& entry = terms_pool_[id];
+  entry.terms = terms;
+  entry.key = key;
+  entry.refs = 1;
+  terms_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+void Engine::ReleaseTermsLocked(uint32_t id) {
+  if (id == 0 || --terms_pool_[id].refs > 0) return;
+  TermsEntry& entry = terms_pool_[id];
+  terms_ids_.erase(entry.key);
+  entry = TermsEntry{};
+  free_terms_.push_back(id);
 }
 
 void Engine::RemoveOfferLocked(uint32_t idx) {
@@ -795,7 +853,8 @@ void Engine::RemoveOfferLocked(uint32_t idx) {
   offers_[idx] = OfferRec{};  // flags 0: not live
   offer_branch_min_cents_[idx] = 0;
   offer_minor_rules_[idx] = 0;
-  offer_terms_[idx].reset();
+  ReleaseTermsLocked(offer_terms_[idx]);
+  offer_terms_[idx] = 0;
   offer_ids_.Erase(idx);
   MaybeCompactSkills();
 }
@@ -1208,13 +1267,12 @@ absl::StatusOr<std::vector<RankedOffer>> Engine::RankOffersImpl(
     r.distance_km = c.distance_km;
     if (query.with_factors || query.with_values) {
       Evaluation e;
-      internal::EvaluateFast(ctx, g, OfferAt(c.idx), c.trade, &e);
+      const OfferRef offer = OfferWithTerms(c.idx);
+      internal::EvaluateFast(ctx, g, offer, c.trade, &e);
       std::copy(e.values, e.values + kFactorValues, r.values);
       if (query.with_factors) {
-        r.factors = internal::DescribeFactors(ctx, g, OfferAt(c.idx), c.trade,
-                                              names, e);
-        r.warnings =
-            internal::DescribeWarnings(ctx, g, OfferAt(c.idx), names, e);
+        r.factors = internal::DescribeFactors(ctx, g, offer, c.trade, names, e);
+        r.warnings = internal::DescribeWarnings(ctx, g, offer, names, e);
       }
     }
     results.push_back(std::move(r));
@@ -1229,7 +1287,7 @@ absl::StatusOr<std::vector<RankedGraduate>> Engine::RankGraduatesImpl(
   absl::ReaderMutexLock lock(&mu_);
   const auto oi = offer_ids_.Find(offer_id);
   if (!oi) return absl::NotFoundError(absl::StrCat("offer ", offer_id));
-  const OfferRef offer = OfferAt(*oi);
+  const OfferRef offer = OfferWithTerms(*oi);
   const OfferRec& o = *offer.rec;
   const EvalContext ctx = internal::MakeContext(params_, query.today);
   const ScoringConfig& config = params_.config;
@@ -1345,7 +1403,7 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view graduate_id,
   const auto oi = offer_ids_.Find(offer_id);
   if (!oi) return absl::NotFoundError(absl::StrCat("offer ", offer_id));
   return ExplainRecords(internal::MakeContext(params_, today), trades_,
-                        params_.config, graduates_[*gi], OfferAt(*oi),
+                        params_.config, graduates_[*gi], OfferWithTerms(*oi),
                         NamesLocked());
 }
 
@@ -1384,7 +1442,8 @@ absl::StatusOr<Explanation> Engine::Explain(const Graduate& graduate,
   const int32_t branch_min_cents = BranchMinCents(offer);
   OfferRef ref{&o, offer_skills.data(), &branch_min_cents};
   ref.terms = offer.terms.empty() ? nullptr : &offer.terms;
-  ref.minor_rules = internal::MinorRulesOf(o, ref.terms);
+  const uint32_t minor_rules = internal::MinorRulesOf(o, ref.terms);
+  ref.minor_rules = &minor_rules;
   return ExplainRecords(internal::MakeContext(params_, today), trades_,
                         params_.config, g, ref, names);
 }
@@ -1410,6 +1469,16 @@ MemoryStats Engine::Memory() const {
   m.offer_records = offers_.capacity() * sizeof(OfferRec);
   m.offer_ids = offer_ids_.MemoryBytes();
   m.offer_skills = offer_skill_pool_.capacity() * sizeof(uint32_t);
+  m.offer_terms = offer_branch_min_cents_.capacity() * sizeof(int32_t) +
+                  offer_minor_rules_.capacity() * sizeof(uint32_t) +
+                  offer_terms_.capacity() * sizeof(offer_terms_[0]);
+  for (const TermsEntry& entry : terms_pool_) {
+    m.offer_terms += sizeof(entry) + entry.key.capacity() +
+                     entry.terms.shifts.capacity() * sizeof(Shift);
+  }
+  m.offer_terms +=
+      terms_ids_.capacity() * (sizeof(std::string) + sizeof(uint32_t) + 1) +
+      free_terms_.capacity() * sizeof(uint32_t);
   m.offer_index = offers_by_rome_.capacity() * sizeof(KeySet);
   for (const KeySet& set : offers_by_rome_) m.offer_index += set.BytesUsed();
   m.graduate_bytes = graduates_.capacity() * sizeof(GraduateRec) +
@@ -1425,8 +1494,8 @@ MemoryStats Engine::Memory() const {
   m.shared_bytes = romes_.MemoryBytes() + skills_.MemoryBytes() +
                    companies_.MemoryBytes() + diplomas_.MemoryBytes() +
                    trades_.MemoryBytes();
-  const size_t offer_total =
-      m.offer_records + m.offer_ids + m.offer_skills + m.offer_index;
+  const size_t offer_total = m.offer_records + m.offer_ids + m.offer_skills +
+                             m.offer_index + m.offer_terms;
   m.total = offer_total + m.graduate_bytes + m.shared_bytes;
   m.bytes_per_offer = m.offers == 0 ? 0 : double(offer_total) / m.offers;
   return m;

@@ -112,15 +112,19 @@ struct RankQuery {
 struct MemoryStats {
   size_t offers = 0;
   size_t graduates = 0;
-  size_t offer_records = 0;   // compact records
-  size_t offer_ids = 0;       // id strings and their hash set
-  size_t offer_skills = 0;    // skill id pool
-  size_t offer_index = 0;     // (ROME, cell) ordered sets
+  size_t offer_records = 0;  // compact records
+  size_t offer_ids = 0;      // id strings and their hash set
+  size_t offer_skills = 0;   // skill id pool
+  size_t offer_index = 0;    // (ROME, cell) ordered sets
+  // Per-offer side data (branch minimum, young-worker rule bits, working
+  // terms pointer) and the distinct working terms they share.
+  size_t offer_terms = 0;
   size_t graduate_bytes = 0;  // records, ids, skills, index
   size_t shared_bytes = 0;    // interned ROME codes, skills, companies,
                               // diplomas; trade graph
   size_t total = 0;
-  // (offer_records + offer_ids + offer_skills + offer_index) / offers.
+  // (offer_records + offer_ids + offer_skills + offer_index + offer_terms)
+  // / offers.
   double bytes_per_offer = 0;
 };
 
@@ -229,7 +233,11 @@ class Engine {
   KeySet& GraduateSet(uint16_t rome, int radius_class)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The records the ranking reads; OfferWithTerms adds the working terms,
+  // for details.
   internal::OfferRef OfferAt(uint32_t idx) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  internal::OfferRef OfferWithTerms(uint32_t idx) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   internal::Names NamesLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
@@ -262,7 +270,20 @@ class Engine {
   // Parallel to offers_: the young-worker time rules each offer breaks
   // (OfferRef::minor_rules), and its working terms when it states any.
   std::vector<uint32_t> offer_minor_rules_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::unique_ptr<WorkingTerms>> offer_terms_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> offer_terms_ ABSL_GUARDED_BY(mu_);  // 0 = none
+  // Working terms, shared by the offers stating the same ones (a few
+  // schedules cover most offers), counted; id 0 is unused.
+  struct TermsEntry {
+    WorkingTerms terms;
+    std::string key;  // TermsKey(terms)
+    uint32_t refs = 0;
+  };
+  std::vector<TermsEntry> terms_pool_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint32_t> terms_ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> free_terms_ ABSL_GUARDED_BY(mu_);
+  uint32_t AcquireTermsLocked(const WorkingTerms& terms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseTermsLocked(uint32_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<uint32_t> offer_skill_pool_ ABSL_GUARDED_BY(mu_);
   size_t offer_skill_garbage_ ABSL_GUARDED_BY(mu_) = 0;
   // [rome * kNumContractTypes + contract type]

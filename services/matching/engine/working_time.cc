@@ -1,10 +1,11 @@
 #include "services/matching/engine/working_time.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <map>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -321,14 +322,20 @@ class Judge {
         under16_(age < 16),
         details_(details),
         weeks_(Weeks(t_.shifts)) {
-    for (size_t i = 0; i < t_.shifts.size(); ++i) {
+    // Shifts by their start on the cycle, grouped by day.
+    absl::InlinedVector<size_t, 16> order(t_.shifts.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+      return Begin(t_.shifts[a]) < Begin(t_.shifts[b]);
+    });
+    for (size_t i : order) {
       const Shift& s = t_.shifts[i];
-      workdays_[(s.week - 1) * 7 + s.day - 1].push_back(i);
-    }
-    for (auto& [day, list] : workdays_) {
-      std::sort(list.begin(), list.end(), [this](size_t a, size_t b) {
-        return t_.shifts[a].start_minute < t_.shifts[b].start_minute;
-      });
+      const int day = (s.week - 1) * 7 + s.day - 1;
+      if (workdays_.empty() || workdays_.back().first != day) {
+        workdays_.emplace_back();
+        workdays_.back().first = day;
+      }
+      workdays_.back().second.push_back(i);
     }
   }
 
@@ -464,7 +471,7 @@ class Judge {
   // R3163-4: horse racing at night twice a week and 30 nights a year at
   // most (the cycle repeated over 52 weeks).
   bool HorseRacingNights() {
-    std::map<int, int> per_week;
+    std::array<int, kMaxWeeks> per_week = {};
     int total = 0;
     for (const auto& [day, list] : workdays_) {
       bool late = false;
@@ -475,7 +482,7 @@ class Judge {
       }
     }
     int worst = 0;
-    for (const auto& [week, n] : per_week) worst = std::max(worst, n);
+    for (int n : per_week) worst = std::max(worst, n);
     const int per_year = (total * 52 + weeks_ - 1) / weeks_;
     if (worst <= 2 && per_year <= 30) return true;
     Fail(kMinorNight, [&] {
@@ -618,7 +625,7 @@ class Judge {
   void WeeklyRest() {
     const int days = weeks_ * 7;
     const int cycle = weeks_ * kWeek;
-    std::vector<bool> worked(days, false);
+    std::array<bool, kMaxWeeks* 7> worked = {};
     for (const Shift& s : t_.shifts) {
       const int b = Begin(s);
       for (int m = b / kDay; m <= (b + Length(s) - 1) / kDay; ++m) {
@@ -626,12 +633,12 @@ class Judge {
       }
     }
     // Rest gaps between consecutive shifts on the cycle, by starting week.
-    std::vector<std::pair<int, int>> spans;  // begin, end
+    absl::InlinedVector<std::pair<int, int>, 16> spans;  // begin, end
     for (const Shift& s : t_.shifts) {
       spans.emplace_back(Begin(s), Begin(s) + Length(s));
     }
     std::sort(spans.begin(), spans.end());
-    std::vector<int> longest_gap(weeks_, 0);
+    std::array<int, kMaxWeeks> longest_gap = {};
     for (size_t k = 0; k < spans.size(); ++k) {
       const int end = spans[k].second;
       const int next = k + 1 < spans.size() ? spans[k + 1].first
@@ -815,7 +822,9 @@ class Judge {
   const bool under16_;
   const bool details_;
   const int weeks_;
-  std::map<int, std::vector<size_t>> workdays_;  // cycle day -> shifts
+  // (cycle day, its shifts by start), by day.
+  absl::InlinedVector<std::pair<int, absl::InlinedVector<size_t, 4>>, 8>
+      workdays_;
   TimeJudgement j_;
 };
 

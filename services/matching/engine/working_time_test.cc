@@ -734,5 +734,55 @@ TEST(WorkingTimeEngineTest, RankAndExplainAgreePerAgeBand) {
   EXPECT_TRUE(unstated);
 }
 
+// Offers stating the same terms share one copy; updating or removing one
+// leaves the others' verdicts as they were.
+TEST(WorkingTimeEngineTest, SharedTermsFollowEachOffer) {
+  using namespace engine::testing;  // NOLINT
+  auto engine = MakeEngine();
+  Graduate g = BaseGraduate();
+  g.birth_date = absl::CivilDay(2009, 3, 1);  // 17 at the start
+  ASSERT_TRUE(engine->UpsertGraduate(g).ok());
+  Offer a = BaseOffer();
+  a.terms.sector = WorkSector::kRestaurant;
+  a.terms.shifts = Shifts(Each(kMonThu, {"11:30-14:30", "19:00-23:30"}));
+  a.terms.night_authorised_on = absl::CivilDay(2026, 3, 1);
+  a.weekly_hours = AverageWeeklyHours(a.terms.shifts);
+  Offer b = a;
+  b.id = "o2";
+  ASSERT_TRUE(engine->UpsertOffer(a).ok());
+  ASSERT_TRUE(engine->UpsertOffer(b).ok());
+  const size_t shared = engine->Memory().offer_terms;
+
+  a.terms.shifts = Shifts(Each(kMonThu, {"11:30-14:30", "19:15-23:45"}));
+  ASSERT_TRUE(engine->UpsertOffer(a).ok());
+  EXPECT_GT(engine->Memory().offer_terms, shared);  // two distinct now
+  auto ranked = engine->RankOffers("g1", Query());
+  ASSERT_TRUE(ranked.ok());
+  ASSERT_THAT(*ranked, ::testing::SizeIs(1));
+  EXPECT_EQ((*ranked)[0].offer_id, "o2");
+  auto ea = engine->Explain("g1", "o1", kToday);
+  ASSERT_TRUE(ea.ok());
+  // Past 23:30, and 11 h 45 of rest before the next lunch service.
+  ASSERT_THAT(ea->exclusions, ::testing::SizeIs(2));
+  EXPECT_EQ(ea->exclusions[0].rule, kRuleMinorNightWork);
+  EXPECT_THAT(ea->exclusions[0].detail, HasSubstr("19:15-23:45"));
+  EXPECT_EQ(ea->exclusions[1].rule, kRuleMinorDailyRest);
+  EXPECT_THAT(ea->exclusions[1].detail, HasSubstr("11 h 45 of rest"));
+
+  // o2 removed, then stated again: its terms come back from nothing.
+  ASSERT_TRUE(engine->RemoveOffer("o2"));
+  ASSERT_TRUE(engine->UpsertOffer(b).ok());
+  auto eb = engine->Explain("g1", "o2", kToday);
+  ASSERT_TRUE(eb.ok());
+  EXPECT_TRUE(eb->eligible);
+  // o1 back to no terms at all.
+  a.terms = WorkingTerms{};
+  a.weekly_hours = 35;
+  ASSERT_TRUE(engine->UpsertOffer(a).ok());
+  ranked = engine->RankOffers("g1", Query());
+  ASSERT_TRUE(ranked.ok());
+  EXPECT_THAT(*ranked, ::testing::SizeIs(2));
+}
+
 }  // namespace
 }  // namespace passerelle::engine

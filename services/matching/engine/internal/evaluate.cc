@@ -730,7 +730,7 @@ double DistanceValue(const EvalParams& params, const GraduateRec& g,
 uint32_t MinorRulesOf(const OfferRec& rec, const WorkingTerms* terms) {
   OfferRef ref{&rec, nullptr};
   ref.terms = terms;
-  const OfferTime time = ref.Time();
+  const OfferTime time = ref.Time();  // reads no rule bits
   return JudgeMinorTime(time, 17, /*details=*/false).broken |
          uint32_t{JudgeMinorTime(time, 15, /*details=*/false).broken} << 16;
 }

@@ -92,11 +92,14 @@ struct OfferRef {
   }
   // The young-worker time rules the offer breaks (MinorTimeRule bits): for
   // 16-17 in the low half, under 16 in the high one (MinorRulesOf).
-  uint32_t minor_rules = 0;
+  // Read only for a minor (nullptr: none broken).
+  const uint32_t* minor_rules = nullptr;
   uint16_t MinorRules(int age) const {
-    return static_cast<uint16_t>(age < 16 ? minor_rules >> 16 : minor_rules);
+    if (minor_rules == nullptr) return 0;
+    return static_cast<uint16_t>(age < 16 ? *minor_rules >> 16 : *minor_rules);
   }
-  // The terms behind them, for details (nullptr: none stated).
+  // The terms behind them, for details (nullptr: none stated); filled
+  // where details are written (Explain, factors), not for ranking.
   const WorkingTerms* terms = nullptr;
   OfferTime Time() const {
     return OfferTime{rec->contract, Unpack(rec->start),

@@ -118,7 +118,10 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
 
 absl::Status Graduates::CheckCanRead(const Caller& caller,
                                      const v1::Graduate& g) const {
-  if (caller.is_admin()) return absl::OkStatus();
+  if (caller.is_admin() || caller.ActsFor(g.id())) return absl::OkStatus();
+  if (caller.is_graduate_side_person()) {
+    return runtime::Denied("a young person's account reads their own record");
+  }
   if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
     return absl::OkStatus();
   }
@@ -148,6 +151,11 @@ absl::StatusOr<v1::Graduate> Graduates::Create(const Caller& caller,
 
 absl::StatusOr<v1::Graduate> Graduates::Get(const Caller& caller,
                                             absl::string_view id) const {
+  // Before the lookup: whether another young person's id exists is not
+  // theirs to learn.
+  if (caller.is_graduate_side_person() && !caller.ActsFor(id)) {
+    return runtime::Denied("a young person's account reads their own record");
+  }
   ASSIGN_OR_RETURN(v1::Graduate g, repository_.Get(id));
   RETURN_IF_ERROR(CheckCanRead(caller, g));
   return g;
@@ -182,8 +190,11 @@ absl::StatusOr<v1::Graduate> Graduates::Update(
 }
 
 absl::Status Graduates::Delete(const Caller& caller, absl::string_view id) {
+  if (caller.role == v1::ROLE_COMPANY || caller.is_graduate_side_person()) {
+    return runtime::Denied(
+        "a record is erased by the young person's school or partner");
+  }
   ASSIGN_OR_RETURN(v1::Graduate current, Get(caller, id));
-  if (caller.role == v1::ROLE_COMPANY) return runtime::Denied("not yours");
   return repository_.Delete(current);
 }
 
@@ -227,7 +238,10 @@ absl::StatusOr<v1::ListGraduatesResponse> Graduates::List(
       }
       break;
     default:
-      return runtime::Denied("companies see candidates through matching only");
+      return runtime::Denied(
+          "graduates are listed by their school or partner (a company sees "
+          "candidates through matching; a young person reads their own "
+          "record)");
   }
   if (!v1::GraduateStatus_IsValid(request.status())) {
     return absl::InvalidArgumentError("status: unknown value");
@@ -289,6 +303,26 @@ grpc::ServerUnaryReactor* GraduateServiceImpl::GetGraduate(
   return runtime::ServeUnary(
       context, *authenticator_, [&](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, graduates_->Get(caller, request->id()));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::ExportGraduateData(
+    grpc::CallbackServerContext* context,
+    const v1::ExportGraduateDataRequest* request,
+    v1::ExportGraduateDataResponse* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        if (request->graduate_id().empty()) {
+          return absl::InvalidArgumentError("graduate_id: required");
+        }
+        if (!exporter_) {
+          return absl::UnimplementedError(
+              "ExportGraduateData: served by the embedded server, where "
+              "graduates and proposals are stored together");
+        }
+        ASSIGN_OR_RETURN(*response->mutable_json(),
+                         exporter_(caller, request->graduate_id()));
         return absl::OkStatus();
       });
 }

@@ -116,8 +116,20 @@ class GraduateServiceImpl final
   grpc::ServerReadReactor<grpc::ByteBuffer>* ImportGraduates(
       grpc::CallbackServerContext* context,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ExportGraduateData(
+      grpc::CallbackServerContext* context,
+      const v1::ExportGraduateDataRequest* request,
+      v1::ExportGraduateDataResponse* response) override;
+
+  // Writes the export document (it reads proposals, which this component
+  // does not own): the embedded server sets it; unset, the RPC answers
+  // UNIMPLEMENTED.
+  using Exporter = std::function<absl::StatusOr<std::string>(
+      const runtime::Caller&, absl::string_view graduate_id)>;
+  void set_exporter(Exporter exporter) { exporter_ = std::move(exporter); }
 
  private:
+  Exporter exporter_;
   Graduates* graduates_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;

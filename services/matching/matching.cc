@@ -63,6 +63,13 @@ Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
 
 absl::Status Matching::CheckGraduateAccess(
     const Caller& caller, absl::string_view graduate_id) const {
+  // The young person and their representative: their own id only, refused
+  // before the lookup (whether another id exists is not theirs to learn).
+  if (caller.is_graduate_side_person()) {
+    if (caller.ActsFor(graduate_id)) return absl::OkStatus();
+    return runtime::Denied(
+        "a young person's account reads their own offers and matches");
+  }
   std::optional<MatchingIndex::Owner> owner =
       index_->GraduateOwner(graduate_id);
   if (!owner.has_value()) {

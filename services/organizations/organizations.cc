@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "services/common/dates.h"
 #include "services/common/validation.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
@@ -253,9 +254,17 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
       RETURN_IF_ERROR(exists);
       break;
     }
+    case v1::ROLE_GRADUATE:
+    case v1::ROLE_GUARDIAN:
+      return IssueGraduateToken(caller, request);
     default:
       return absl::InvalidArgumentError(
-          "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER");
+          "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER, "
+          "ROLE_GRADUATE, ROLE_GUARDIAN");
+  }
+  if (!request.graduate_id().empty()) {
+    return absl::InvalidArgumentError(
+        "graduate_id: only for ROLE_GRADUATE and ROLE_GUARDIAN");
   }
   if (!caller.Owns(request.role(), org_id)) {
     return runtime::Denied(
@@ -265,12 +274,66 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
   return StoreToken(org_id, request.role(), request.description());
 }
 
+absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueGraduateToken(
+    const Caller& caller, const v1::IssueTokenRequest& request) {
+  if (request.graduate_id().empty()) {
+    return absl::InvalidArgumentError(
+        "graduate_id: required for ROLE_GRADUATE and ROLE_GUARDIAN");
+  }
+  if (!find_graduate_) {
+    return absl::FailedPreconditionError(
+        "graduate_id: the young people's tokens are issued where the "
+        "graduates are stored (the embedded server)");
+  }
+  absl::StatusOr<v1::Graduate> graduate = find_graduate_(request.graduate_id());
+  const bool owner = graduate.ok() &&
+                     ((!graduate->school_id().empty() &&
+                       caller.Owns(v1::ROLE_SCHOOL, graduate->school_id())) ||
+                      (!graduate->partner_id().empty() &&
+                       caller.Owns(v1::ROLE_PARTNER, graduate->partner_id())));
+  if (absl::IsNotFound(graduate.status()) || (graduate.ok() && !owner)) {
+    // As if unknown: another organization's graduate must not tell that it
+    // exists.
+    return absl::NotFoundError(
+        absl::StrCat("graduate_id: no graduate ", request.graduate_id()));
+  }
+  RETURN_IF_ERROR(graduate.status());
+  if (!request.organization_id().empty() &&
+      request.organization_id() != graduate->school_id() &&
+      request.organization_id() != graduate->partner_id()) {
+    return absl::InvalidArgumentError(
+        "organization_id: the graduate's school or partner (or empty)");
+  }
+  const std::string org_id = !graduate->school_id().empty()
+                                 ? graduate->school_id()
+                                 : graduate->partner_id();
+  std::optional<absl::Time> expire;
+  if (request.role() == v1::ROLE_GUARDIAN) {
+    const std::optional<absl::CivilDay> birth =
+        common::ParseDate(graduate->birth_date());
+    if (!birth) return absl::DataLossError("stored birth date unreadable");
+    const absl::CivilDay majority = common::NthBirthday(*birth, 18);
+    const absl::Time now = account_options_.clock();
+    expire = absl::FromCivil(majority, common::ParisTimeZone());
+    if (*expire <= now) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "role: ROLE_GUARDIAN is for a minor; graduate ", graduate->id(),
+          " has been an adult since ", common::FormatDate(majority)));
+    }
+  }
+  return StoreToken(org_id, request.role(), request.description(),
+                    graduate->id(), expire);
+}
+
 absl::StatusOr<v1::IssueTokenResponse> Organizations::StoreToken(
-    const std::string& org_id, v1::Role role, const std::string& description) {
+    const std::string& org_id, v1::Role role, const std::string& description,
+    const std::string& graduate_id, std::optional<absl::Time> expire) {
   internal::TokenRecord record;
   record.set_token_id(runtime::NewId("tok"));
   record.set_organization_id(org_id);
   record.set_role(role);
+  record.set_graduate_id(graduate_id);
+  if (expire) runtime::SetTimestamp(*expire, record.mutable_expire_time());
   const std::string token = runtime::NewToken();
   record.set_sha256(runtime::HashToken(token));
   record.set_description(description);
@@ -353,10 +416,18 @@ absl::StatusOr<Caller> Organizations::Authenticate(
   if (!record.ParseFromString(stored.data) || record.has_revoke_time()) {
     return absl::UnauthenticatedError("unknown or revoked token");
   }
+  if (record.has_expire_time() &&
+      account_options_.clock() >=
+          absl::FromUnixSeconds(record.expire_time().seconds())) {
+    return absl::UnauthenticatedError(
+        "expired token (a legal representative's access ends on the young "
+        "person's 18th birthday)");
+  }
   Caller caller;
   caller.organization_id = record.organization_id();
   caller.role = record.role();
   caller.token_id = record.token_id();
+  caller.graduate_id = record.graduate_id();
   return caller;
 }
 
@@ -526,6 +597,7 @@ grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
         response->set_role(caller.role);
         response->set_token_id(caller.token_id);
         response->set_user_id(caller.user_id);
+        response->set_graduate_id(caller.graduate_id);
         response->set_organization_admin(caller.organization_admin);
         return absl::OkStatus();
       });

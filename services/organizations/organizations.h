@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "passerelle/internal/records.pb.h"
+#include "passerelle/v1/graduate.pb.h"
 #include "passerelle/v1/organization.grpc.pb.h"
 #include "services/common/referentials.h"
 #include "services/organizations/throttle.h"
@@ -130,6 +132,14 @@ class Organizations : public runtime::Directory {
   // expired, was signed out or whose account was disabled.
   absl::StatusOr<runtime::Caller> Authenticate(absl::string_view token) const;
 
+  // How IssueToken finds a graduate for ROLE_GRADUATE and ROLE_GUARDIAN
+  // tokens (the embedded server: the graduates' repository); unset, such
+  // tokens are refused (FAILED_PRECONDITION).
+  void set_graduate_lookup(
+      std::function<absl::StatusOr<v1::Graduate>(absl::string_view)> find) {
+    find_graduate_ = std::move(find);
+  }
+
   // On the first start (no admin token stored yet) issues an admin token and
   // writes it to `path` with mode 0600; returns true when it did.
   absl::StatusOr<bool> EnsureAdminToken(const std::string& path);
@@ -141,7 +151,12 @@ class Organizations : public runtime::Directory {
 
  private:
   absl::StatusOr<v1::IssueTokenResponse> StoreToken(
-      const std::string& org_id, v1::Role role, const std::string& description);
+      const std::string& org_id, v1::Role role, const std::string& description,
+      const std::string& graduate_id = "",
+      std::optional<absl::Time> expire = std::nullopt);
+  absl::StatusOr<v1::IssueTokenResponse> IssueGraduateToken(
+      const runtime::Caller& caller, const v1::IssueTokenRequest& request);
+  std::function<absl::StatusOr<v1::Graduate>(absl::string_view)> find_graduate_;
   absl::StatusOr<runtime::Caller> AuthenticateSession(
       const std::string& hash) const;
   // NOT_FOUND naming organization_id when `org_id` is not an organization

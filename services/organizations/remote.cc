@@ -64,6 +64,7 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
     known.role = who.role();
     known.token_id = who.token_id();
     known.user_id = who.user_id();
+    known.graduate_id = who.graduate_id();
     known.organization_admin = who.organization_admin();
     caller = std::move(known);
   } else if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "google/protobuf/util/json_util.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
 #include "services/matching/company_view.h"
@@ -31,6 +32,7 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kListBatch = 500;
 constexpr size_t kMaxMessageChars = 2000;
+constexpr int kMajorityAge = 18;  // Code civil 414
 
 std::string PairKey(absl::string_view offer_id, absl::string_view graduate_id) {
   return absl::StrCat(offer_id, "/", graduate_id);
@@ -38,6 +40,7 @@ std::string PairKey(absl::string_view offer_id, absl::string_view graduate_id) {
 
 bool IsLive(v1::ProposalState state) {
   return state == v1::PROPOSAL_STATE_SENT ||
+         state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN ||
          state == v1::PROPOSAL_STATE_ACCEPTED;
 }
 
@@ -67,8 +70,14 @@ bool PastDeadline(const v1::Proposal& p, absl::CivilDay today) {
   return by.has_value() && today > *by;
 }
 
+// Whether `p` holds a position for a minor awaiting their representative.
+bool HoldsPosition(const v1::Proposal& p) {
+  return p.state() == v1::PROPOSAL_STATE_AWAITING_GUARDIAN;
+}
+
 v1::ProposalState EffectiveState(const v1::Proposal& p, absl::CivilDay today) {
-  if (p.state() == v1::PROPOSAL_STATE_SENT && PastDeadline(p, today)) {
+  if ((p.state() == v1::PROPOSAL_STATE_SENT || HoldsPosition(p)) &&
+      PastDeadline(p, today)) {
     return v1::PROPOSAL_STATE_EXPIRED;
   }
   return p.state();
@@ -160,7 +169,12 @@ absl::StatusOr<std::vector<v1::Proposal>> Proposals::ListAll(
 
 absl::Status Proposals::CheckGraduateSide(const Caller& caller,
                                           const v1::Graduate& g) const {
-  if (caller.is_admin()) return absl::OkStatus();
+  if (caller.is_admin() || caller.ActsFor(g.id())) return absl::OkStatus();
+  if (caller.is_graduate_side_person()) {
+    return runtime::Denied(
+        "a young person's account answers their own "
+        "proposals only");
+  }
   if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
     return absl::OkStatus();
   }
@@ -177,6 +191,13 @@ v1::Proposal Proposals::View(const Caller& caller, v1::Proposal p,
                              const v1::Offer* offer) const {
   p.set_state(EffectiveState(p, Today()));
   const bool company = caller.role == v1::ROLE_COMPANY;
+  if (company) {
+    // Neither the acceptance nor who answered reaches the company before the
+    // representative confirms.
+    if (HoldsPosition(p)) p.set_state(v1::PROPOSAL_STATE_SENT);
+    if (p.state() == v1::PROPOSAL_STATE_SENT) p.clear_respond_time();
+    p.clear_answers();
+  }
   // The company learns who the graduate is only once they accepted.
   const bool identity = !company || p.state() == v1::PROPOSAL_STATE_ACCEPTED;
   if (g != nullptr && offer != nullptr) {
@@ -284,6 +305,16 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
         absl::StrCat("graduate_not_seeking: candidate ", candidate,
                      " cannot receive proposals"));
   }
+  std::vector<Mutation> mutations;
+  std::vector<std::string> events;
+  // Positions held for minors whose deadline passed are free again (their
+  // proposals stored EXPIRED in this commit).
+  const v1::Offer stored_offer = offer;
+  absl::flat_hash_set<std::string> expired_holds;
+  ASSIGN_OR_RETURN(const int freed,
+                   ExpireHolds(stored_offer, today, now, &mutations, &events,
+                               &expired_holds));
+  offer = WithFreed(stored_offer, freed);
   if (offer.status() != v1::OFFER_STATUS_OPEN) {
     return absl::FailedPreconditionError(absl::StrCat(
         "offer_closed: offer ", offer.id(), " is ",
@@ -326,8 +357,6 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
         " cannot take offer ", offer.id(), ": ", absl::StrJoin(rules, ", ")));
   }
 
-  std::vector<Mutation> mutations;
-  std::vector<std::string> events;
   // One live proposal per pair; a lazily expired one gives way (stored
   // EXPIRED in the same commit, releasing the unique entry).
   ASSIGN_OR_RETURN(
@@ -340,17 +369,23 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
       return existing.status();
     }
     const v1::ProposalState state = EffectiveState(*existing, today);
-    if (state != v1::PROPOSAL_STATE_EXPIRED) {
+    if (expired_holds.contains(existing->id())) {
+      // Already stored EXPIRED above.
+    } else if (state != v1::PROPOSAL_STATE_EXPIRED) {
       return absl::AlreadyExistsError(absl::StrCat(
           "proposal ", existing->id(), " of offer ", offer.id(),
-          " to candidate ", candidate, " is already ", StateName(state)));
+          " to candidate ", candidate, " is already ",
+          // The company does not learn of a pending acceptance.
+          StateName(HoldsPosition(*existing) ? v1::PROPOSAL_STATE_SENT
+                                             : state)));
+    } else {
+      v1::Proposal expired = *existing;
+      expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
+      proposals_.PrepareUpdate(&expired, existing->version(), now);
+      mutations.push_back(proposals_.PutMutation(
+          expired, Mutation::Expect::kVersion, existing->version()));
+      events.push_back(proposals_.Event(expired, v1::CHANGE_OP_UPDATED));
     }
-    v1::Proposal expired = *existing;
-    expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
-    proposals_.PrepareUpdate(&expired, existing->version(), now);
-    mutations.push_back(proposals_.PutMutation(
-        expired, Mutation::Expect::kVersion, existing->version()));
-    events.push_back(proposals_.Event(expired, v1::CHANGE_OP_UPDATED));
   }
 
   v1::Proposal p;
@@ -373,7 +408,14 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   events.push_back(proposals_.Event(p, v1::CHANGE_OP_CREATED));
   // The checks above hold at commit time: the offer and the graduate are
   // still as read (a graduate deleted meanwhile fails the commit).
-  mutations.push_back(Unchanged(*options_.offers, offer));
+  if (freed > 0) {
+    options_.offers->PrepareUpdate(&offer, stored_offer.version(), now);
+    mutations.push_back(options_.offers->PutMutation(
+        offer, Mutation::Expect::kVersion, stored_offer.version()));
+    events.push_back(options_.offers->Event(offer, v1::CHANGE_OP_UPDATED));
+  } else {
+    mutations.push_back(Unchanged(*options_.offers, offer));
+  }
   mutations.push_back(Unchanged(*options_.graduates, graduate));
   absl::Status committed =
       proposals_.Commit(std::move(mutations), std::move(events));
@@ -392,9 +434,10 @@ absl::StatusOr<v1::Proposal> Proposals::Respond(
     return absl::InvalidArgumentError("proposal_id: required");
   }
   if (caller.role != v1::ROLE_SCHOOL && caller.role != v1::ROLE_PARTNER &&
-      !caller.is_admin()) {
+      !caller.is_admin() && !caller.is_graduate_side_person()) {
     return runtime::Denied(
-        "a proposal is answered by the graduate's school or partner");
+        "a proposal is answered by the young person (their representative "
+        "confirming for a minor), or recorded by their school or partner");
   }
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     bool retry = false;
@@ -406,13 +449,84 @@ absl::StatusOr<v1::Proposal> Proposals::Respond(
 }
 
 absl::Status Proposals::StoreExpired(const v1::Proposal& current) {
+  const absl::Time now = Now();
   v1::Proposal expired = current;
   expired.set_state(v1::PROPOSAL_STATE_EXPIRED);
-  proposals_.PrepareUpdate(&expired, current.version(), Now());
-  return proposals_.Commit(
-      {proposals_.PutMutation(expired, Mutation::Expect::kVersion,
-                              current.version())},
-      {proposals_.Event(expired, v1::CHANGE_OP_UPDATED)});
+  proposals_.PrepareUpdate(&expired, current.version(), now);
+  std::vector<Mutation> mutations = {proposals_.PutMutation(
+      expired, Mutation::Expect::kVersion, current.version())};
+  std::vector<std::string> events = {
+      proposals_.Event(expired, v1::CHANGE_OP_UPDATED)};
+  if (HoldsPosition(current)) {  // the position held for the minor is freed
+    ASSIGN_OR_RETURN(v1::Offer offer, options_.offers->Get(current.offer_id()));
+    ReleasePosition(offer, now, &mutations, &events);
+  }
+  return proposals_.Commit(std::move(mutations), std::move(events));
+}
+
+absl::StatusOr<int> Proposals::ExpireHolds(
+    const v1::Offer& offer, absl::CivilDay today, absl::Time now,
+    std::vector<Mutation>* mutations, std::vector<std::string>* events,
+    absl::flat_hash_set<std::string>* expired) {
+  if (offer.positions_filled() < offer.positions() &&
+      offer.status() != v1::OFFER_STATUS_FILLED) {
+    return 0;  // nothing to free for: the common case reads nothing
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Proposal> on_offer,
+                   ListAll(kByOffer, offer.id()));
+  int freed = 0;
+  for (const v1::Proposal& p : on_offer) {
+    if (!HoldsPosition(p) || !PastDeadline(p, today)) continue;
+    v1::Proposal done = p;
+    done.set_state(v1::PROPOSAL_STATE_EXPIRED);
+    proposals_.PrepareUpdate(&done, p.version(), now);
+    mutations->push_back(
+        proposals_.PutMutation(done, Mutation::Expect::kVersion, p.version()));
+    events->push_back(proposals_.Event(done, v1::CHANGE_OP_UPDATED));
+    expired->insert(p.id());
+    ++freed;
+  }
+  return freed;
+}
+
+v1::Offer Proposals::WithFreed(const v1::Offer& offer, int freed) {
+  v1::Offer out = offer;
+  if (freed == 0) return out;
+  out.set_positions_filled(std::max(0, offer.positions_filled() - freed));
+  if (out.status() == v1::OFFER_STATUS_FILLED &&
+      out.positions_filled() < out.positions()) {
+    out.set_status(v1::OFFER_STATUS_OPEN);
+  }
+  return out;
+}
+
+void Proposals::ReleasePosition(const v1::Offer& offer, absl::Time now,
+                                std::vector<Mutation>* mutations,
+                                std::vector<std::string>* events) {
+  v1::Offer freed = offer;
+  freed.set_positions_filled(std::max(0, offer.positions_filled() - 1));
+  if (freed.status() == v1::OFFER_STATUS_FILLED &&
+      freed.positions_filled() < freed.positions()) {
+    freed.set_status(v1::OFFER_STATUS_OPEN);
+  }
+  options_.offers->PrepareUpdate(&freed, offer.version(), now);
+  mutations->push_back(options_.offers->PutMutation(
+      freed, Mutation::Expect::kVersion, offer.version()));
+  events->push_back(options_.offers->Event(freed, v1::CHANGE_OP_UPDATED));
+}
+
+void Proposals::TakePosition(const v1::Offer& offer, absl::Time now,
+                             std::vector<Mutation>* mutations,
+                             std::vector<std::string>* events) {
+  v1::Offer taken = offer;
+  taken.set_positions_filled(offer.positions_filled() + 1);
+  if (taken.positions_filled() >= taken.positions()) {
+    taken.set_status(v1::OFFER_STATUS_FILLED);
+  }
+  options_.offers->PrepareUpdate(&taken, offer.version(), now);
+  mutations->push_back(options_.offers->PutMutation(
+      taken, Mutation::Expect::kVersion, offer.version()));
+  events->push_back(options_.offers->Event(taken, v1::CHANGE_OP_UPDATED));
 }
 
 absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
@@ -421,6 +535,10 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
   const absl::Time now = Now();
   const absl::CivilDay today = common::DayInParis(now);
   ASSIGN_OR_RETURN(v1::Proposal p, proposals_.Get(request.proposal_id()));
+  if (caller.is_graduate_side_person() && !caller.ActsFor(p.graduate_id())) {
+    return runtime::Denied(
+        "a young person's account answers their own proposals only");
+  }
   absl::StatusOr<v1::Graduate> graduate =
       options_.graduates->Get(p.graduate_id());
   if (absl::IsNotFound(graduate.status())) {  // erased; the proposal follows
@@ -432,14 +550,28 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
   }
   const v1::ProposalState state = EffectiveState(p, today);
   if (state == v1::PROPOSAL_STATE_EXPIRED &&
-      p.state() == v1::PROPOSAL_STATE_SENT) {
+      (p.state() == v1::PROPOSAL_STATE_SENT || HoldsPosition(p))) {
     absl::Status stored = StoreExpired(p);
     if (!stored.ok()) {
       *retry = Retryable(stored);
       return stored;
     }
   }
-  if (state != v1::PROPOSAL_STATE_SENT) {
+  const bool young = caller.role == v1::ROLE_GRADUATE;
+  const bool guardian = caller.role == v1::ROLE_GUARDIAN;
+  if (state == v1::PROPOSAL_STATE_SENT && guardian) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "proposal ", p.id(),
+        ": the young person answers first; their legal representative then "
+        "confirms an acceptance"));
+  }
+  if (state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN && young) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("proposal ", p.id(),
+                     " awaits the confirmation of your legal representative"));
+  }
+  if (state != v1::PROPOSAL_STATE_SENT &&
+      state != v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
     return absl::FailedPreconditionError(absl::StrCat(
         "proposal ", p.id(), " is ", StateName(state),
         state == v1::PROPOSAL_STATE_EXPIRED
@@ -451,14 +583,24 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
 
   v1::Proposal answered = p;
   runtime::SetTimestamp(now, answered.mutable_respond_time());
+  v1::ProposalAnswer* answer = answered.add_answers();
+  answer->set_accept(request.accept());
+  answer->set_role(caller.role);
+  answer->set_channel(young || guardian ? v1::ANSWER_CHANNEL_APP
+                                        : v1::ANSWER_CHANNEL_IN_PERSON);
+  answer->set_user_id(caller.user_id);
+  answer->set_token_id(caller.token_id);
+  runtime::SetTimestamp(now, answer->mutable_time());
   proposals_.PrepareUpdate(&answered, p.version(), now);
   std::vector<Mutation> mutations;
   std::vector<std::string> events;
+  const bool held = state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN;
   if (!request.accept()) {
     answered.set_state(v1::PROPOSAL_STATE_DECLINED);
     mutations.push_back(proposals_.PutMutation(
         answered, Mutation::Expect::kVersion, p.version()));
     events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+    if (held) ReleasePosition(offer, now, &mutations, &events);
   } else {
     if (graduate->status() != v1::GRADUATE_STATUS_SEEKING) {
       return absl::FailedPreconditionError(
@@ -471,26 +613,59 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
       return absl::FailedPreconditionError(
           absl::StrCat("offer ", offer.id(), " is closed"));
     }
-    if (offer.status() == v1::OFFER_STATUS_FILLED ||
-        offer.positions_filled() >= offer.positions()) {
+    if (!held) {
+      absl::flat_hash_set<std::string> expired_holds;
+      ASSIGN_OR_RETURN(
+          const int freed,
+          ExpireHolds(offer, today, now, &mutations, &events, &expired_holds));
+      offer = WithFreed(offer, freed);
+    }
+    if (!held && (offer.status() == v1::OFFER_STATUS_FILLED ||
+                  offer.positions_filled() >= offer.positions())) {
       return absl::FailedPreconditionError(
           absl::StrCat("offer ", offer.id(), ": no position left"));
+    }
+    // A minor accepting in the app: their legal representative confirms
+    // (a minor's contract is signed by them too). The position is held
+    // meanwhile. A school or partner recording an answer given in person
+    // attests the representative's consent.
+    const std::optional<absl::CivilDay> birth =
+        common::ParseDate(graduate->birth_date());
+    const bool minor =
+        birth.has_value() && common::AgeAt(*birth, today) < kMajorityAge;
+    if (young && minor) {
+      ASSIGN_OR_RETURN(std::vector<v1::Proposal> mine,
+                       ListAll(kByGraduate, graduate->id()));
+      for (const v1::Proposal& other : mine) {
+        if (other.id() != p.id() && HoldsPosition(other) &&
+            EffectiveState(other, today) ==
+                v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "your acceptance of proposal ", other.id(),
+              " awaits your legal representative: they confirm or refuse it "
+              "first"));
+        }
+      }
+      answered.set_state(v1::PROPOSAL_STATE_AWAITING_GUARDIAN);
+      answered.set_contract_type(offer.contract_type());
+      mutations.push_back(proposals_.PutMutation(
+          answered, Mutation::Expect::kVersion, p.version()));
+      events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+      TakePosition(offer, now, &mutations, &events);
+      absl::Status committed =
+          proposals_.Commit(std::move(mutations), std::move(events));
+      if (!committed.ok()) {
+        *retry = Retryable(committed);
+        return committed;
+      }
+      return View(caller, std::move(answered), &*graduate, &offer);
     }
     answered.set_state(v1::PROPOSAL_STATE_ACCEPTED);
     answered.set_contract_type(offer.contract_type());
     mutations.push_back(proposals_.PutMutation(
         answered, Mutation::Expect::kVersion, p.version()));
     events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
-
-    v1::Offer taken = offer;
-    taken.set_positions_filled(offer.positions_filled() + 1);
-    if (taken.positions_filled() >= taken.positions()) {
-      taken.set_status(v1::OFFER_STATUS_FILLED);
-    }
-    options_.offers->PrepareUpdate(&taken, offer.version(), now);
-    mutations.push_back(options_.offers->PutMutation(
-        taken, Mutation::Expect::kVersion, offer.version()));
-    events.push_back(options_.offers->Event(taken, v1::CHANGE_OP_UPDATED));
+    if (!held) TakePosition(offer, now, &mutations, &events);
 
     v1::Graduate placed = *graduate;
     placed.set_status(v1::GRADUATE_STATUS_PLACED);
@@ -600,14 +775,17 @@ absl::StatusOr<v1::Proposal> Proposals::WithdrawOnce(
   RETURN_IF_ERROR(graduate.status());
   const v1::ProposalState state = EffectiveState(p, today);
   if (state == v1::PROPOSAL_STATE_EXPIRED &&
-      p.state() == v1::PROPOSAL_STATE_SENT) {
+      (p.state() == v1::PROPOSAL_STATE_SENT || HoldsPosition(p))) {
     absl::Status stored = StoreExpired(p);
     if (!stored.ok()) {
       *retry = Retryable(stored);
       return stored;
     }
   }
-  if (state != v1::PROPOSAL_STATE_SENT) {
+  // A proposal awaiting a representative reads as SENT to the company, and
+  // is withdrawn like one (freeing the position it held).
+  if (state != v1::PROPOSAL_STATE_SENT &&
+      state != v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
     return absl::FailedPreconditionError(
         absl::StrCat("proposal ", p.id(), " is ", StateName(state),
                      ": it can no longer be withdrawn"));
@@ -615,10 +793,16 @@ absl::StatusOr<v1::Proposal> Proposals::WithdrawOnce(
   v1::Proposal withdrawn = p;
   withdrawn.set_state(v1::PROPOSAL_STATE_WITHDRAWN);
   proposals_.PrepareUpdate(&withdrawn, p.version(), now);
-  absl::Status committed = proposals_.Commit(
-      {proposals_.PutMutation(withdrawn, Mutation::Expect::kVersion,
-                              p.version())},
-      {proposals_.Event(withdrawn, v1::CHANGE_OP_UPDATED)});
+  std::vector<Mutation> mutations = {proposals_.PutMutation(
+      withdrawn, Mutation::Expect::kVersion, p.version())};
+  std::vector<std::string> events = {
+      proposals_.Event(withdrawn, v1::CHANGE_OP_UPDATED)};
+  if (HoldsPosition(p)) {
+    ASSIGN_OR_RETURN(v1::Offer held, options_.offers->Get(p.offer_id()));
+    ReleasePosition(held, now, &mutations, &events);
+  }
+  absl::Status committed =
+      proposals_.Commit(std::move(mutations), std::move(events));
   if (!committed.ok()) {
     *retry = Retryable(committed);
     return committed;
@@ -642,10 +826,30 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
   if (!v1::ProposalState_IsValid(request.state())) {
     return absl::InvalidArgumentError("state: unknown value");
   }
+  if (caller.is_graduate_side_person()) {
+    // Their own proposals only, refused before any lookup.
+    if (!request.offer_id().empty() ||
+        (!request.graduate_id().empty() &&
+         !caller.ActsFor(request.graduate_id()))) {
+      return runtime::Denied(
+          "a young person's account lists their own proposals only");
+    }
+    if (request.graduate_id().empty()) {
+      v1::ListProposalsRequest own = request;
+      own.set_graduate_id(caller.graduate_id);
+      return List(caller, own);
+    }
+  }
   const absl::CivilDay today = Today();
+  const bool company = caller.role == v1::ROLE_COMPANY;
   auto wanted = [&](const v1::Proposal& p) {
-    return request.state() == v1::PROPOSAL_STATE_UNSPECIFIED ||
-           EffectiveState(p, today) == request.state();
+    if (request.state() == v1::PROPOSAL_STATE_UNSPECIFIED) return true;
+    v1::ProposalState state = EffectiveState(p, today);
+    // As the company sees it (View): a pending acceptance reads as SENT.
+    if (company && state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
+      state = v1::PROPOSAL_STATE_SENT;
+    }
+    return state == request.state();
   };
   v1::ListProposalsResponse response;
 
@@ -767,6 +971,59 @@ absl::StatusOr<bool> Proposals::Holds(absl::string_view offer_id,
   return false;
 }
 
+// --- Export ------------------------------------------------------------------
+
+absl::StatusOr<std::string> Proposals::Export(
+    const Caller& caller, absl::string_view graduate_id) const {
+  if (caller.role == v1::ROLE_COMPANY) {
+    return runtime::Denied(
+        "a young person's data is exported for them, their legal "
+        "representative or their school or partner");
+  }
+  if (caller.is_graduate_side_person() && !caller.ActsFor(graduate_id)) {
+    return runtime::Denied("a young person's account exports their own data");
+  }
+  absl::StatusOr<v1::Graduate> g = options_.graduates->Get(graduate_id);
+  if (absl::IsNotFound(g.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("graduate ", graduate_id, " not found"));
+  }
+  RETURN_IF_ERROR(g.status());
+  RETURN_IF_ERROR(CheckGraduateSide(caller, *g));
+  const absl::CivilDay today = Today();
+  v1::GraduateDataExport doc;
+  runtime::SetTimestamp(Now(), doc.mutable_export_time());
+  *doc.mutable_graduate() = *g;
+  ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
+                   ListAll(kByGraduate, g->id()));
+  for (v1::Proposal& p : stored) {
+    p.set_state(EffectiveState(p, today));
+    if (p.state() == v1::PROPOSAL_STATE_ACCEPTED) {
+      v1::NameDisclosure* seen = doc.add_name_seen_by();
+      seen->set_company_id(p.company_id());
+      if (options_.directory != nullptr) {
+        absl::StatusOr<v1::Company> company =
+            options_.directory->FindCompany(p.company_id());
+        if (company.ok()) seen->set_company_name(company->name());
+      }
+      seen->set_offer_id(p.offer_id());
+      seen->set_offer_title(p.offer_title());
+      *seen->mutable_since() = p.respond_time();
+    }
+    *doc.add_proposals() = std::move(p);
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  const auto printed =
+      google::protobuf::util::MessageToJsonString(doc, &json, options);
+  if (!printed.ok()) {
+    return absl::InternalError(
+        absl::StrCat("export of graduate ", g->id(), ": ", printed.ToString()));
+  }
+  return json;
+}
+
 // --- Stats -------------------------------------------------------------------
 
 absl::StatusOr<v1::PlacementStats> Proposals::Stats(
@@ -858,7 +1115,11 @@ absl::StatusOr<v1::PlacementStats> Proposals::Stats(
     if (it == graduates.end()) return true;
     SeenGraduate& seen = it->second;
     ++seen.received;
-    if (EffectiveState(*p, today) == v1::PROPOSAL_STATE_SENT) ++seen.pending;
+    const v1::ProposalState state = EffectiveState(*p, today);
+    if (state == v1::PROPOSAL_STATE_SENT ||
+        state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
+      ++seen.pending;
+    }
     if (p->state() == v1::PROPOSAL_STATE_ACCEPTED) {
       seen.accepted = true;
       seen.contract = p->contract_type();

@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
@@ -77,6 +78,7 @@
 #include "services/matching/candidate_ids.h"
 #include "services/matching/engine/engine.h"
 #include "services/runtime/auth.h"
+#include "services/runtime/directory.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/store.h"
@@ -124,6 +126,8 @@ class Proposals {
     std::function<absl::Time()> now;
     // Reads and re-checks before an optimistic write gives up (ABORTED).
     int max_attempts = 16;
+    // Company names for exports (may be null: ids only).
+    const runtime::Directory* directory = nullptr;
   };
 
   explicit Proposals(Options options);
@@ -199,6 +203,14 @@ class Proposals {
       const runtime::Caller& caller,
       const v1::GetPlacementStatsRequest& request) const;
 
+  // Everything stored about the young person `graduate_id`, as the JSON of
+  // a v1::GraduateDataExport (GDPR articles 15 and 20): for them, their
+  // representative, their school or partner and the federation. A company:
+  // PERMISSION_DENIED; a young person's account for someone else:
+  // PERMISSION_DENIED before any lookup; another school: NOT_FOUND.
+  absl::StatusOr<std::string> Export(const runtime::Caller& caller,
+                                     absl::string_view graduate_id) const;
+
   // Whether the graduate holds a proposal of the offer, in any state
   // (for matching::Matching::set_proposal_check).
   absl::StatusOr<bool> Holds(absl::string_view offer_id,
@@ -244,7 +256,26 @@ class Proposals {
       const runtime::Caller& caller, const v1::WithdrawProposalRequest& request,
       bool* retry);
   // Stores `proposal` EXPIRED (it is SENT and past its date).
+  // Stores `proposal` as EXPIRED, freeing the position it held, if any.
   absl::Status StoreExpired(const v1::Proposal& proposal);
+  // Adds to `mutations` and `events` the offer with one position more taken
+  // (FILLED when none is left), or one freed (OPEN again if it was FILLED).
+  void TakePosition(const v1::Offer& offer, absl::Time now,
+                    std::vector<storage::Mutation>* mutations,
+                    std::vector<std::string>* events);
+  // Stores EXPIRED (into `mutations`) the proposals holding a position of
+  // `offer` for a minor whose deadline passed, when the offer is full;
+  // returns how many positions that frees, their ids into `expired`.
+  absl::StatusOr<int> ExpireHolds(const v1::Offer& offer, absl::CivilDay today,
+                                  absl::Time now,
+                                  std::vector<storage::Mutation>* mutations,
+                                  std::vector<std::string>* events,
+                                  absl::flat_hash_set<std::string>* expired);
+  // `offer` with `freed` positions given back (OPEN again if FILLED).
+  static v1::Offer WithFreed(const v1::Offer& offer, int freed);
+  void ReleasePosition(const v1::Offer& offer, absl::Time now,
+                       std::vector<storage::Mutation>* mutations,
+                       std::vector<std::string>* events);
   // Stores the graduate's SENT proposals other than `accepted_id`
   // SUPERSEDED (EXPIRED if past their date).
   absl::Status SupersedeRemaining(absl::string_view graduate_id,

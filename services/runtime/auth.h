@@ -24,8 +24,21 @@ struct Caller {
   std::string user_id;
   // A person who administers `organization_id` (invites, disables, audits).
   bool organization_admin = false;
+  // ROLE_GRADUATE, ROLE_GUARDIAN: the young person acted for
+  // (organization_id is their school or partner).
+  std::string graduate_id;
 
   bool is_admin() const { return role == v1::ROLE_ADMIN; }
+  // The young person or their legal representative.
+  bool is_graduate_side_person() const {
+    return role == v1::ROLE_GRADUATE || role == v1::ROLE_GUARDIAN;
+  }
+  // True when the caller is the young person `id`, or acts for them as
+  // their representative.
+  bool ActsFor(absl::string_view id) const {
+    return is_graduate_side_person() && !graduate_id.empty() &&
+           graduate_id == id;
+  }
   // True when the caller is `organization_id` acting in `role`, or an admin.
   bool Owns(v1::Role owner_role, absl::string_view owner_id) const {
     return is_admin() || (role == owner_role && organization_id == owner_id);

@@ -266,6 +266,12 @@ class ServerImpl final : public Server {
       graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
           graduates_.get(), authenticator_.get(), pool_.get(),
           import_calls_.get());
+      if (organizations_) {  // the young people's tokens need their record
+        organizations_->set_graduate_lookup(
+            [graduates = graduates_.get()](absl::string_view id) {
+              return graduates->repository().Get(id);
+            });
+      }
     }
     if (all || mode == Mode::kOffers) {
       offers_ = std::make_unique<offers::Offers>(
@@ -325,8 +331,15 @@ class ServerImpl final : public Server {
         return m->MakeCandidate(g, o);
       };
       proposal_options.candidate_ids = &matching_->candidate_ids();
+      proposal_options.directory = directory;
+      if (options.clock) proposal_options.now = options.clock;
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));
+      graduate_service_->set_exporter(
+          [p = proposals_.get()](const runtime::Caller& caller,
+                                 absl::string_view graduate_id) {
+            return p->Export(caller, graduate_id);
+          });
       // ExplainMatch answers a company about the holders of its proposals.
       matching_->set_proposal_check(
           [p = proposals_.get()](absl::string_view offer_id,

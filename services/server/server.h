@@ -64,8 +64,8 @@ struct Options {
   // Tests only: called on the plan thread as each placement plan starts.
   std::function<void()> plan_hook_for_testing;
 
-  // Tests: the time invitations, sessions and sign-in throttling see
-  // (empty: the system clock).
+  // Tests: the time invitations, sessions, tokens, sign-in throttling and
+  // proposals (deadlines) see (empty: the system clock).
   std::function<absl::Time()> clock;
 };
 

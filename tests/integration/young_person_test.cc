@@ -1,0 +1,501 @@
+// The young person's own access and their legal representative's (issue
+// #20), over a real server: ROLE_GRADUATE and ROLE_GUARDIAN tokens, every
+// cross-access refusal, a minor's acceptance awaiting the representative
+// (the position held, the company seeing neither name nor acceptance), the
+// representative's confirmation or refusal, the deadline passing meanwhile,
+// a race for the last position, an adult answering alone, the school's
+// in-person answer, and the data export.
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/dates.h"
+#include "tests/testing/fixture.h"
+
+namespace passerelle {
+namespace {
+
+using testing::Client;
+using ::testing::HasSubstr;
+using testing::TestServer;
+using testing::Transport;
+
+constexpr Transport kNet = Transport::kLoopback;
+
+// The servers' clock: real time plus an offset the tests move.
+std::atomic<int64_t> clock_offset_s{0};
+server::Options ClockedOptions() {
+  server::Options options;
+  options.clock = [] {
+    return absl::Now() + absl::Seconds(clock_offset_s.load());
+  };
+  return options;
+}
+
+std::string DaysFromToday(int days) {
+  return common::FormatDate(common::TodayInParis() + days);
+}
+
+class YoungPersonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_offset_s = 0;
+    admin_ = server_.NewClient(kNet, server_.admin_token());
+    school_client_ = testing::CreateSchoolClient(server_, kNet, admin_,
+                                                 testing::MakeUai(1), &school_);
+    other_school_client_ = testing::CreateSchoolClient(
+        server_, kNet, admin_, testing::MakeUai(2), &other_school_);
+    company_client_ = testing::CreateCompanyClient(
+        server_, kNet, admin_, testing::MakeSiret(1), &company_);
+  }
+  void TearDown() override { clock_offset_s = 0; }
+
+  v1::Graduate NewGraduate(const std::string& external_id,
+                           const std::string& birth_date = "2009-05-14",
+                           Client* client = nullptr) {
+    Client& c = client ? *client : school_client_;
+    v1::Graduate g = testing::SampleGraduate(external_id);
+    g.set_birth_date(birth_date);
+    g.set_email("jeune@example.fr");
+    v1::CreateGraduateRequest req;
+    *req.mutable_graduate() = g;
+    v1::Graduate out;
+    grpc::Status s = c.graduates->CreateGraduate(c.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  v1::Offer NewOffer(const std::string& external_id, int positions) {
+    v1::Offer o = testing::SampleOffer(external_id);
+    o.set_positions(positions);
+    v1::CreateOfferRequest req;
+    *req.mutable_offer() = o;
+    v1::Offer out;
+    grpc::Status s = company_client_.offers->CreateOffer(
+        company_client_.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  v1::Offer GetOffer(const std::string& id) {
+    v1::GetOfferRequest req;
+    req.set_id(id);
+    v1::Offer out;
+    grpc::Status s = company_client_.offers->GetOffer(
+        company_client_.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  v1::Proposal Send(const std::string& offer_id, const std::string& graduate_id,
+                    const std::string& respond_by = "") {
+    v1::SendProposalRequest req;
+    req.set_offer_id(offer_id);
+    req.set_graduate_id(testing::CandidateId(server_, offer_id, graduate_id));
+    req.set_respond_by(respond_by);
+    v1::Proposal out;
+    grpc::Status s = company_client_.proposals->SendProposal(
+        company_client_.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  grpc::Status IssueFor(Client& issuer, v1::Role role,
+                        const std::string& graduate_id, std::string* token) {
+    v1::IssueTokenRequest req;
+    req.set_role(role);
+    req.set_graduate_id(graduate_id);
+    v1::IssueTokenResponse resp;
+    grpc::Status s =
+        issuer.organizations->IssueToken(issuer.Context().get(), req, &resp);
+    if (token != nullptr) *token = resp.token();
+    return s;
+  }
+
+  Client PersonClient(v1::Role role, const std::string& graduate_id) {
+    std::string token;
+    grpc::Status s = IssueFor(school_client_, role, graduate_id, &token);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return server_.NewClient(kNet, token);
+  }
+
+  grpc::Status Respond(Client& c, const std::string& id, bool accept,
+                       v1::Proposal* out = nullptr) {
+    v1::RespondToProposalRequest req;
+    req.set_proposal_id(id);
+    req.set_accept(accept);
+    v1::Proposal ignored;
+    return c.proposals->RespondToProposal(c.Context().get(), req,
+                                          out ? out : &ignored);
+  }
+
+  std::vector<v1::Proposal> List(Client& c, v1::ListProposalsRequest req,
+                                 grpc::Status* status = nullptr) {
+    v1::ListProposalsResponse resp;
+    grpc::Status s = c.proposals->ListProposals(c.Context().get(), req, &resp);
+    if (status != nullptr) *status = s;
+    return {resp.proposals().begin(), resp.proposals().end()};
+  }
+
+  v1::Proposal CompanyView(const std::string& offer_id,
+                           const std::string& proposal_id) {
+    v1::ListProposalsRequest req;
+    req.set_offer_id(offer_id);
+    for (v1::Proposal& p : List(company_client_, req)) {
+      if (p.id() == proposal_id) return p;
+    }
+    ADD_FAILURE() << "proposal " << proposal_id << " not listed";
+    return {};
+  }
+
+  TestServer server_{ClockedOptions()};
+  Client admin_;
+  Client school_client_, other_school_client_, company_client_;
+  v1::School school_, other_school_;
+  v1::Company company_;
+};
+
+TEST_F(YoungPersonTest, TokensForTheirOwnRecordOnly) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Graduate adult = NewGraduate("EP-2", "2006-03-01");
+  const v1::Graduate elsewhere =
+      NewGraduate("EP-3", "2009-05-14", &other_school_client_);
+
+  std::string token;
+  EXPECT_TRUE(
+      IssueFor(school_client_, v1::ROLE_GRADUATE, minor.id(), &token).ok());
+  EXPECT_TRUE(
+      IssueFor(school_client_, v1::ROLE_GUARDIAN, minor.id(), &token).ok());
+  // A representative is for a minor.
+  grpc::Status s =
+      IssueFor(school_client_, v1::ROLE_GUARDIAN, adult.id(), nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("adult"));
+  // Another school's young person: as if unknown; so for a company.
+  s = IssueFor(school_client_, v1::ROLE_GRADUATE, elsewhere.id(), nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  s = IssueFor(company_client_, v1::ROLE_GRADUATE, minor.id(), nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  s = IssueFor(school_client_, v1::ROLE_GRADUATE, "", nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("graduate_id"));
+
+  const v1::Offer offer = NewOffer("OF-1", 2);
+  const v1::Proposal theirs = Send(offer.id(), minor.id());
+  const v1::Proposal other = Send(offer.id(), adult.id());
+
+  for (v1::Role role : {v1::ROLE_GRADUATE, v1::ROLE_GUARDIAN}) {
+    SCOPED_TRACE(v1::Role_Name(role));
+    Client me = PersonClient(role, minor.id());
+    v1::WhoAmIResponse who;
+    ASSERT_TRUE(
+        me.organizations->WhoAmI(me.Context().get(), v1::WhoAmIRequest(), &who)
+            .ok());
+    EXPECT_EQ(who.graduate_id(), minor.id());
+    EXPECT_EQ(who.organization_id(), school_.id());
+
+    // Their own record, ranking, explanation, proposals, export.
+    v1::GetGraduateRequest get;
+    get.set_id(minor.id());
+    v1::Graduate read;
+    EXPECT_TRUE(me.graduates->GetGraduate(me.Context().get(), get, &read).ok());
+    v1::RankOffersRequest rank;
+    rank.set_graduate_id(minor.id());
+    v1::RankOffersResponse ranked;
+    EXPECT_TRUE(
+        me.matching->RankOffers(me.Context().get(), rank, &ranked).ok());
+    v1::ExplainMatchRequest explain;
+    explain.set_graduate_id(minor.id());
+    explain.set_offer_id(offer.id());
+    v1::ExplainMatchResponse explained;
+    EXPECT_TRUE(
+        me.matching->ExplainMatch(me.Context().get(), explain, &explained)
+            .ok());
+    grpc::Status listed;
+    std::vector<v1::Proposal> mine = List(me, {}, &listed);
+    EXPECT_TRUE(listed.ok()) << listed.error_message();
+    ASSERT_EQ(mine.size(), 1u);
+    EXPECT_EQ(mine[0].id(), theirs.id());
+    v1::ExportGraduateDataRequest exp;
+    exp.set_graduate_id(minor.id());
+    v1::ExportGraduateDataResponse exported;
+    EXPECT_TRUE(
+        me.graduates->ExportGraduateData(me.Context().get(), exp, &exported)
+            .ok());
+
+    // Anyone else's: PERMISSION_DENIED, existing or not.
+    for (const std::string& id : {adult.id(), elsewhere.id(),
+                                  std::string("grd_00000000000000000000")}) {
+      get.set_id(id);
+      EXPECT_EQ(me.graduates->GetGraduate(me.Context().get(), get, &read)
+                    .error_code(),
+                grpc::StatusCode::PERMISSION_DENIED)
+          << id;
+      rank.set_graduate_id(id);
+      EXPECT_EQ(me.matching->RankOffers(me.Context().get(), rank, &ranked)
+                    .error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
+      explain.set_graduate_id(id);
+      EXPECT_EQ(
+          me.matching->ExplainMatch(me.Context().get(), explain, &explained)
+              .error_code(),
+          grpc::StatusCode::PERMISSION_DENIED);
+      v1::ListProposalsRequest by_graduate;
+      by_graduate.set_graduate_id(id);
+      List(me, by_graduate, &listed);
+      EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      exp.set_graduate_id(id);
+      EXPECT_EQ(
+          me.graduates->ExportGraduateData(me.Context().get(), exp, &exported)
+              .error_code(),
+          grpc::StatusCode::PERMISSION_DENIED);
+    }
+    v1::ListProposalsRequest by_offer;
+    by_offer.set_offer_id(offer.id());
+    List(me, by_offer, &listed);
+    EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Respond(me, other.id(), false).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    // Nor do they manage records.
+    v1::ListGraduatesResponse all;
+    EXPECT_EQ(me.graduates
+                  ->ListGraduates(me.Context().get(),
+                                  v1::ListGraduatesRequest(), &all)
+                  .error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    v1::DeleteGraduateRequest del;
+    del.set_id(minor.id());
+    v1::DeleteGraduateResponse deleted;
+    EXPECT_EQ(me.graduates->DeleteGraduate(me.Context().get(), del, &deleted)
+                  .error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    v1::UpdateGraduateRequest update;
+    *update.mutable_graduate() = read;
+    update.mutable_graduate()->set_id(minor.id());
+    update.mutable_graduate()->set_given_name("Autre");
+    update.mutable_update_mask()->add_paths("given_name");
+    v1::Graduate updated;
+    EXPECT_EQ(me.graduates->UpdateGraduate(me.Context().get(), update, &updated)
+                  .error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+}
+
+TEST_F(YoungPersonTest, MinorAcceptanceWaitsForTheRepresentative) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Offer first = NewOffer("OF-1", 1);
+  const v1::Offer second = NewOffer("OF-2", 1);
+  const v1::Proposal p1 = Send(first.id(), minor.id());
+  const v1::Proposal p2 = Send(second.id(), minor.id());
+  Client young = PersonClient(v1::ROLE_GRADUATE, minor.id());
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, minor.id());
+
+  // The representative does not answer first.
+  grpc::Status s = Respond(parent, p1.id(), true);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("answers first"));
+
+  v1::Proposal answered;
+  ASSERT_TRUE(Respond(young, p1.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_AWAITING_GUARDIAN);
+  // The position is held.
+  EXPECT_EQ(GetOffer(first.id()).positions_filled(), 1);
+  EXPECT_EQ(GetOffer(first.id()).status(), v1::OFFER_STATUS_FILLED);
+  // The company sees it as sent, and no name.
+  v1::Proposal seen = CompanyView(first.id(), p1.id());
+  EXPECT_EQ(seen.state(), v1::PROPOSAL_STATE_SENT);
+  EXPECT_TRUE(seen.given_name().empty());
+  EXPECT_TRUE(seen.answers().empty());
+  v1::ListProposalsRequest sent_only;
+  sent_only.set_offer_id(first.id());
+  sent_only.set_state(v1::PROPOSAL_STATE_SENT);
+  EXPECT_EQ(List(company_client_, sent_only).size(), 1u);
+  // One acceptance at a time; the young person cannot confirm themselves.
+  s = Respond(young, p2.id(), true);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr(p1.id()));
+  s = Respond(young, p1.id(), true);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  ASSERT_TRUE(Respond(parent, p1.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_ACCEPTED);
+  ASSERT_EQ(answered.answers_size(), 2);
+  EXPECT_EQ(answered.answers(0).role(), v1::ROLE_GRADUATE);
+  EXPECT_EQ(answered.answers(0).channel(), v1::ANSWER_CHANNEL_APP);
+  EXPECT_EQ(answered.answers(1).role(), v1::ROLE_GUARDIAN);
+  EXPECT_TRUE(answered.answers(1).accept());
+  // Now the company sees the name; the other proposal gave way; the
+  // position was taken once.
+  seen = CompanyView(first.id(), p1.id());
+  EXPECT_EQ(seen.state(), v1::PROPOSAL_STATE_ACCEPTED);
+  EXPECT_EQ(seen.given_name(), "Clémence");
+  EXPECT_EQ(CompanyView(second.id(), p2.id()).state(),
+            v1::PROPOSAL_STATE_SUPERSEDED);
+  EXPECT_EQ(GetOffer(first.id()).positions_filled(), 1);
+}
+
+TEST_F(YoungPersonTest, RepresentativeRefusalFreesThePosition) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Offer offer = NewOffer("OF-1", 1);
+  const v1::Proposal p = Send(offer.id(), minor.id());
+  Client young = PersonClient(v1::ROLE_GRADUATE, minor.id());
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, minor.id());
+  ASSERT_TRUE(Respond(young, p.id(), true).ok());
+  EXPECT_EQ(GetOffer(offer.id()).status(), v1::OFFER_STATUS_FILLED);
+  v1::Proposal answered;
+  ASSERT_TRUE(Respond(parent, p.id(), false, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_DECLINED);
+  const v1::Offer freed = GetOffer(offer.id());
+  EXPECT_EQ(freed.positions_filled(), 0);
+  EXPECT_EQ(freed.status(), v1::OFFER_STATUS_OPEN);
+}
+
+TEST_F(YoungPersonTest, AnAdultAcceptsAloneAndTheSchoolRecordsInPerson) {
+  const v1::Graduate adult = NewGraduate("EP-1", "2006-03-01");
+  const v1::Graduate minor = NewGraduate("EP-2");
+  const v1::Offer offer = NewOffer("OF-1", 2);
+  const v1::Proposal pa = Send(offer.id(), adult.id());
+  const v1::Proposal pm = Send(offer.id(), minor.id());
+  Client young = PersonClient(v1::ROLE_GRADUATE, adult.id());
+  v1::Proposal answered;
+  ASSERT_TRUE(Respond(young, pa.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_ACCEPTED);
+  // The school records a minor's answer given in person (attesting the
+  // representative's consent): accepted, marked as such.
+  ASSERT_TRUE(Respond(school_client_, pm.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_ACCEPTED);
+  ASSERT_EQ(answered.answers_size(), 1);
+  EXPECT_EQ(answered.answers(0).channel(), v1::ANSWER_CHANNEL_IN_PERSON);
+  EXPECT_EQ(answered.answers(0).role(), v1::ROLE_SCHOOL);
+}
+
+// A minor's pending acceptance holds the last position: of two young people
+// accepting it at once, exactly one gets it.
+TEST_F(YoungPersonTest, PendingAcceptanceRacesForTheLastPosition) {
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE(round);
+    const v1::Graduate minor = NewGraduate(absl::StrCat("EP-M", round));
+    const v1::Graduate adult =
+        NewGraduate(absl::StrCat("EP-A", round), "2006-03-01");
+    const v1::Offer offer = NewOffer(absl::StrCat("OF-", round), 1);
+    const v1::Proposal pm = Send(offer.id(), minor.id());
+    const v1::Proposal pa = Send(offer.id(), adult.id());
+    Client young_minor = PersonClient(v1::ROLE_GRADUATE, minor.id());
+    Client young_adult = PersonClient(v1::ROLE_GRADUATE, adult.id());
+    absl::Barrier barrier(2);
+    grpc::Status sm, sa;
+    std::thread t1([&] {
+      barrier.Block();
+      sm = Respond(young_minor, pm.id(), true);
+    });
+    std::thread t2([&] {
+      barrier.Block();
+      sa = Respond(young_adult, pa.id(), true);
+    });
+    t1.join();
+    t2.join();
+    EXPECT_NE(sm.ok(), sa.ok())
+        << sm.error_message() << " / " << sa.error_message();
+    const grpc::Status& lost = sm.ok() ? sa : sm;
+    EXPECT_EQ(lost.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(lost.error_message(), HasSubstr("no position left"));
+    EXPECT_EQ(GetOffer(offer.id()).positions_filled(), 1);
+  }
+}
+
+TEST_F(YoungPersonTest, DeadlinePassingWhileAwaitingFreesThePosition) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Graduate other = NewGraduate("EP-2", "2006-03-01");
+  const v1::Offer offer = NewOffer("OF-1", 1);
+  const v1::Proposal p = Send(offer.id(), minor.id(), DaysFromToday(2));
+  Client young = PersonClient(v1::ROLE_GRADUATE, minor.id());
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, minor.id());
+  ASSERT_TRUE(Respond(young, p.id(), true).ok());
+  EXPECT_EQ(GetOffer(offer.id()).status(), v1::OFFER_STATUS_FILLED);
+
+  clock_offset_s = 4 * 86400;  // past respond_by
+  // The company may propose the freed position to someone else.
+  const v1::Proposal next = Send(offer.id(), other.id());
+  EXPECT_EQ(next.state(), v1::PROPOSAL_STATE_SENT);
+  EXPECT_EQ(GetOffer(offer.id()).positions_filled(), 0);
+  grpc::Status s = Respond(parent, p.id(), true);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("EXPIRED"));
+  Client young_other = PersonClient(v1::ROLE_GRADUATE, other.id());
+  ASSERT_TRUE(Respond(young_other, next.id(), true).ok());
+  EXPECT_EQ(GetOffer(offer.id()).positions_filled(), 1);
+}
+
+TEST_F(YoungPersonTest, RepresentativeAccessEndsOnTheEighteenthBirthday) {
+  // 18 in two days.
+  const absl::CivilDay in_two_days = common::TodayInParis() + 2;
+  const absl::CivilDay birth(in_two_days.year() - 18, in_two_days.month(),
+                             in_two_days.day());
+  const v1::Graduate soon = NewGraduate("EP-1", common::FormatDate(birth));
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, soon.id());
+  Client young = PersonClient(v1::ROLE_GRADUATE, soon.id());
+  v1::GetGraduateRequest get;
+  get.set_id(soon.id());
+  v1::Graduate read;
+  EXPECT_TRUE(
+      parent.graduates->GetGraduate(parent.Context().get(), get, &read).ok());
+  clock_offset_s = 3 * 86400;
+  EXPECT_EQ(parent.graduates->GetGraduate(parent.Context().get(), get, &read)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // The young person's own access goes on.
+  EXPECT_TRUE(
+      young.graduates->GetGraduate(young.Context().get(), get, &read).ok());
+  // And no new representative's token for an adult.
+  grpc::Status s =
+      IssueFor(school_client_, v1::ROLE_GUARDIAN, soon.id(), nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(YoungPersonTest, ExportHoldsEverythingAndWhoSawTheName) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Offer offer = NewOffer("OF-1", 1);
+  const v1::Proposal p = Send(offer.id(), minor.id());
+  Client young = PersonClient(v1::ROLE_GRADUATE, minor.id());
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, minor.id());
+  ASSERT_TRUE(Respond(young, p.id(), true).ok());
+  ASSERT_TRUE(Respond(parent, p.id(), true).ok());
+
+  v1::ExportGraduateDataRequest req;
+  req.set_graduate_id(minor.id());
+  v1::ExportGraduateDataResponse resp;
+  ASSERT_TRUE(
+      young.graduates->ExportGraduateData(young.Context().get(), req, &resp)
+          .ok());
+  EXPECT_THAT(resp.json(), HasSubstr("\"exportTime\""));
+  EXPECT_THAT(resp.json(), HasSubstr(minor.id()));
+  EXPECT_THAT(resp.json(), HasSubstr("jeune@example.fr"));
+  EXPECT_THAT(resp.json(), HasSubstr(p.id()));
+  EXPECT_THAT(resp.json(), HasSubstr("ANSWER_CHANNEL_APP"));
+  EXPECT_THAT(resp.json(), HasSubstr("\"nameSeenBy\""));
+  EXPECT_THAT(resp.json(), HasSubstr(company_.name()));
+  // Their school may export it; a company, or another school, may not.
+  EXPECT_TRUE(
+      school_client_.graduates
+          ->ExportGraduateData(school_client_.Context().get(), req, &resp)
+          .ok());
+  EXPECT_EQ(
+      company_client_.graduates
+          ->ExportGraduateData(company_client_.Context().get(), req, &resp)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      other_school_client_.graduates
+          ->ExportGraduateData(other_school_client_.Context().get(), req, &resp)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace passerelle

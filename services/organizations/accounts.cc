@@ -240,9 +240,20 @@ absl::StatusOr<std::string> Organizations::OrganizationName(
       RETURN_IF_ERROR(p.status());
       return p->name();
     }
+    case v1::ROLE_GRADUATE:
+    case v1::ROLE_GUARDIAN: {
+      // Their accounts belong to the young person's school or partner.
+      absl::StatusOr<std::string> name =
+          OrganizationName(v1::ROLE_SCHOOL, org_id);
+      if (absl::IsNotFound(name.status())) {
+        name = OrganizationName(v1::ROLE_PARTNER, org_id);
+      }
+      return name;
+    }
     default:
       return absl::InvalidArgumentError(
-          "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER");
+          "role: one of ROLE_ADMIN, ROLE_SCHOOL, ROLE_COMPANY, ROLE_PARTNER, "
+          "ROLE_GRADUATE, ROLE_GUARDIAN");
   }
 }
 
@@ -261,19 +272,35 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
                      "] (0: the default, 7 days)"));
   }
   std::string org_id = request.organization_id();
+  const bool young = request.role() == v1::ROLE_GRADUATE ||
+                     request.role() == v1::ROLE_GUARDIAN;
+  std::optional<absl::Time> access_end;
+  if (young) {
+    // The young person and their representatives are invited by whoever
+    // follows them: their school or partner.
+    ASSIGN_OR_RETURN(const GraduateFor graduate,
+                     GraduateForAccount(caller, request.role(),
+                                        request.graduate_id(), org_id));
+    org_id = graduate.organization_id;
+    access_end = graduate.access_end;
+  } else if (!request.graduate_id().empty()) {
+    return absl::InvalidArgumentError(
+        "graduate_id: only for ROLE_GRADUATE and ROLE_GUARDIAN");
+  }
   if (org_id.empty() && request.role() == v1::ROLE_ADMIN) {
     org_id = std::string(runtime::kFederationId);
   }
   if (org_id.empty()) {
     return absl::InvalidArgumentError("organization_id: required");
   }
-  if (!AdministersOrganization(caller, org_id)) {
+  if (!young && !AdministersOrganization(caller, org_id)) {
     return runtime::Denied(
         "people are invited by the federation, or by a person administering "
         "the organization into it");
   }
   // The role must fit the organization's kind (looked up as that kind).
-  absl::Status fits = OrganizationName(request.role(), org_id).status();
+  absl::Status fits = young ? absl::OkStatus()
+                            : OrganizationName(request.role(), org_id).status();
   if (absl::IsNotFound(fits)) {
     for (v1::Role kind :
          {v1::ROLE_COMPANY, v1::ROLE_SCHOOL, v1::ROLE_PARTNER}) {
@@ -296,7 +323,8 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
     // an opened account is never taken over.
     const v1::User& old = existing->first.user();
     if (old.state() != v1::USER_STATE_INVITED ||
-        old.organization_id() != org_id || old.role() != request.role()) {
+        old.organization_id() != org_id || old.role() != request.role() ||
+        old.graduate_id() != request.graduate_id()) {
       return absl::AlreadyExistsError(
           "email: an account with this e-mail address exists");
     }
@@ -312,7 +340,13 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
     runtime::SetTimestamp(now, u->mutable_create_time());
     u->set_version(1);
   }
-  user.mutable_user()->set_organization_admin(request.organization_admin());
+  user.mutable_user()->set_organization_admin(
+      young ? false : request.organization_admin());
+  user.mutable_user()->set_graduate_id(request.graduate_id());
+  if (access_end) {
+    runtime::SetTimestamp(*access_end,
+                          user.mutable_user()->mutable_access_end_time());
+  }
   runtime::SetTimestamp(now, user.mutable_user()->mutable_update_time());
 
   const std::string token = runtime::NewToken();
@@ -323,7 +357,8 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
   invitation->set_organization_id(org_id);
   invitation->set_email(email);
   invitation->set_role(request.role());
-  invitation->set_organization_admin(request.organization_admin());
+  invitation->set_organization_admin(user.user().organization_admin());
+  invitation->set_graduate_id(request.graduate_id());
   runtime::SetTimestamp(now, invitation->mutable_create_time());
   runtime::SetTimestamp(
       now + (request.valid_hours() > 0 ? absl::Hours(request.valid_hours())
@@ -578,12 +613,19 @@ absl::StatusOr<Caller> Organizations::AuthenticateSession(
   if (u.state() != v1::USER_STATE_ACTIVE) {
     return absl::UnauthenticatedError("account disabled");
   }
+  if (u.has_access_end_time() &&
+      account_options_.clock() >= ToTime(u.access_end_time())) {
+    return absl::UnauthenticatedError(
+        "a legal representative's access ends on the young person's 18th "
+        "birthday");
+  }
   Caller caller;
   caller.organization_id = u.organization_id();
   caller.role = u.role();
   caller.token_id = session.session_id();
   caller.user_id = u.id();
   caller.organization_admin = u.organization_admin();
+  caller.graduate_id = u.graduate_id();
   return caller;
 }
 

@@ -274,18 +274,19 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
   return StoreToken(org_id, request.role(), request.description());
 }
 
-absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueGraduateToken(
-    const Caller& caller, const v1::IssueTokenRequest& request) {
-  if (request.graduate_id().empty()) {
+absl::StatusOr<Organizations::GraduateFor> Organizations::GraduateForAccount(
+    const Caller& caller, v1::Role role, const std::string& graduate_id,
+    const std::string& organization_id) const {
+  if (graduate_id.empty()) {
     return absl::InvalidArgumentError(
         "graduate_id: required for ROLE_GRADUATE and ROLE_GUARDIAN");
   }
   if (!find_graduate_) {
     return absl::FailedPreconditionError(
-        "graduate_id: the young people's tokens are issued where the "
+        "graduate_id: the young people's accounts are opened where the "
         "graduates are stored (the embedded server)");
   }
-  absl::StatusOr<v1::Graduate> graduate = find_graduate_(request.graduate_id());
+  absl::StatusOr<v1::Graduate> graduate = find_graduate_(graduate_id);
   const bool owner = graduate.ok() &&
                      ((!graduate->school_id().empty() &&
                        caller.Owns(v1::ROLE_SCHOOL, graduate->school_id())) ||
@@ -295,34 +296,41 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueGraduateToken(
     // As if unknown: another organization's graduate must not tell that it
     // exists.
     return absl::NotFoundError(
-        absl::StrCat("graduate_id: no graduate ", request.graduate_id()));
+        absl::StrCat("graduate_id: no graduate ", graduate_id));
   }
   RETURN_IF_ERROR(graduate.status());
-  if (!request.organization_id().empty() &&
-      request.organization_id() != graduate->school_id() &&
-      request.organization_id() != graduate->partner_id()) {
+  if (!organization_id.empty() && organization_id != graduate->school_id() &&
+      organization_id != graduate->partner_id()) {
     return absl::InvalidArgumentError(
         "organization_id: the graduate's school or partner (or empty)");
   }
-  const std::string org_id = !graduate->school_id().empty()
-                                 ? graduate->school_id()
-                                 : graduate->partner_id();
-  std::optional<absl::Time> expire;
-  if (request.role() == v1::ROLE_GUARDIAN) {
+  GraduateFor out;
+  out.organization_id = !graduate->school_id().empty() ? graduate->school_id()
+                                                       : graduate->partner_id();
+  if (role == v1::ROLE_GUARDIAN) {
     const std::optional<absl::CivilDay> birth =
         common::ParseDate(graduate->birth_date());
     if (!birth) return absl::DataLossError("stored birth date unreadable");
     const absl::CivilDay majority = common::NthBirthday(*birth, 18);
-    const absl::Time now = account_options_.clock();
-    expire = absl::FromCivil(majority, common::ParisTimeZone());
-    if (*expire <= now) {
+    out.access_end = absl::FromCivil(majority, common::ParisTimeZone());
+    if (*out.access_end <= account_options_.clock()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "role: ROLE_GUARDIAN is for a minor; graduate ", graduate->id(),
           " has been an adult since ", common::FormatDate(majority)));
     }
   }
-  return StoreToken(org_id, request.role(), request.description(),
-                    graduate->id(), expire);
+  return out;
+}
+
+absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueGraduateToken(
+    const Caller& caller, const v1::IssueTokenRequest& request) {
+  ASSIGN_OR_RETURN(
+      const GraduateFor graduate,
+      GraduateForAccount(caller, request.role(), request.graduate_id(),
+                         request.organization_id()));
+  return StoreToken(graduate.organization_id, request.role(),
+                    request.description(), request.graduate_id(),
+                    graduate.access_end);
 }
 
 absl::StatusOr<v1::IssueTokenResponse> Organizations::StoreToken(

@@ -154,6 +154,17 @@ class Organizations : public runtime::Directory {
       const std::string& org_id, v1::Role role, const std::string& description,
       const std::string& graduate_id = "",
       std::optional<absl::Time> expire = std::nullopt);
+  // The organization a young person's account (or a representative's)
+  // belongs to, and when a representative's access ends; checks the caller
+  // follows the graduate (else NOT_FOUND, as if unknown) and a
+  // representative's is for a minor.
+  struct GraduateFor {
+    std::string organization_id;
+    std::optional<absl::Time> access_end;
+  };
+  absl::StatusOr<GraduateFor> GraduateForAccount(
+      const runtime::Caller& caller, v1::Role role,
+      const std::string& graduate_id, const std::string& organization_id) const;
   absl::StatusOr<v1::IssueTokenResponse> IssueGraduateToken(
       const runtime::Caller& caller, const v1::IssueTokenRequest& request);
   std::function<absl::StatusOr<v1::Graduate>(absl::string_view)> find_graduate_;

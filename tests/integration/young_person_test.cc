@@ -497,5 +497,118 @@ TEST_F(YoungPersonTest, ExportHoldsEverythingAndWhoSawTheName) {
       grpc::StatusCode::NOT_FOUND);
 }
 
+// People, not tokens: the school invites the young person and a parent;
+// each opens their account with the one-time link and signs in; the school
+// sees who was invited and who signed in; the representative's session
+// ends on the 18th birthday.
+TEST_F(YoungPersonTest, InvitationsOpenTheirAccounts) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Graduate adult = NewGraduate("EP-2", "2006-03-01");
+  const v1::Graduate elsewhere =
+      NewGraduate("EP-3", "2009-05-14", &other_school_client_);
+  Client anonymous = server_.NewClient(kNet, "");
+  auto invite = [&](Client& as, const std::string& email, v1::Role role,
+                    const std::string& graduate_id, v1::Invitation* out) {
+    v1::InviteUserRequest req;
+    req.set_email(email);
+    req.set_role(role);
+    req.set_graduate_id(graduate_id);
+    return as.organizations->InviteUser(as.Context().get(), req, out);
+  };
+  auto open = [&](const v1::Invitation& invitation, const std::string& name) {
+    v1::AcceptInvitationRequest req;
+    req.set_invitation_token(invitation.token());
+    req.set_password("un-mot-de-passe-solide");
+    req.set_display_name(name);
+    v1::User user;
+    grpc::Status s = anonymous.organizations->AcceptInvitation(
+        anonymous.Context().get(), req, &user);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return user;
+  };
+  auto sign_in = [&](const std::string& email, v1::SignInResponse* out) {
+    v1::SignInRequest req;
+    req.set_email(email);
+    req.set_password("un-mot-de-passe-solide");
+    return anonymous.organizations->SignIn(anonymous.Context().get(), req, out);
+  };
+
+  v1::Invitation young_invitation, parent_invitation, refused;
+  ASSERT_TRUE(invite(school_client_, "lina@example.fr", v1::ROLE_GRADUATE,
+                     minor.id(), &young_invitation)
+                  .ok());
+  EXPECT_EQ(young_invitation.organization_id(), school_.id());
+  EXPECT_EQ(young_invitation.graduate_id(), minor.id());
+  EXPECT_THAT(young_invitation.link_path(), HasSubstr("/invitations/"));
+  ASSERT_TRUE(invite(school_client_, "parent@example.fr", v1::ROLE_GUARDIAN,
+                     minor.id(), &parent_invitation)
+                  .ok());
+  EXPECT_EQ(invite(school_client_, "p2@example.fr", v1::ROLE_GUARDIAN,
+                   adult.id(), &refused)
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(invite(school_client_, "p3@example.fr", v1::ROLE_GRADUATE,
+                   elsewhere.id(), &refused)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(invite(company_client_, "p4@example.fr", v1::ROLE_GRADUATE,
+                   minor.id(), &refused)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  const v1::User young_user = open(young_invitation, "Lina");
+  EXPECT_EQ(young_user.role(), v1::ROLE_GRADUATE);
+  EXPECT_EQ(young_user.graduate_id(), minor.id());
+  open(parent_invitation, "Parent de Lina");
+  v1::SignInResponse session;
+  ASSERT_TRUE(sign_in("lina@example.fr", &session).ok());
+  Client young = server_.NewClient(kNet, session.session_token());
+  v1::WhoAmIResponse who;
+  ASSERT_TRUE(young.organizations
+                  ->WhoAmI(young.Context().get(), v1::WhoAmIRequest(), &who)
+                  .ok());
+  EXPECT_EQ(who.role(), v1::ROLE_GRADUATE);
+  EXPECT_EQ(who.graduate_id(), minor.id());
+  v1::GetGraduateRequest get;
+  get.set_id(adult.id());
+  v1::Graduate read;
+  EXPECT_EQ(young.graduates->GetGraduate(young.Context().get(), get, &read)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The school sees who was invited and who signed in.
+  v1::ListUsersRequest users_req;
+  users_req.set_organization_id(school_.id());
+  v1::ListUsersResponse users;
+  ASSERT_TRUE(
+      admin_.organizations->ListUsers(admin_.Context().get(), users_req, &users)
+          .ok());
+  int signed_in = 0, young_people = 0;
+  for (const v1::User& u : users.users()) {
+    if (u.graduate_id() != minor.id()) continue;
+    ++young_people;
+    signed_in += u.has_last_sign_in_time();
+  }
+  EXPECT_EQ(young_people, 2);
+  EXPECT_EQ(signed_in, 1);
+
+  // Minor born 2009-05-14: 18 on 2027-05-14. A session opened the minute
+  // before works; the minute after, it no longer does.
+  const int64_t to_birthday = absl::ToInt64Seconds(
+      absl::FromCivil(absl::CivilDay(2027, 5, 14), common::ParisTimeZone()) -
+      absl::Now());
+  clock_offset_s = to_birthday - 60;
+  ASSERT_TRUE(sign_in("parent@example.fr", &session).ok());
+  Client parent = server_.NewClient(kNet, session.session_token());
+  get.set_id(minor.id());
+  EXPECT_TRUE(
+      parent.graduates->GetGraduate(parent.Context().get(), get, &read).ok());
+  clock_offset_s = to_birthday + 60;
+  grpc::Status s =
+      parent.graduates->GetGraduate(parent.Context().get(), get, &read);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("18th birthday"));
+}
+
 }  // namespace
 }  // namespace passerelle

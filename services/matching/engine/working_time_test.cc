@@ -110,22 +110,47 @@ TEST(ScheduleTest, AverageAndNightFlag) {
   EXPECT_TRUE(HasNightWork(Shifts({"MON 18:00-22:01"})));
 }
 
-// One row: the offer's terms, the worker's age, the rules broken.
+// One row: the offer's terms, the worker's age, the rules broken; the
+// optional terms set by name.
 struct Row {
+  Row(const char* name, int age, ContractType contract, WorkSector sector,
+      std::vector<std::string> shifts, std::set<std::string> broken)
+      : name(name), age(age), contract(contract), broken(std::move(broken)) {
+    terms.sector = sector;
+    terms.shifts = Shifts(shifts);
+  }
+  Row& Night(absl::CivilDay on) {
+    terms.night_authorised_on = on;
+    return *this;
+  }
+  Row& SiteHours() {
+    terms.site_hours = true;
+    return *this;
+  }
+  Row& WeeklyRestAgreement() {
+    terms.weekly_rest_agreement = true;
+    return *this;
+  }
+  Row& PublicHolidays(bool agreement) {
+    terms.public_holidays = true;
+    terms.public_holiday_agreement = agreement;
+    return *this;
+  }
+  Row& Bar(std::optional<absl::CivilDay> agrement) {
+    terms.bar_service = true;
+    terms.bar_agrement_on = agrement;
+    return *this;
+  }
+  Row& Start(absl::CivilDay day) {
+    start = day;
+    return *this;
+  }
+
   const char* name;
   int age;
   ContractType contract;
-  WorkSector sector;
-  std::vector<std::string> shifts;
   std::set<std::string> broken;
-  // Optional terms.
-  std::optional<absl::CivilDay> night_on = std::nullopt;
-  bool site_hours = false;
-  bool weekly_rest_agreement = false;
-  bool public_holidays = false;
-  bool holiday_agreement = false;
-  bool bar = false;
-  std::optional<absl::CivilDay> bar_on = std::nullopt;
+  WorkingTerms terms;
   absl::CivilDay start = kStart;
 };
 
@@ -147,6 +172,9 @@ TEST(WorkingTimeTest, TableFromTheArticles) {
   const auto k10h =
       Each(kMonThu, {"07:00-11:00", "11:30-15:30", "16:00-18:00"});  // 40 h
   const auto evenings = Each(kMonThu, {"11:30-14:30", "19:00-23:30"});
+  const auto bakery = Each(kMonFri, {"04:00-08:00", "08:30-10:30"});
+  const auto sundays =
+      Each({"WED", "THU", "FRI", "SAT", "SUN"}, {"06:00-10:00"});
   const std::string kNight = kRuleMinorNightWork;
   const std::string kWeekly = kRuleMinorWeeklyHours;
   const std::string kDaily = kRuleMinorDailyHours;
@@ -156,476 +184,179 @@ TEST(WorkingTimeTest, TableFromTheArticles) {
   const std::string kSunday = kRuleMinorSundayWork;
   const std::string kHolidays = kRuleMinorPublicHolidays;
   const std::string kBar = kRuleMinorBarService;
+  using S = WorkSector;
   const std::vector<Row> rows = {
       // L3162-1: "excédant huit heures par jour et trente-cinq heures par
       // semaine".
-      {"35 h in 5 days of 7 h", 17, kCdi, kOther, k35, {}},
-      {"35 h 01",
-       17,
-       kCdi,
-       kOther,
-       Plus(k35, {"SAT 08:00-08:01"}),
-       {kWeekly, kWeekRest}},
-      {"8 h a day", 17, kCdi, kOther, k8h, {}},
-      {"8 h 01 a day",
-       17,
-       kCdi,
-       kOther,
-       Plus(Each(kMonThu, {"08:00-12:00"}),
-            {"MON 12:30-16:31", "TUE 12:30-16:30", "WED 12:30-16:30",
-             "THU 12:30-16:30"}),
-       {kDaily}},
+      Row("35 h in 5 days of 7 h", 17, kCdi, kOther, k35, {}),
+      Row("35 h 01", 17, kCdi, kOther, Plus(k35, {"SAT 08:00-08:01"}),
+          {kWeekly, kWeekRest}),
+      Row("8 h a day", 17, kCdi, kOther, k8h, {}),
+      Row("8 h 01 a day", 17, kCdi, kOther,
+          Plus(Each(kMonThu, {"08:00-12:00"}),
+               {"MON 12:30-16:31", "TUE 12:30-16:30", "WED 12:30-16:30",
+                "THU 12:30-16:30"}),
+          {kDaily}),
       // D3162-1: sites, "dans la limite de dix heures par jour et de
       // quarante heures par semaine", contracts from 2019-01-01.
-      {"site 10 h / 40 h",
-       16,
-       kAppr,
-       WorkSector::kBuildingSite,
-       k10h,
-       {},
-       std::nullopt,
-       /*site_hours=*/true},
-      {"site 10 h 01",
-       16,
-       kAppr,
-       WorkSector::kLandscapingSite,
-       Plus(Each({"TUE", "WED", "THU"},
-                 {"07:00-11:00", "11:30-15:30", "16:00-18:00"}),
-            {"MON 07:00-11:00", "MON 11:30-15:30", "MON 16:00-18:01"}),
-       {kDaily, kWeekly},
-       std::nullopt,
-       true},
-      {"site without the organisation's justification",
-       16,
-       kAppr,
-       WorkSector::kPublicWorksSite,
-       k10h,
-       {kDaily, kWeekly}},
-      {"10 h off site",
-       16,
-       kAppr,
-       kOther,
-       k10h,
-       {kDaily, kWeekly},
-       std::nullopt,
-       true},
-      {"site, contract before 2019",
-       16,
-       kAppr,
-       WorkSector::kBuildingSite,
-       k10h,
-       {kDaily, kWeekly},
-       std::nullopt,
-       true,
-       false,
-       false,
-       false,
-       false,
-       std::nullopt,
-       absl::CivilDay(2018, 12, 31)},
+      Row("site 10 h / 40 h", 16, kAppr, S::kBuildingSite, k10h, {})
+          .SiteHours(),
+      Row("site 10 h 01", 16, kAppr, S::kLandscapingSite,
+          Plus(Each({"TUE", "WED", "THU"},
+                    {"07:00-11:00", "11:30-15:30", "16:00-18:00"}),
+               {"MON 07:00-11:00", "MON 11:30-15:30", "MON 16:00-18:01"}),
+          {kDaily, kWeekly})
+          .SiteHours(),
+      Row("site without the organisation's justification", 16, kAppr,
+          S::kPublicWorksSite, k10h, {kDaily, kWeekly}),
+      Row("10 h off site", 16, kAppr, kOther, k10h, {kDaily, kWeekly})
+          .SiteHours(),
+      Row("site, contract before 2019", 16, kAppr, S::kBuildingSite, k10h,
+          {kDaily, kWeekly})
+          .SiteHours()
+          .Start(absl::CivilDay(2018, 12, 31)),
       // L3162-3: "quatre heures et demie", then 30 consecutive minutes.
-      {"4 h 30 without a break",
-       17,
-       kCdi,
-       kOther,
-       {"MON 08:00-12:30", "MON 13:00-16:00"},
-       {}},
-      {"4 h 31 without a break",
-       17,
-       kCdi,
-       kOther,
-       {"MON 08:00-12:31", "MON 13:01-16:00"},
-       {kBreak}},
-      {"29-minute break",
-       17,
-       kCdi,
-       kOther,
-       {"MON 08:00-12:00", "MON 12:29-16:00"},
-       {kBreak}},
-      {"a day of 4 h 30 needs no break",
-       17,
-       kCdi,
-       kOther,
-       {"MON 08:00-10:00", "MON 10:05-12:35"},
-       {}},
+      Row("4 h 30 without a break", 17, kCdi, kOther,
+          {"MON 08:00-12:30", "MON 13:00-16:00"}, {}),
+      Row("4 h 31 without a break", 17, kCdi, kOther,
+          {"MON 08:00-12:31", "MON 13:01-16:00"}, {kBreak}),
+      Row("29-minute break", 17, kCdi, kOther,
+          {"MON 08:00-12:00", "MON 12:29-16:00"}, {kBreak}),
+      Row("a day of 4 h 30 needs no break", 17, kCdi, kOther,
+          {"MON 08:00-10:00", "MON 10:05-12:35"}, {}),
       // L3163-1: night 22:00-06:00 from 16, 20:00-06:00 under 16.
-      {"16-17 ends 22:00",
-       16,
-       kCdi,
-       kOther,
-       {"MON 14:00-18:00", "MON 18:30-22:00"},
-       {}},
-      {"16-17 ends 22:01",
-       16,
-       kCdi,
-       kOther,
-       {"MON 14:00-18:00", "MON 18:30-22:01"},
-       {kNight}},
-      {"16-17 starts 06:00", 17, kCdi, kOther, {"MON 06:00-10:00"}, {}},
-      {"16-17 starts 05:59", 17, kCdi, kOther, {"MON 05:59-10:00"}, {kNight}},
-      {"under 16 ends 20:00", 15, kAppr, kOther, {"MON 16:00-20:00"}, {}},
-      {"under 16 ends 20:01", 15, kAppr, kOther, {"MON 16:00-20:01"}, {kNight}},
+      Row("16-17 ends 22:00", 16, kCdi, kOther,
+          {"MON 14:00-18:00", "MON 18:30-22:00"}, {}),
+      Row("16-17 ends 22:01", 16, kCdi, kOther,
+          {"MON 14:00-18:00", "MON 18:30-22:01"}, {kNight}),
+      Row("16-17 starts 06:00", 17, kCdi, kOther, {"MON 06:00-10:00"}, {}),
+      Row("16-17 starts 05:59", 17, kCdi, kOther, {"MON 05:59-10:00"},
+          {kNight}),
+      Row("under 16 ends 20:00", 15, kAppr, kOther, {"MON 16:00-20:00"}, {}),
+      Row("under 16 ends 20:01", 15, kAppr, kOther, {"MON 16:00-20:01"},
+          {kNight}),
       // R3163-2: hotels and restaurants, 22:00 to 23:30, authorised.
-      {"restaurant until 23:30",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       evenings,
-       {},
-       kYearBefore},
-      {"restaurant until 23:31",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       {"MON 11:30-14:30", "MON 19:01-23:31", "WED 11:30-14:30",
-        "WED 19:00-23:30"},
-       {kNight},
-       kYearBefore},
-      {"restaurant without authorisation",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       evenings,
-       {kNight}},
-      {"authorisation ended the day before the start",
-       17,
-       kAppr,
-       WorkSector::kHotel,
-       evenings,
-       {kNight},
-       absl::CivilDay(2025, 9, 1)},
-      {"authorisation after the start",
-       17,
-       kAppr,
-       WorkSector::kHotel,
-       evenings,
-       {kNight},
-       absl::CivilDay(2026, 9, 2)},
-      {"under 16 in a restaurant, authorised",
-       15,
-       kAppr,
-       WorkSector::kRestaurant,
-       evenings,
-       {kNight, kRest},
-       kYearBefore},
-      {"other sector, authorised",
-       17,
-       kCdi,
-       WorkSector::kFoodRetail,
-       evenings,
-       {kNight},
-       kYearBefore},
+      Row("restaurant until 23:30", 17, kAppr, S::kRestaurant, evenings, {})
+          .Night(kYearBefore),
+      Row("restaurant until 23:31", 17, kAppr, S::kRestaurant,
+          {"MON 11:30-14:30", "MON 19:01-23:31", "WED 11:30-14:30",
+           "WED 19:00-23:30"},
+          {kNight})
+          .Night(kYearBefore),
+      Row("restaurant without authorisation", 17, kAppr, S::kRestaurant,
+          evenings, {kNight}),
+      Row("authorisation ended the day before the start", 17, kAppr, S::kHotel,
+          evenings, {kNight})
+          .Night(absl::CivilDay(2025, 9, 1)),
+      Row("authorisation after the start", 17, kAppr, S::kHotel, evenings,
+          {kNight})
+          .Night(absl::CivilDay(2026, 9, 2)),
+      Row("under 16 in a restaurant, authorised", 15, kAppr, S::kRestaurant,
+          evenings, {kNight, kRest})
+          .Night(kYearBefore),
+      Row("other sector, authorised", 17, kCdi, S::kFoodRetail, evenings,
+          {kNight})
+          .Night(kYearBefore),
       // R3163-3: bakery and pastry "au plus tôt, à partir de quatre heures".
-      {"bakery from 04:00",
-       16,
-       kAppr,
-       WorkSector::kBakery,
-       Each(kMonFri, {"04:00-08:00", "08:30-10:30"}),
-       {},
-       kYearBefore},
-      {"bakery from 03:59",
-       16,
-       kAppr,
-       WorkSector::kPastry,
-       Plus(Each({"TUE", "WED", "THU", "FRI"}, {"04:00-08:00"}),
-            {"MON 03:59-08:00"}),
-       {kNight},
-       kYearBefore},
-      {"bakery until 22:30",
-       16,
-       kAppr,
-       WorkSector::kBakery,
-       {"MON 18:30-22:30"},
-       {kNight},
-       kYearBefore},
+      Row("bakery from 04:00", 16, kAppr, S::kBakery, bakery, {})
+          .Night(kYearBefore),
+      Row("bakery from 03:59", 16, kAppr, S::kPastry,
+          Plus(Each({"TUE", "WED", "THU", "FRI"}, {"04:00-08:00"}),
+               {"MON 03:59-08:00"}),
+          {kNight})
+          .Night(kYearBefore),
+      Row("bakery until 22:30", 16, kAppr, S::kBakery, {"MON 18:30-22:30"},
+          {kNight})
+          .Night(kYearBefore),
       // R3163-4: shows "jusqu'à vingt-quatre heures"; L3163-2: never
       // midnight to 04:00.
-      {"shows until midnight",
-       17,
-       kCdi,
-       WorkSector::kShows,
-       {"FRI 20:00-24:00"},
-       {},
-       kYearBefore},
-      {"shows until 00:01",
-       17,
-       kCdi,
-       WorkSector::kShows,
-       {"FRI 20:00-00:01"},
-       {kNight},
-       kYearBefore},
+      Row("shows until midnight", 17, kCdi, S::kShows, {"FRI 20:00-24:00"}, {})
+          .Night(kYearBefore),
+      Row("shows until 00:01", 17, kCdi, S::kShows, {"FRI 20:00-00:01"},
+          {kNight})
+          .Night(kYearBefore),
       // R3163-4: horse racing twice a week and 30 nights a year at most.
-      {"horse racing, 1 night every 2 weeks",
-       17,
-       kCdi,
-       WorkSector::kHorseRacing,
-       {"FRI 19:00-23:00", "W2 MON 08:00-12:00"},
-       {},
-       kYearBefore},
-      {"horse racing, 1 night a week",
-       17,
-       kCdi,
-       WorkSector::kHorseRacing,
-       {"FRI 19:00-23:00"},
-       {kNight},
-       kYearBefore},
+      Row("horse racing, 1 night every 2 weeks", 17, kCdi, S::kHorseRacing,
+          {"FRI 19:00-23:00", "W2 MON 08:00-12:00"}, {})
+          .Night(kYearBefore),
+      Row("horse racing, 1 night a week", 17, kCdi, S::kHorseRacing,
+          {"FRI 19:00-23:00"}, {kNight})
+          .Night(kYearBefore),
       // L3164-1: 12 consecutive hours (14 under 16).
-      {"12 h of rest",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       evenings,
-       {},
-       kYearBefore},
-      {"11 h 59 of rest",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       {"MON 11:30-14:30", "MON 19:00-23:30", "TUE 11:29-14:30"},
-       {kRest},
-       kYearBefore},
-      {"under 16: 14 h",
-       15,
-       kAppr,
-       kOther,
-       {"MON 10:00-13:00", "MON 15:30-20:00", "TUE 10:00-14:00"},
-       {}},
-      {"under 16: 13 h 59",
-       15,
-       kAppr,
-       kOther,
-       {"MON 10:00-13:00", "MON 15:30-20:00", "TUE 09:59-14:00"},
-       {kRest}},
+      Row("11 h 59 of rest", 17, kAppr, S::kRestaurant,
+          {"MON 11:30-14:30", "MON 19:00-23:30", "TUE 11:29-14:30"}, {kRest})
+          .Night(kYearBefore),
+      Row("under 16: 14 h", 15, kAppr, kOther,
+          {"MON 10:00-13:00", "MON 15:30-20:00", "TUE 10:00-14:00"}, {}),
+      Row("under 16: 13 h 59", 15, kAppr, kOther,
+          {"MON 10:00-13:00", "MON 15:30-20:00", "TUE 09:59-14:00"}, {kRest}),
       // L3164-2: two consecutive days off; 36 h under an agreement from 16.
-      {"Tuesday to Saturday",
-       17,
-       kCdi,
-       kOther,
-       Each({"TUE", "WED", "THU", "FRI", "SAT"}, {"08:00-12:00"}),
-       {}},
-      {"Thursday and Sunday off",
-       17,
-       kCdi,
-       kOther,
-       Each({"MON", "TUE", "WED", "FRI", "SAT"}, {"08:00-12:00"}),
-       {kWeekRest}},
-      {"only Sunday off, no agreement",
-       17,
-       kCdi,
-       kOther,
-       Plus(Each(kMonFri, {"08:00-12:00"}), {"SAT 16:00-20:00"}),
-       {kWeekRest}},
-      {"36 h under an agreement",
-       17,
-       kCdi,
-       kOther,
-       Plus(Each(kMonFri, {"08:00-12:00"}), {"SAT 16:00-20:00"}),
-       {},
-       std::nullopt,
-       false,
-       /*weekly_rest_agreement=*/true},
-      {"35 h 59 under an agreement",
-       17,
-       kCdi,
-       kOther,
-       Plus(Each({"TUE", "WED", "THU", "FRI"}, {"08:00-12:00"}),
-            {"MON 07:59-12:00", "SAT 16:00-20:00"}),
-       {kWeekRest},
-       std::nullopt,
-       false,
-       true},
-      {"agreement under 16",
-       15,
-       kAppr,
-       kOther,
-       Plus(Each({"TUE", "WED", "FRI"}, {"08:00-12:00"}),
-            {"MON 08:00-12:00", "SAT 08:00-12:00"}),
-       {kWeekRest},
-       std::nullopt,
-       false,
-       true},
+      Row("Tuesday to Saturday", 17, kCdi, kOther,
+          Each({"TUE", "WED", "THU", "FRI", "SAT"}, {"08:00-12:00"}), {}),
+      Row("Thursday and Sunday off", 17, kCdi, kOther,
+          Each({"MON", "TUE", "WED", "FRI", "SAT"}, {"08:00-12:00"}),
+          {kWeekRest}),
+      Row("only Sunday off, no agreement", 17, kCdi, kOther,
+          Plus(Each(kMonFri, {"08:00-12:00"}), {"SAT 16:00-20:00"}),
+          {kWeekRest}),
+      Row("36 h under an agreement", 17, kCdi, kOther,
+          Plus(Each(kMonFri, {"08:00-12:00"}), {"SAT 16:00-20:00"}), {})
+          .WeeklyRestAgreement(),
+      Row("35 h 59 under an agreement", 17, kCdi, kOther,
+          Plus(Each({"TUE", "WED", "THU", "FRI"}, {"08:00-12:00"}),
+               {"MON 07:59-12:00", "SAT 16:00-20:00"}),
+          {kWeekRest})
+          .WeeklyRestAgreement(),
+      Row("agreement under 16", 15, kAppr, kOther,
+          Plus(Each({"TUE", "WED", "FRI"}, {"08:00-12:00"}),
+               {"MON 08:00-12:00", "SAT 08:00-12:00"}),
+          {kWeekRest})
+          .WeeklyRestAgreement(),
       // L3164-5, R3164-1: Sundays for apprentices in the listed sectors.
-      {"apprentice baker on Sunday",
-       16,
-       kAppr,
-       WorkSector::kBakery,
-       Each({"WED", "THU", "FRI", "SAT", "SUN"}, {"06:00-10:00"}),
-       {}},
-      {"employed baker on Sunday",
-       17,
-       kCdi,
-       WorkSector::kBakery,
-       Each({"WED", "THU", "FRI", "SAT", "SUN"}, {"06:00-10:00"}),
-       {kSunday}},
-      {"apprentice on Sunday elsewhere",
-       16,
-       kAppr,
-       kOther,
-       Each({"WED", "THU", "FRI", "SAT", "SUN"}, {"06:00-10:00"}),
-       {kSunday}},
-      {"Saturday night into Sunday",
-       17,
-       kAppr,
-       WorkSector::kShows,
-       {"SAT 20:00-00:30"},
-       {kNight, kSunday},
-       kYearBefore},
-      {"continuous industry on Sunday",
-       17,
-       kCdi,
-       WorkSector::kContinuousIndustry,
-       Each({"WED", "THU", "FRI", "SAT", "SUN"}, {"06:00-10:00"}),
-       {}},
+      Row("apprentice baker on Sunday", 16, kAppr, S::kBakery, sundays, {}),
+      Row("employed baker on Sunday", 17, kCdi, S::kBakery, sundays, {kSunday}),
+      Row("apprentice on Sunday elsewhere", 16, kAppr, kOther, sundays,
+          {kSunday}),
+      Row("Saturday night into Sunday", 17, kAppr, S::kShows,
+          {"SAT 20:00-00:30"}, {kNight, kSunday})
+          .Night(kYearBefore),
+      Row("continuous industry on Sunday", 17, kCdi, S::kContinuousIndustry,
+          sundays, {}),
       // L3164-6, L3164-8, R3164-2: public holidays.
-      {"restaurant holidays with an agreement",
-       17,
-       kCdi,
-       WorkSector::kRestaurant,
-       k35,
-       {},
-       std::nullopt,
-       false,
-       false,
-       true,
-       true},
-      {"restaurant holidays without",
-       17,
-       kCdi,
-       WorkSector::kRestaurant,
-       k35,
-       {kHolidays},
-       std::nullopt,
-       false,
-       false,
-       true,
-       false},
-      {"shows holidays with an agreement",
-       17,
-       kCdi,
-       WorkSector::kShows,
-       k35,
-       {},
-       std::nullopt,
-       false,
-       false,
-       true,
-       true},
-      {"building site holidays with an agreement",
-       17,
-       kCdi,
-       WorkSector::kBuildingSite,
-       k35,
-       {kHolidays},
-       std::nullopt,
-       false,
-       false,
-       true,
-       true},
-      {"continuous industry holidays",
-       17,
-       kCdi,
-       WorkSector::kContinuousIndustry,
-       k35,
-       {},
-       std::nullopt,
-       false,
-       false,
-       true,
-       false},
+      Row("restaurant holidays with an agreement", 17, kCdi, S::kRestaurant,
+          k35, {})
+          .PublicHolidays(true),
+      Row("restaurant holidays without", 17, kCdi, S::kRestaurant, k35,
+          {kHolidays})
+          .PublicHolidays(false),
+      Row("shows holidays with an agreement", 17, kCdi, S::kShows, k35, {})
+          .PublicHolidays(true),
+      Row("building site holidays with an agreement", 17, kCdi,
+          S::kBuildingSite, k35, {kHolidays})
+          .PublicHolidays(true),
+      Row("continuous industry holidays", 17, kCdi, S::kContinuousIndustry, k35,
+          {})
+          .PublicHolidays(false),
       // L4153-6, R4153-8: the bar, 16-17 in training with the agrément.
-      {"bar, apprentice, agrément",
-       16,
-       kAppr,
-       WorkSector::kCafeTobacco,
-       k35,
-       {},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true,
-       absl::CivilDay(2021, 9, 2)},
-      {"bar, agrément ended the day before",
-       16,
-       kAppr,
-       WorkSector::kCafeTobacco,
-       k35,
-       {kBar},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true,
-       absl::CivilDay(2021, 9, 1)},
-      {"bar, professionalisation",
-       17,
-       kPro,
-       WorkSector::kCafeTobacco,
-       k35,
-       {},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true,
-       absl::CivilDay(2024, 1, 1)},
-      {"bar, CDI",
-       17,
-       kCdi,
-       WorkSector::kCafeTobacco,
-       k35,
-       {kBar},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true,
-       absl::CivilDay(2024, 1, 1)},
-      {"bar, under 16",
-       15,
-       kAppr,
-       WorkSector::kCafeTobacco,
-       k35,
-       {kBar},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true,
-       absl::CivilDay(2024, 1, 1)},
-      {"bar without agrément",
-       17,
-       kAppr,
-       WorkSector::kRestaurant,
-       k35,
-       {kBar},
-       std::nullopt,
-       false,
-       false,
-       false,
-       false,
-       true},
+      Row("bar, apprentice, agrément", 16, kAppr, S::kCafeTobacco, k35, {})
+          .Bar(absl::CivilDay(2021, 9, 2)),
+      Row("bar, agrément ended the day before", 16, kAppr, S::kCafeTobacco, k35,
+          {kBar})
+          .Bar(absl::CivilDay(2021, 9, 1)),
+      Row("bar, professionalisation", 17, kPro, S::kCafeTobacco, k35, {})
+          .Bar(absl::CivilDay(2024, 1, 1)),
+      Row("bar, CDI", 17, kCdi, S::kCafeTobacco, k35, {kBar})
+          .Bar(absl::CivilDay(2024, 1, 1)),
+      Row("bar, under 16", 15, kAppr, S::kCafeTobacco, k35, {kBar})
+          .Bar(absl::CivilDay(2024, 1, 1)),
+      Row("bar without agrément", 17, kAppr, S::kRestaurant, k35, {kBar})
+          .Bar(std::nullopt),
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
-    WorkingTerms terms;
-    terms.sector = row.sector;
-    terms.shifts = Shifts(row.shifts);
-    ASSERT_TRUE(ValidateShifts(terms.shifts).ok());
-    terms.night_authorised_on = row.night_on;
-    terms.site_hours = row.site_hours;
-    terms.weekly_rest_agreement = row.weekly_rest_agreement;
-    terms.public_holidays = row.public_holidays;
-    terms.public_holiday_agreement = row.holiday_agreement;
-    terms.bar_service = row.bar;
-    terms.bar_agrement_on = row.bar_on;
-    OfferTime offer{row.contract, row.start, AverageWeeklyHours(terms.shifts),
-                    false, &terms};
+    ASSERT_TRUE(ValidateShifts(row.terms.shifts).ok());
+    OfferTime offer{row.contract, row.start,
+                    AverageWeeklyHours(row.terms.shifts), false, &row.terms};
     EXPECT_EQ(Broken(offer, row.age), row.broken);
   }
 }
@@ -671,16 +402,22 @@ TEST(WorkingTimeTest, WithoutScheduleTheFlagAndTheWeek) {
   EXPECT_EQ(JudgeMinorTime(offer, 17, false).broken, 0);
 }
 
+// Lunch and evening service Monday to Thursday until 23:30, with the
+// inspector's authorisation of 2026-03-01 (valid for the start 2026-09-01).
+void AddRestaurantEvenings(Offer* offer) {
+  offer->terms.sector = WorkSector::kRestaurant;
+  offer->terms.shifts = Shifts(Each(kMonThu, {"11:30-14:30", "19:00-23:30"}));
+  offer->terms.night_authorised_on = absl::CivilDay(2026, 3, 1);
+  offer->weekly_hours = AverageWeeklyHours(offer->terms.shifts);
+}
+
 // Through the engine: ranking and Explain agree, per age band, and the
 // warnings say on which basis a derogation applied or what was assumed.
 TEST(WorkingTimeEngineTest, RankAndExplainAgreePerAgeBand) {
   using namespace engine::testing;  // NOLINT
   auto engine = MakeEngine();
   Offer offer = BaseOffer();
-  offer.terms.sector = WorkSector::kRestaurant;
-  offer.terms.shifts = Shifts(Each(kMonThu, {"11:30-14:30", "19:00-23:30"}));
-  offer.terms.night_authorised_on = absl::CivilDay(2026, 3, 1);
-  offer.weekly_hours = AverageWeeklyHours(offer.terms.shifts);
+  AddRestaurantEvenings(&offer);
   ASSERT_TRUE(engine->UpsertOffer(offer).ok());
 
   Graduate seventeen = BaseGraduate();
@@ -743,10 +480,7 @@ TEST(WorkingTimeEngineTest, SharedTermsFollowEachOffer) {
   g.birth_date = absl::CivilDay(2009, 3, 1);  // 17 at the start
   ASSERT_TRUE(engine->UpsertGraduate(g).ok());
   Offer a = BaseOffer();
-  a.terms.sector = WorkSector::kRestaurant;
-  a.terms.shifts = Shifts(Each(kMonThu, {"11:30-14:30", "19:00-23:30"}));
-  a.terms.night_authorised_on = absl::CivilDay(2026, 3, 1);
-  a.weekly_hours = AverageWeeklyHours(a.terms.shifts);
+  AddRestaurantEvenings(&a);
   Offer b = a;
   b.id = "o2";
   ASSERT_TRUE(engine->UpsertOffer(a).ok());

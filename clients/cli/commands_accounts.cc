@@ -53,6 +53,7 @@ absl::Status UserInvite(Invocation& inv) {
   ASSIGN_OR_RETURN(bool organization_admin,
                    inv.args.GetBool("organization_admin", false));
   request.set_organization_admin(organization_admin);
+  request.set_graduate_id(inv.args.GetString("graduate_id"));
   ASSIGN_OR_RETURN(auto valid_hours, inv.args.GetInt("valid_hours"));
   if (valid_hours.has_value()) {
     request.set_valid_hours(static_cast<int32_t>(*valid_hours));
@@ -130,7 +131,12 @@ void AddAccountCommands(std::vector<Command>* commands) {
         "the organization (empty for a federation admin)"},
        {"email", FlagKind::kString, "the person's e-mail address"},
        {"role", FlagKind::kString,
-        "admin, school, company or partner (fits the organization)"},
+        "admin, school, company or partner (fits the organization); graduate "
+        "(the young person) or guardian (a minor's legal representative), "
+        "with --graduate_id"},
+       {"graduate_id", FlagKind::kString,
+        "graduate and guardian accounts: the young person (invited by their "
+        "school or partner; --organization_id may stay empty)"},
        {"organization_admin", FlagKind::kBool,
         "the person administers the organization"},
        {"valid_hours", FlagKind::kString,

@@ -278,6 +278,7 @@ absl::Status TokenIssue(Invocation& inv) {
   }
   request.set_role(static_cast<v1::Role>((*value)->number()));
   request.set_description(inv.args.GetString("description"));
+  request.set_graduate_id(inv.args.GetString("graduate_id"));
   auto stub = OrganizationService::NewStub(inv.channel);
   v1::IssueTokenResponse response;
   RETURN_IF_ERROR(inv.Call("IssueToken", [&](grpc::ClientContext* c) {
@@ -327,8 +328,13 @@ void AddTokenCommands(std::vector<Command>* commands) {
       "passerelle-cli token issue --organization_id=SCHOOL_ID --role=school",
       {{"organization_id", FlagKind::kString,
         "the organization the token acts for (empty for an admin token)"},
-       {"role", FlagKind::kString, "admin, school, company or partner"},
-       {"description", FlagKind::kString, "what the token is for"}},
+       {"role", FlagKind::kString,
+        "admin, school, company, partner, graduate (the young person) or "
+        "guardian (a minor's legal representative)"},
+       {"description", FlagKind::kString, "what the token is for"},
+       {"graduate_id", FlagKind::kString,
+        "graduate and guardian tokens: the young person (issued by their "
+        "school or partner)"}},
       TokenIssue));
   commands->push_back(MakeCommand(
       {"token", "revoke"}, "Revokes a token, by id or by value.",

@@ -44,9 +44,23 @@ const std::vector<absl::string_view>& UpdatableGraduatePaths() {
   return *paths;
 }
 
+std::vector<storage::IndexKey> RequestIndexKeys(const v1::GraduateRequest& r) {
+  std::vector<storage::IndexKey> keys = {
+      {kRequestsByGraduate, r.graduate_id(), false}};
+  if (!r.school_id().empty()) {
+    keys.push_back({kRequestsBySchool, r.school_id(), false});
+  }
+  if (!r.partner_id().empty()) {
+    keys.push_back({kRequestsByPartner, r.partner_id(), false});
+  }
+  return keys;
+}
+
+constexpr size_t kMaxRequestChars = 2000;
+
 }  // namespace
 
-std::vector<std::string> Tables() { return {kTable}; }
+std::vector<std::string> Tables() { return {kTable, kRequestTable}; }
 
 Graduates::Graduates(storage::Store* store,
                      const common::Referentials* referentials,
@@ -54,12 +68,18 @@ Graduates::Graduates(storage::Store* store,
     : referentials_(referentials),
       directory_(directory),
       today_(today ? std::move(today) : Clock(&common::TodayInParis)),
-      repository_(store,
-                  {kTable, "graduate", "grd", v1::ENTITY_KIND_GRADUATE,
-                   &IndexKeys, [](const v1::Graduate& g, v1::ChangeEvent* e) {
-                     e->set_school_id(g.school_id());
-                     e->set_partner_id(g.partner_id());
-                   }}) {}
+      repository_(store, {kTable, "graduate", "grd", v1::ENTITY_KIND_GRADUATE,
+                          &IndexKeys,
+                          [](const v1::Graduate& g, v1::ChangeEvent* e) {
+                            e->set_school_id(g.school_id());
+                            e->set_partner_id(g.partner_id());
+                          }}),
+      requests_(store, {kRequestTable, "request", "req",
+                        v1::ENTITY_KIND_GRADUATE_REQUEST, &RequestIndexKeys,
+                        [](const v1::GraduateRequest& r, v1::ChangeEvent* e) {
+                          e->set_school_id(r.school_id());
+                          e->set_partner_id(r.partner_id());
+                        }}) {}
 
 absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
                                             v1::Graduate* g) const {
@@ -195,6 +215,16 @@ absl::Status Graduates::Delete(const Caller& caller, absl::string_view id) {
         "a record is erased by the young person's school or partner");
   }
   ASSIGN_OR_RETURN(v1::Graduate current, Get(caller, id));
+  // Their requests go first: a failure leaves the record, and a later
+  // delete finishes the erasure.
+  while (true) {
+    ASSIGN_OR_RETURN(
+        auto page, requests_.List(kRequestsByGraduate, current.id(), 500, ""));
+    if (page.records.empty()) break;
+    for (const v1::GraduateRequest& r : page.records) {
+      RETURN_IF_ERROR(requests_.Delete(r));
+    }
+  }
   return repository_.Delete(current);
 }
 
@@ -303,6 +333,194 @@ grpc::ServerUnaryReactor* GraduateServiceImpl::GetGraduate(
   return runtime::ServeUnary(
       context, *authenticator_, [&](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, graduates_->Get(caller, request->id()));
+        return absl::OkStatus();
+      });
+}
+
+// --- Requests ----------------------------------------------------------------
+
+absl::StatusOr<v1::GraduateRequest> Graduates::CreateRequest(
+    const Caller& caller, v1::GraduateRequest request) {
+  if (!caller.is_graduate_side_person()) {
+    return runtime::Denied(
+        "requests are made by the young person or their legal "
+        "representative, from their space");
+  }
+  if (request.graduate_id().empty())
+    request.set_graduate_id(caller.graduate_id);
+  if (!caller.ActsFor(request.graduate_id())) {
+    return runtime::Denied("a young person's account asks for themselves only");
+  }
+  ASSIGN_OR_RETURN(v1::Graduate g, repository_.Get(request.graduate_id()));
+  std::string message = request.message();
+  RETURN_IF_ERROR(common::NormalizeText("request.message", &message, 0,
+                                        kMaxRequestChars,
+                                        /*allow_line_breaks=*/true));
+  v1::GraduateRequest out;
+  out.set_graduate_id(g.id());
+  out.set_school_id(g.school_id());
+  out.set_partner_id(g.partner_id());
+  out.set_kind(request.kind());
+  out.set_message(message);
+  out.set_state(v1::GRADUATE_REQUEST_STATE_OPEN);
+  out.set_asked_by(caller.role);
+  switch (request.kind()) {
+    case v1::GRADUATE_REQUEST_KIND_PUT_FORWARD: {
+      if (request.offer_id().empty()) {
+        return absl::InvalidArgumentError(
+            "request.offer_id: required to be put forward");
+      }
+      if (!offer_lookup_) {
+        return absl::FailedPreconditionError(
+            "request.offer_id: offers are not readable here (the embedded "
+            "server serves these requests)");
+      }
+      absl::StatusOr<v1::Offer> offer = offer_lookup_(request.offer_id());
+      if (absl::IsNotFound(offer.status())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("request.offer_id: no offer ", request.offer_id()));
+      }
+      RETURN_IF_ERROR(offer.status());
+      out.set_offer_id(offer->id());
+      out.set_offer_title(offer->title());
+      break;
+    }
+    case v1::GRADUATE_REQUEST_KIND_CORRECTION:
+      if (message.empty()) {
+        return absl::InvalidArgumentError(
+            "request.message: required: say what to correct");
+      }
+      if (!request.offer_id().empty()) {
+        return absl::InvalidArgumentError(
+            "request.offer_id: only to be put forward");
+      }
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          "request.kind: GRADUATE_REQUEST_KIND_PUT_FORWARD or "
+          "GRADUATE_REQUEST_KIND_CORRECTION");
+  }
+  return requests_.Create(std::move(out));
+}
+
+absl::StatusOr<v1::ListGraduateRequestsResponse> Graduates::ListRequests(
+    const Caller& caller,
+    const v1::ListGraduateRequestsRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size,
+                   common::ValidatePageSize(request.page_size(),
+                                            kDefaultPageSize, kMaxPageSize));
+  if (!v1::GraduateRequestState_IsValid(request.state())) {
+    return absl::InvalidArgumentError("state: unknown value");
+  }
+  std::string index, value;
+  if (caller.is_graduate_side_person()) {
+    if (!request.graduate_id().empty() &&
+        !caller.ActsFor(request.graduate_id())) {
+      return runtime::Denied(
+          "a young person's account lists their own requests only");
+    }
+    index = kRequestsByGraduate;
+    value = caller.graduate_id;
+  } else if (!request.graduate_id().empty()) {
+    ASSIGN_OR_RETURN(v1::Graduate g, Get(caller, request.graduate_id()));
+    index = kRequestsByGraduate;
+    value = g.id();
+  } else if (caller.role == v1::ROLE_SCHOOL) {
+    index = kRequestsBySchool;
+    value = caller.organization_id;
+  } else if (caller.role == v1::ROLE_PARTNER) {
+    index = kRequestsByPartner;
+    value = caller.organization_id;
+  } else if (!caller.is_admin()) {
+    return runtime::Denied(
+        "requests are read by the young person and their school or partner");
+  }
+  ASSIGN_OR_RETURN(
+      auto page, requests_.List(index, value, page_size, request.page_token()));
+  v1::ListGraduateRequestsResponse response;
+  for (v1::GraduateRequest& r : page.records) {
+    if (request.state() != v1::GRADUATE_REQUEST_STATE_UNSPECIFIED &&
+        r.state() != request.state()) {
+      continue;
+    }
+    *response.add_requests() = std::move(r);
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::GraduateRequest> Graduates::CloseRequest(
+    const Caller& caller, const v1::CloseGraduateRequestRequest& request) {
+  if (request.id().empty()) return absl::InvalidArgumentError("id: required");
+  if (caller.is_graduate_side_person() || caller.role == v1::ROLE_COMPANY) {
+    return runtime::Denied("a request is answered by the school or partner");
+  }
+  if (request.state() != v1::GRADUATE_REQUEST_STATE_DONE &&
+      request.state() != v1::GRADUATE_REQUEST_STATE_DECLINED) {
+    return absl::InvalidArgumentError(
+        "state: GRADUATE_REQUEST_STATE_DONE or "
+        "GRADUATE_REQUEST_STATE_DECLINED");
+  }
+  std::string answer = request.answer();
+  RETURN_IF_ERROR(common::NormalizeText("answer", &answer, 0, kMaxRequestChars,
+                                        /*allow_line_breaks=*/true));
+  if (request.state() == v1::GRADUATE_REQUEST_STATE_DECLINED &&
+      answer.empty()) {
+    return absl::InvalidArgumentError("answer: required: say why");
+  }
+  absl::StatusOr<v1::GraduateRequest> current = requests_.Get(request.id());
+  const bool owner =
+      current.ok() && (caller.is_admin() ||
+                       (!current->school_id().empty() &&
+                        caller.Owns(v1::ROLE_SCHOOL, current->school_id())) ||
+                       (!current->partner_id().empty() &&
+                        caller.Owns(v1::ROLE_PARTNER, current->partner_id())));
+  if (absl::IsNotFound(current.status()) || (current.ok() && !owner)) {
+    return absl::NotFoundError(
+        absl::StrCat("request ", request.id(), " not found"));
+  }
+  RETURN_IF_ERROR(current.status());
+  if (current->state() != v1::GRADUATE_REQUEST_STATE_OPEN) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", request.id(), " is already closed"));
+  }
+  v1::GraduateRequest closed = *current;
+  closed.set_state(request.state());
+  closed.set_answer(answer);
+  runtime::SetTimestamp(absl::Now(), closed.mutable_close_time());
+  return requests_.Update(std::move(closed), current->version());
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::SubmitGraduateRequest(
+    grpc::CallbackServerContext* context,
+    const v1::SubmitGraduateRequestRequest* request,
+    v1::GraduateRequest* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response,
+                         graduates_->CreateRequest(caller, request->request()));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::ListGraduateRequests(
+    grpc::CallbackServerContext* context,
+    const v1::ListGraduateRequestsRequest* request,
+    v1::ListGraduateRequestsResponse* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->ListRequests(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::CloseGraduateRequest(
+    grpc::CallbackServerContext* context,
+    const v1::CloseGraduateRequestRequest* request,
+    v1::GraduateRequest* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->CloseRequest(caller, *request));
         return absl::OkStatus();
       });
 }

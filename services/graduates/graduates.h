@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "passerelle/v1/graduate.grpc.pb.h"
+#include "passerelle/v1/offer.pb.h"
 #include "services/common/referentials.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
@@ -28,6 +29,10 @@ inline constexpr char kTable[] = "graduates";
 inline constexpr char kBySchool[] = "graduates_by_school";
 inline constexpr char kByPartner[] = "graduates_by_partner";
 inline constexpr char kByExternalId[] = "graduate_by_external_id";
+inline constexpr char kRequestTable[] = "graduate_requests";
+inline constexpr char kRequestsByGraduate[] = "graduate_requests_by_graduate";
+inline constexpr char kRequestsBySchool[] = "graduate_requests_by_school";
+inline constexpr char kRequestsByPartner[] = "graduate_requests_by_partner";
 
 // The tables this component owns in a Store.
 std::vector<std::string> Tables();
@@ -65,6 +70,26 @@ class Graduates {
 
   runtime::Repository<v1::Graduate>& repository() { return repository_; }
 
+  // Requests from the young person's space to their school or partner.
+  // Created by the young person or their representative (for themselves
+  // only); listed by them and by the school or partner; closed by the
+  // school or partner. A PUT_FORWARD request names an offer that exists
+  // (`set_offer_lookup`; unset: FAILED_PRECONDITION).
+  absl::StatusOr<v1::GraduateRequest> CreateRequest(
+      const runtime::Caller& caller, v1::GraduateRequest request);
+  absl::StatusOr<v1::ListGraduateRequestsResponse> ListRequests(
+      const runtime::Caller& caller,
+      const v1::ListGraduateRequestsRequest& request) const;
+  absl::StatusOr<v1::GraduateRequest> CloseRequest(
+      const runtime::Caller& caller,
+      const v1::CloseGraduateRequestRequest& request);
+  using OfferLookup =
+      std::function<absl::StatusOr<v1::Offer>(absl::string_view)>;
+  void set_offer_lookup(OfferLookup lookup) {
+    offer_lookup_ = std::move(lookup);
+  }
+  runtime::Repository<v1::GraduateRequest>& requests() { return requests_; }
+
  private:
   // Checks the owner fields against the caller (filling them for a school
   // or partner) and every other field.
@@ -77,6 +102,8 @@ class Graduates {
   const runtime::Directory* directory_;
   Clock today_;
   runtime::Repository<v1::Graduate> repository_;
+  runtime::Repository<v1::GraduateRequest> requests_;
+  OfferLookup offer_lookup_;
 };
 
 // ImportGraduates is registered raw: its reactor parses each record itself
@@ -116,6 +143,18 @@ class GraduateServiceImpl final
   grpc::ServerReadReactor<grpc::ByteBuffer>* ImportGraduates(
       grpc::CallbackServerContext* context,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitGraduateRequest(
+      grpc::CallbackServerContext* context,
+      const v1::SubmitGraduateRequestRequest* request,
+      v1::GraduateRequest* response) override;
+  grpc::ServerUnaryReactor* ListGraduateRequests(
+      grpc::CallbackServerContext* context,
+      const v1::ListGraduateRequestsRequest* request,
+      v1::ListGraduateRequestsResponse* response) override;
+  grpc::ServerUnaryReactor* CloseGraduateRequest(
+      grpc::CallbackServerContext* context,
+      const v1::CloseGraduateRequestRequest* request,
+      v1::GraduateRequest* response) override;
   grpc::ServerUnaryReactor* ExportGraduateData(
       grpc::CallbackServerContext* context,
       const v1::ExportGraduateDataRequest* request,

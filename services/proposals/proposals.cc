@@ -17,6 +17,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/graduates/graduates.h"
 #include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/runtime/reactor.h"
@@ -902,8 +903,10 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
       absl::StatusOr<v1::Offer> o = options_.offers->Get(p.offer_id());
       if (absl::IsNotFound(o.status())) continue;
       RETURN_IF_ERROR(o.status());
-      // Today's score for this graduate, and what no longer holds.
-      absl::StatusOr<engine::Offer> eo = matching::ToEngine(*o);
+      // Today's score for this graduate, and what no longer holds; a
+      // position held for them counts as theirs.
+      absl::StatusOr<engine::Offer> eo =
+          matching::ToEngine(HoldsPosition(p) ? WithFreed(*o, 1) : *o);
       if (!eo.ok())
         return Internal(absl::StrCat("offer ", o->id()), eo.status());
       ASSIGN_OR_RETURN(engine::Explanation x,
@@ -1011,6 +1014,18 @@ absl::StatusOr<std::string> Proposals::Export(
       *seen->mutable_since() = p.respond_time();
     }
     *doc.add_proposals() = std::move(p);
+  }
+  if (options_.requests != nullptr) {
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(auto page,
+                       options_.requests->List(graduates::kRequestsByGraduate,
+                                               g->id(), kListBatch, token));
+      for (v1::GraduateRequest& r : page.records) {
+        *doc.add_requests() = std::move(r);
+      }
+      token = std::move(page.next_page_token);
+    } while (!token.empty());
   }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;

@@ -128,6 +128,8 @@ class Proposals {
     int max_attempts = 16;
     // Company names for exports (may be null: ids only).
     const runtime::Directory* directory = nullptr;
+    // The young people's requests, for exports (may be null: none listed).
+    runtime::Repository<v1::GraduateRequest>* requests = nullptr;
   };
 
   explicit Proposals(Options options);

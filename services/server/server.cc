@@ -332,6 +332,11 @@ class ServerImpl final : public Server {
       };
       proposal_options.candidate_ids = &matching_->candidate_ids();
       proposal_options.directory = directory;
+      proposal_options.requests = &graduates_->requests();
+      graduates_->set_offer_lookup(
+          [offers = offers_.get()](absl::string_view id) {
+            return offers->repository().Get(id);
+          });
       if (options.clock) proposal_options.now = options.clock;
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));

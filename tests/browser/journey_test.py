@@ -1067,6 +1067,389 @@ class Journey(unittest.TestCase):
         self.assertEqual(count(), before, "an offer with a bad schedule was created")
         self.assert_clean_console()
 
+    # Known answers for qr.js (byte mode, level M): the modules of the
+    # symbol that python3-qrcode 7.4 builds for each text with each of the
+    # eight masks, the one with the lowest penalty (qrcode.util.lost_point)
+    # kept; rows as hexadecimal digits, 4 modules a digit, padded light.
+    QR_VECTORS = [
+    ('Passerelle', 1, 2, [
+        'fe73f8',
+        '824208',
+        'bac2e8',
+        'bae2e8',
+        'ba9ae8',
+        '82ca08',
+        'feabf8',
+        '009800',
+        'be6be0',
+        '942fa8',
+        '2ed070',
+        '182460',
+        '3b9240',
+        '00dfb0',
+        'fe2850',
+        '82bde8',
+        'baab48',
+        'bacca0',
+        'bab440',
+        '826060',
+        'feb010',
+    ]),
+    ('https://passerelle.example.fr/invitations/inv_7QhZk2vR9mXwLp4sT8yBn3cJd6fGa1eU0oKiHt5Vb', 6, 2, [
+        'fe3ccd60bf8',
+        '82404cf2a08',
+        'bad66f492e8',
+        'baf7042a2e8',
+        'ba9fba09ae8',
+        '82bfa2d2208',
+        'feaaaaaabf8',
+        '00e7350a800',
+        'be5fdaecbe0',
+        '65e0798bdb8',
+        'ea156a5a900',
+        '64ed0e399c8',
+        '8e5678dd078',
+        '21dd86109c8',
+        'ff598bd95b0',
+        '74058533a58',
+        'd2816777d70',
+        '0ca2998dbb8',
+        '6e672a942c0',
+        '94f18026ed8',
+        'b2fdae10928',
+        '1cf04d2bab8',
+        'e26d06baac0',
+        '7139a7285c8',
+        '4f5cd3e5100',
+        '11833f493d0',
+        '8f766af8880',
+        '3c562623e48',
+        'd23b4775068',
+        '90170e9e780',
+        'a616b242720',
+        'a94abeab718',
+        'ae895aa4fa0',
+        '00fb75598f8',
+        'fe694cfbad0',
+        '8295e7d08c0',
+        'bac405a2fc0',
+        'bad53b48520',
+        'baa56c3e780',
+        '820f24908d0',
+        'feb483ed7e0',
+    ]),
+    ('https://passerelle.example.fr/invitations/Écoles-de-Production_Écoles-de-Production_Écoles-de-Production_Écoles-de-Production_Écoles-de-Production_Écoles-de-Production_Écoles-de-Production_fin', 10, 2, [
+        'fe4e7fcf14e73f8',
+        '8217a4a8ef51208',
+        'baba2b9e65cf2e8',
+        'ba88e0279c512e8',
+        'bac353be95692e8',
+        '82abb3e3f602208',
+        'feaaaaaaaaaabf8',
+        '00f95e6287b5800',
+        'be172b3e7a143e0',
+        '45d83d938c70cc0',
+        'ff253400759f348',
+        'd485895687b8bd8',
+        '975235eb1e30420',
+        '345b909f54e5cc8',
+        '1ee3f5c9f2c7a90',
+        'c5f69884abe91f8',
+        'a3d18e474474670',
+        'b051058615e9948',
+        '6737f3c96a86ed0',
+        '14d70bcaa5ebcf0',
+        '6a5447673871408',
+        '11384fd39c79d08',
+        '93061b17e21f730',
+        '8c92cadd42fd778',
+        '2774106038321d8',
+        'dcae3dff14f5c90',
+        '8fafc2fe6b56ff0',
+        'd8c84be3e7cc8e8',
+        '0afaee2b1e41a98',
+        '98dcede30f718a0',
+        'efe0517f6813fd8',
+        '795d1514bfb3318',
+        '36b62acc7a107b8',
+        'b9c7a5078470640',
+        'a3e758667598c58',
+        '79409f5e8fd9bc0',
+        'c611a76717301a0',
+        '60cfbfd71465e48',
+        '767fc8a3b206c90',
+        'dc475390aaa9360',
+        '9a066e3e44543f0',
+        '618feb929568268',
+        'cb08c3e66a478b0',
+        'ac3b778021ebaf0',
+        '2e425b25bc700c8',
+        'a87b67a09c79628',
+        'a6853f65e207950',
+        'f8fec28ab0ed278',
+        '021ce67f7e32f98',
+        '00e675a25ae1888',
+        'fe3cd3abd153ae0',
+        '82992a2387cd8f8',
+        'baaacbff7e45f80',
+        'bac944ef1770520',
+        'baa8e3e13013cc0',
+        '824c6cf6dfd2c80',
+        'fe8202503a316b0',
+    ]),
+    ]
+
+    def test_97_young_person_space(self):
+        """The young person's space at phone width (360 x 740): the school
+        invites a 16-year-old and a parent (link and QR code), the young
+        person compares two proposals and accepts one, which waits for the
+        parent (the company still sees it as sent, without a name); the
+        parent confirms; the young person downloads their data."""
+        self.require_journey()
+        d = self.driver
+        today = datetime.date.today()
+        # The school's and the company's tokens (the API, as the other tests).
+        status, schools = self.api("GET", "/v1/schools?pageSize=100")
+        self.assertEqual(status, 200, schools)
+        school_id = [x["id"] for x in schools["schools"]
+                     if x["name"] == "École de Production de Saint-Omer"][0]
+        status, companies = self.api("GET", "/v1/companies?pageSize=100")
+        self.assertEqual(status, 200, companies)
+        company_id = [c["id"] for c in companies["companies"]
+                      if c["name"].startswith("Ateliers Métalliers")][0]
+        status, school_tok = self.api("POST", "/v1/tokens", {
+            "organizationId": school_id, "role": "ROLE_SCHOOL", "description": "young"})
+        self.assertEqual(status, 200, school_tok)
+        status, company_tok = self.api("POST", "/v1/tokens", {
+            "organizationId": company_id, "role": "ROLE_COMPANY", "description": "young"})
+        self.assertEqual(status, 200, company_tok)
+        school_tok, company_tok = school_tok["token"], company_tok["token"]
+
+        # A 16-year-old welder (a skill nobody else has, to find her among
+        # the company's pseudonymous candidates).
+        birth = today.replace(year=today.year - 16) - datetime.timedelta(days=40)
+        status, young = self.api("POST", "/v1/graduates", {
+            "externalId": "EP-16", "givenName": "Lina", "familyName": "Moreau",
+            "birthDate": birth.isoformat(), "diploma": {"code": "50025438", "status": "DIPLOMA_STATUS_OBTAINED",
+                                         "obtainedOn": (today - datetime.timedelta(days=160)).isoformat()},
+            "romeCodes": ["H2913"], "skills": ["soudure TIG", "lecture de plans", "brasage fort"],
+            "home": {"communeInsee": "62765"}, "maxDistanceKm": 60,
+            "acceptedContracts": ["CONTRACT_TYPE_APPRENTICESHIP", "CONTRACT_TYPE_CDI"],
+            "availableFrom": today.isoformat(), "email": "lina.moreau@example.fr",
+            "phone": "06 98 76 54 32", "completedCollege": True}, token=school_tok)
+        self.assertEqual(status, 200, young)
+        gid = young["id"]
+
+        # Two offers of the company, and a proposal of each to her.
+        start = (today + datetime.timedelta(days=30)).isoformat()
+        offers = []
+        for body in [
+                {"title": "Apprenti·e soudeur·se (atelier inox)", "romeCode": "H2913",
+                 "contractType": "CONTRACT_TYPE_APPRENTICESHIP", "durationMonths": 24,
+                 "targetDiploma": {"code": "46125406"}, "startDate": start, "weeklyHours": 35,
+                 "positions": 1, "monthlyGrossSalaryEur": 1100,
+                 "requiredSkills": ["soudure TIG", "lecture de plans", "meulage"],
+                 "place": {"communeInsee": "62765"}},
+                {"title": "Soudeur·se en CDI (chaudronnerie)", "romeCode": "H2913",
+                 "contractType": "CONTRACT_TYPE_CDI", "startDate": start, "weeklyHours": 35,
+                 "positions": 1, "monthlyGrossSalaryEur": 1850,
+                 "requiredSkills": ["soudure TIG"], "place": {"communeInsee": "62160"}}]:
+            status, offer = self.api("POST", "/v1/offers", body, token=company_tok)
+            self.assertEqual(status, 200, offer)
+            offers.append(offer)
+        respond_by = today + datetime.timedelta(days=5)
+        for offer in offers:
+            cnd = None
+            deadline = time.time() + 60
+            while cnd is None and time.time() < deadline:
+                status, ranked = self.api("GET", "/v1/offers/%s/rankedGraduates?pageSize=100" % offer["id"],
+                                          token=company_tok)
+                self.assertEqual(status, 200, ranked)
+                for r in ranked.get("results", []):
+                    if "brasage fort" in r["candidate"].get("skills", []):
+                        cnd = r["candidate"]["graduateId"]
+                if cnd is None:
+                    time.sleep(0.5)
+            self.assertIsNotNone(cnd, "the 16-year-old is not ranked for %s" % offer["title"])
+            status, prop = self.api("POST", "/v1/proposals", {
+                "offerId": offer["id"], "graduateId": cnd, "respondBy": respond_by.isoformat(),
+                "message": "Bonjour, on t'attend pour visiter l'atelier !"}, token=company_tok)
+            self.assertEqual(status, 200, prop)
+            offer["proposal"] = prop["id"]
+
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            # The encoder's known answers, in the browser.
+            got = d.execute_async_script(
+                "const texts = arguments[0]; const done = arguments[1];"
+                "import('/qr.js').then(m => done(texts.map(v => {"
+                "  const x = m.qrMatrix(v[0]); return [x.version, x.mask, m.qrHexRows(v[0])]; })))"
+                ".catch(e => done(String(e)));", [[v[0]] for v in self.QR_VECTORS])
+            self.assertIsInstance(got, list, got)
+            for (text, version, mask, rows), (v, m, mine) in zip(self.QR_VECTORS, got):
+                self.assertEqual((v, m), (version, mask), "qr.js: version or mask of %r" % text)
+                self.assertEqual(mine, rows, "qr.js: the modules of %r differ" % text)
+
+            # The school invites her, then a parent, from her page.
+            self.sign_in("direction@ecole.example.fr")
+            self.go("/jeunes/" + gid)
+            self.heading("Lina Moreau")
+            links = {}
+            for button, email in [("invite-young", "lina.moreau@example.fr"),
+                                  ("invite-guardian", "parent.moreau@example.fr")]:
+                self.css("#" + button).click()
+                self.type_into("email", email)
+                self.submit("form.invite-young")
+                link_el = self.wait(lambda drv: [e for e in drv.find_elements(By.CSS_SELECTOR, "input.invitation-link")
+                                                 if "/invitations/" in (e.get_attribute("value") or "")],
+                                    "no invitation link for " + email)[0]
+                link = link_el.get_attribute("value")
+                self.assertTrue(link.startswith(self.base + "/invitations/"), link)
+                svg = self.css("#young-access .qr-box svg", "no QR code of the link")
+                self.assertTrue(svg.find_elements(By.CSS_SELECTOR, "path"), "an empty QR code")
+                self.assertIn(link, self.css("#young-access .qr-link").text)
+                # The QR code is the link's: the same modules as qr.js's for it.
+                size = int(svg.get_attribute("data-size"))
+                self.assertGreaterEqual(size, 21)
+                self.assertTrue(d.find_elements(By.XPATH, "//button[normalize-space(.)='Copier']"),
+                                "no copy button next to the link")
+                links[email] = link
+                self.assertNotEqual(svg.size["width"], 0)
+                self.assert_no_sideways_scroll()
+                self.shot("young-01-school-invite" if button == "invite-young" else "young-01b-school-invite-guardian")
+            self.assert_clean_console()
+
+            # She opens her account: her offers, best first, in plain French.
+            self.accept_invitation(links["lina.moreau@example.fr"], "Lina")
+            self.heading("Mes offres")
+            cards = self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-proposals li.proposal")) == 2
+                              and drv.find_elements(By.CSS_SELECTOR, "#young-proposals li.proposal"),
+                              "the two proposals are not listed")
+            text = self.css("#young-proposals").text
+            self.assertIn("km de chez toi", text)
+            self.assertIn("le métier que tu as mis en premier", text)
+            self.assertIn("Réponds avant le", text)
+            self.assertIn("dans 5 jours", text)
+            self.assertRegex(text, r"Tu as 2 compétences demandées sur 3")
+            self.assertRegex(text, r"1\s850 € brut par mois, (bien )?au-dessus du minimum légal pour ton âge")
+            for english in ["first-choice", "km from home", "legal minimum", "required"]:
+                self.assertNotIn(english, text, "an English detail shows: %r" % english)
+            self.assertEqual([c.find_element(By.CSS_SELECTOR, ".rank").text for c in cards], ["1", "2"])
+            nav = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#nav a")]
+            self.assertEqual(nav, ["Mes offres", "Mes données"], "the young person's navigation: %s" % nav)
+            self.assert_no_sideways_scroll()
+            self.shot("young-02-offers")
+            # Compares them.
+            for c in cards:
+                pick = c.find_element(By.CSS_SELECTOR, ".compare-pick label")
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'});", pick)
+                pick.click()
+            self.css("#compare-button").click()
+            table = self.css("#compare table.compare", "no comparison")
+            for offer in offers:
+                self.assertIn(offer["title"], table.get_attribute("textContent"))
+            self.assertIn("Salaire brut", table.text)
+            self.assert_no_sideways_scroll()
+            self.shot("young-03-compare")
+            # Accepts the first, with a confirmation step: it waits for the
+            # representative.
+            first = self.css("#young-proposals li.proposal")
+            chosen = first.get_attribute("data-proposal")
+            self.click_centered(first.find_element(By.CSS_SELECTOR, "button.accept"))
+            confirm = self.css("#young-proposals .confirm", "no confirmation step")
+            self.assertIn("moins de 18 ans", confirm.text)
+            self.click_centered(confirm.find_element(By.CSS_SELECTOR, "button.confirm-yes"))
+            self.wait(lambda drv: drv.find_element(By.CSS_SELECTOR, 'li.proposal[data-proposal="%s"]' % chosen)
+                      .get_attribute("data-state") == "PROPOSAL_STATE_AWAITING_GUARDIAN",
+                      "the acceptance does not wait for the representative")
+            self.text_in('li.proposal[data-proposal="%s"]' % chosen, "représentant·e légal·e doit maintenant confirmer")
+            self.assert_no_sideways_scroll()
+            self.shot("young-04-awaiting-guardian")
+            self.assert_clean_console()
+
+            # The company still sees it as sent, without her name.
+            chosen_offer = [o for o in offers if o["proposal"] == chosen][0]
+            other_offer = [o for o in offers if o["proposal"] != chosen][0]
+            status, seen = self.api("GET", "/v1/proposals?offerId=" + chosen_offer["id"], token=company_tok)
+            self.assertEqual(status, 200, seen)
+            p = [x for x in seen["proposals"] if x["id"] == chosen][0]
+            self.assertEqual(p["state"], "PROPOSAL_STATE_SENT")
+            self.assertNotIn("Lina", json.dumps(seen), "the company sees her name before the parent confirmed")
+            self.assertNotIn("Moreau", json.dumps(seen))
+            self.assertNotIn("givenName", p)
+
+            # The parent opens their account and confirms.
+            self.accept_invitation(links["parent.moreau@example.fr"], "Karim Moreau")
+            self.heading("Les offres de Lina")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-proposals li.proposal")) == 2,
+                      "the parent does not see the two proposals")
+            other = self.css('li.proposal[data-proposal="%s"]' % other_offer["proposal"])
+            self.assertIn("Lina répond d'abord", other.text)
+            self.assertFalse(other.find_elements(By.CSS_SELECTOR, "button.accept"),
+                             "the parent may answer a proposal Lina has not answered")
+            card = self.css('li.proposal[data-proposal="%s"]' % chosen)
+            self.assertIn("de chez Lina", card.text)
+            self.assert_no_sideways_scroll()
+            self.shot("young-05-guardian")
+            self.click_centered(card.find_element(By.XPATH, ".//button[normalize-space(.)='Confirmer']"))
+            self.click_centered(self.css("#young-proposals .confirm button.confirm-yes"))
+            self.wait(lambda drv: drv.find_element(By.CSS_SELECTOR, 'li.proposal[data-proposal="%s"]' % chosen)
+                      .get_attribute("data-state") == "PROPOSAL_STATE_ACCEPTED",
+                      "the parent's confirmation did not accept the proposal")
+            self.present('#young-proposals .past li[data-state="PROPOSAL_STATE_SUPERSEDED"]',
+                         "the other proposal is not listed as superseded")
+            self.css("#young-proposals .past-box summary").click()
+            self.text_in("#young-proposals .past", "Remplacée")
+            self.shot("young-06-guardian-confirmed")
+            self.assert_clean_console()
+
+            # The company now sees her name; the other proposal is superseded.
+            status, seen = self.api("GET", "/v1/proposals?offerId=" + chosen_offer["id"], token=company_tok)
+            p = [x for x in seen["proposals"] if x["id"] == chosen][0]
+            self.assertEqual(p["state"], "PROPOSAL_STATE_ACCEPTED")
+            self.assertEqual(p.get("givenName"), "Lina")
+            status, seen = self.api("GET", "/v1/proposals?offerId=" + other_offer["id"], token=company_tok)
+            p = [x for x in seen["proposals"] if x["id"] == other_offer["proposal"]][0]
+            self.assertEqual(p["state"], "PROPOSAL_STATE_SUPERSEDED")
+
+            # She downloads her data.
+            self.sign_in("lina.moreau@example.fr")
+            self.heading("Mes offres")
+            self.shot("young-07-accepted")
+            downloads = os.path.join(self.tmp, "downloads-young")
+            os.makedirs(downloads, exist_ok=True)
+            d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+            self.go("/mes-donnees")
+            self.heading("Mes données")
+            record = self.css("main dl.details").text
+            for value in ["Lina Moreau", "Saint-Omer", "lina.moreau@example.fr", "(16 ans)", "H2913"]:
+                self.assertIn(value, record)
+            self.css("#export-button").click()
+            link = self.css("#export-link", "no link to the exported file")
+            self.assertTrue(link.get_attribute("href").startswith("blob:"))
+            self.assertEqual(link.get_attribute("download"), "passerelle-donnees-%s.json" % gid)
+
+            def downloaded(_):
+                done = [f for f in os.listdir(downloads) if f.endswith(".json")]
+                return done and os.path.join(downloads, done[0])
+            path = self.wait(downloaded, "the data export was not downloaded")
+            with open(path, encoding="utf-8") as f:
+                exported = json.load(f)
+            self.assertIn(gid, json.dumps(exported))
+            self.assertEqual(len(exported.get("proposals", [])), 2, exported.keys())
+            self.assert_no_sideways_scroll()
+            self.shot("young-08-data")
+            self.assert_clean_console()
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def click_centered(self, el):
+        """Clicks an element scrolled to the middle of the viewport (clear
+        of the status toast at the bottom of a phone's screen)."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        el.click()
+
     def assert_no_sideways_scroll(self):
         d = self.driver
         width, client = d.execute_script(

@@ -304,7 +304,13 @@ TEST_F(YoungPersonTest, MinorAcceptanceWaitsForTheRepresentative) {
   v1::Proposal answered;
   ASSERT_TRUE(Respond(young, p1.id(), true, &answered).ok());
   EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_AWAITING_GUARDIAN);
-  // The position is held.
+  // The position is held, for them: their listing shows nothing against it.
+  for (const v1::Proposal& mine : List(young, {})) {
+    if (mine.id() == p1.id()) {
+      EXPECT_EQ(mine.state(), v1::PROPOSAL_STATE_AWAITING_GUARDIAN);
+      EXPECT_TRUE(mine.exclusions().empty()) << mine.exclusions(0).rule();
+    }
+  }
   EXPECT_EQ(GetOffer(first.id()).positions_filled(), 1);
   EXPECT_EQ(GetOffer(first.id()).status(), v1::OFFER_STATUS_FILLED);
   // The company sees it as sent, and no name.
@@ -608,6 +614,131 @@ TEST_F(YoungPersonTest, InvitationsOpenTheirAccounts) {
       parent.graduates->GetGraduate(parent.Context().get(), get, &read);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(s.error_message(), HasSubstr("18th birthday"));
+}
+
+// What the young person asks their school: to be put forward for an offer,
+// or a correction; the school answers; nobody else reads or answers.
+TEST_F(YoungPersonTest, RequestsToTheSchool) {
+  const v1::Graduate minor = NewGraduate("EP-1");
+  const v1::Graduate other = NewGraduate("EP-2");
+  const v1::Offer offer = NewOffer("OF-1", 1);
+  Client young = PersonClient(v1::ROLE_GRADUATE, minor.id());
+  Client parent = PersonClient(v1::ROLE_GUARDIAN, minor.id());
+  auto create = [](Client& as, v1::GraduateRequest r,
+                   v1::GraduateRequest* out) {
+    v1::SubmitGraduateRequestRequest req;
+    *req.mutable_request() = std::move(r);
+    return as.graduates->SubmitGraduateRequest(as.Context().get(), req, out);
+  };
+  auto list = [](Client& as, const std::string& graduate_id,
+                 grpc::Status* status) {
+    v1::ListGraduateRequestsRequest req;
+    req.set_graduate_id(graduate_id);
+    v1::ListGraduateRequestsResponse resp;
+    *status =
+        as.graduates->ListGraduateRequests(as.Context().get(), req, &resp);
+    return std::vector<v1::GraduateRequest>(resp.requests().begin(),
+                                            resp.requests().end());
+  };
+
+  v1::GraduateRequest put_forward, correction, out;
+  put_forward.set_kind(v1::GRADUATE_REQUEST_KIND_PUT_FORWARD);
+  put_forward.set_offer_id(offer.id());
+  put_forward.set_message("Ce métier me plaît, pouvez-vous me proposer ?");
+  ASSERT_TRUE(create(young, put_forward, &out).ok());
+  EXPECT_EQ(out.graduate_id(), minor.id());
+  EXPECT_EQ(out.school_id(), school_.id());
+  EXPECT_EQ(out.offer_title(), offer.title());
+  EXPECT_EQ(out.state(), v1::GRADUATE_REQUEST_STATE_OPEN);
+  EXPECT_EQ(out.asked_by(), v1::ROLE_GRADUATE);
+  const std::string first = out.id();
+  correction.set_kind(v1::GRADUATE_REQUEST_KIND_CORRECTION);
+  correction.set_message("Mon numéro de téléphone a changé.");
+  ASSERT_TRUE(create(parent, correction, &out).ok());
+  EXPECT_EQ(out.asked_by(), v1::ROLE_GUARDIAN);
+
+  // Bad input names the field; nothing is stored.
+  v1::GraduateRequest bad = put_forward;
+  bad.set_offer_id("off_00000000000000000000");
+  grpc::Status s = create(young, bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("request.offer_id"));
+  bad = correction;
+  bad.clear_message();
+  s = create(young, bad, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("request.message"));
+  bad.set_kind(v1::GRADUATE_REQUEST_KIND_UNSPECIFIED);
+  s = create(young, bad, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("request.kind"));
+  // For someone else, or by a school or company: refused.
+  bad = correction;
+  bad.set_graduate_id(other.id());
+  EXPECT_EQ(create(young, bad, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(create(school_client_, correction, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(create(company_client_, correction, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  grpc::Status listed;
+  EXPECT_EQ(list(young, "", &listed).size(), 2u);
+  EXPECT_TRUE(listed.ok());
+  list(young, other.id(), &listed);
+  EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list(school_client_, "", &listed).size(), 2u);
+  EXPECT_EQ(list(school_client_, minor.id(), &listed).size(), 2u);
+  list(other_school_client_, minor.id(), &listed);
+  EXPECT_EQ(listed.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(list(other_school_client_, "", &listed).empty());
+  list(company_client_, "", &listed);
+  EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // The school answers; a refusal says why; once only.
+  v1::CloseGraduateRequestRequest close;
+  close.set_id(first);
+  close.set_state(v1::GRADUATE_REQUEST_STATE_DECLINED);
+  s = school_client_.graduates->CloseGraduateRequest(
+      school_client_.Context().get(), close, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("answer"));
+  close.set_answer("L'offre demande le permis B, que tu n'as pas encore.");
+  EXPECT_EQ(
+      young.graduates->CloseGraduateRequest(young.Context().get(), close, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(other_school_client_.graduates
+                ->CloseGraduateRequest(other_school_client_.Context().get(),
+                                       close, &out)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(
+      school_client_.graduates
+          ->CloseGraduateRequest(school_client_.Context().get(), close, &out)
+          .ok());
+  EXPECT_EQ(out.state(), v1::GRADUATE_REQUEST_STATE_DECLINED);
+  EXPECT_TRUE(out.has_close_time());
+  EXPECT_EQ(
+      school_client_.graduates
+          ->CloseGraduateRequest(school_client_.Context().get(), close, &out)
+          .error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The export holds them; erasing the young person erases them.
+  v1::ExportGraduateDataRequest exp;
+  exp.set_graduate_id(minor.id());
+  v1::ExportGraduateDataResponse exported;
+  ASSERT_TRUE(
+      young.graduates->ExportGraduateData(young.Context().get(), exp, &exported)
+          .ok());
+  EXPECT_THAT(exported.json(), HasSubstr("permis B"));
+  v1::DeleteGraduateRequest del;
+  del.set_id(minor.id());
+  v1::DeleteGraduateResponse deleted;
+  ASSERT_TRUE(
+      school_client_.graduates
+          ->DeleteGraduate(school_client_.Context().get(), del, &deleted)
+          .ok());
+  EXPECT_TRUE(list(school_client_, "", &listed).empty());
 }
 
 }  // namespace

@@ -7,10 +7,12 @@ import { offersPage, offerFormPage, offerPage } from './company.js';
 import { graduatesPage, graduateFormPage, importPage, graduatePage } from './school.js';
 import { statsPage } from './stats.js';
 import { adminPage, teamPage } from './admin.js';
+import { youngOffersPage, youngDataPage } from './young.js';
 
 const state = { me: null };
 
 const SCHOOLISH = ['ROLE_SCHOOL', 'ROLE_PARTNER'];
+const YOUNG = ['ROLE_GRADUATE', 'ROLE_GUARDIAN'];
 const routes = [
   { re: /^\/connexion$/, page: signInPage, public: true },
   { re: /^\/invitations\/([^/]+)$/, page: invitationPage, public: true },
@@ -26,6 +28,8 @@ const routes = [
   { re: /^\/statistiques$/, page: statsPage, roles: [...SCHOOLISH, 'ROLE_ADMIN'] },
   { re: /^\/admin(?:\/([a-z]+))?$/, page: adminPage, roles: ['ROLE_ADMIN'] },
   { re: /^\/equipe$/, page: teamPage },
+  { re: /^\/mes-offres$/, page: youngOffersPage, roles: YOUNG },
+  { re: /^\/mes-donnees$/, page: youngDataPage, roles: YOUNG },
 ];
 
 function homeFor(me) {
@@ -34,6 +38,7 @@ function homeFor(me) {
     case 'ROLE_COMPANY': return '/offres';
     case 'ROLE_SCHOOL': case 'ROLE_PARTNER': return '/jeunes';
     case 'ROLE_ADMIN': return '/admin/organisations';
+    case 'ROLE_GRADUATE': case 'ROLE_GUARDIAN': return '/mes-offres';
     default: return '/connexion';
   }
 }
@@ -48,6 +53,7 @@ function navItems(me) {
   } else if (me.role === 'ROLE_ADMIN') {
     items.push(['/admin/organisations', 'Organisations'], ['/admin/invitations', 'Invitations'], ['/admin/utilisateurs', 'Utilisateurs'], ['/admin/jetons', 'Jetons'], ['/admin/journal', 'Journal'], ['/statistiques', 'Statistiques']);
   }
+  if (YOUNG.includes(me.role)) return [['/mes-offres', me.role === 'ROLE_GUARDIAN' ? 'Offres' : 'Mes offres'], ['/mes-donnees', me.role === 'ROLE_GUARDIAN' ? 'Données' : 'Mes données']];
   if (me.organizationAdmin && me.role !== 'ROLE_ADMIN') items.push(['/equipe', 'Équipe']);
   return items;
 }

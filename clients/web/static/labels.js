@@ -5,6 +5,8 @@ export const ROLE = {
   ROLE_SCHOOL: 'École de Production',
   ROLE_COMPANY: 'Entreprise',
   ROLE_PARTNER: 'Mission locale / partenaire',
+  ROLE_GRADUATE: 'Jeune',
+  ROLE_GUARDIAN: 'Représentant·e légal·e',
 };
 
 export const CONTRACT = {
@@ -77,6 +79,7 @@ export const PROPOSAL_STATE = {
   PROPOSAL_STATE_WITHDRAWN: ['Retirée', 'withdrawn'],
   PROPOSAL_STATE_EXPIRED: ['Expirée', 'expired'],
   PROPOSAL_STATE_SUPERSEDED: ['Remplacée', 'superseded'],
+  PROPOSAL_STATE_AWAITING_GUARDIAN: ['Attend le ou la représentant·e légal·e', 'awaiting'],
   PROPOSAL_STATE_UNSPECIFIED: ['—', ''],
 };
 

@@ -11,6 +11,7 @@ import { get, post, api, ApiError } from './api.js';
 import { CONTRACT, GRADUATE_STATUS, PROPOSAL_STATE, DIPLOMA_STATUS, label, kind } from './labels.js';
 import { communeField, tradeField } from './combobox.js';
 import { graduatesFromCsv } from './csv.js';
+import { qrSvg } from './qr.js';
 
 export async function graduatesPage(ctx) {
   const { main } = ctx;
@@ -236,6 +237,108 @@ function graduateDetails(g) {
   return dl;
 }
 
+function isMinor(birthDate) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate || '');
+  if (!m) return false;
+  const now = new Date();
+  let age = now.getFullYear() - Number(m[1]);
+  const month = now.getMonth() + 1;
+  if (month < Number(m[2]) || (month === Number(m[2]) && now.getDate() < Number(m[3]))) age -= 1;
+  return age < 18;
+}
+
+// Invitations of the young person and of a minor's legal representative:
+// the one-time link in full, a copy button and its QR code (printable).
+function youngAccessSection(g) {
+  const minor = isMinor(g.birthDate);
+  const given = g.givenName || 'le ou la jeune';
+  const section = h('section', { class: 'card', id: 'young-access', 'aria-labelledby': 'g-access' },
+    h('h2', { id: 'g-access' }, 'Accès du ou de la jeune'),
+    h('p', { class: 'muted' }, minor
+      ? `${given} peut suivre ses propositions et y répondre dans Passerelle. Comme ${given} a moins de 18 ans, son ou sa représentant·e légal·e confirme chaque acceptation.`
+      : `${given} peut suivre ses propositions et y répondre dans Passerelle.`));
+  const holder = h('div');
+  const buttons = h('div', { class: 'actions' });
+  const open = (role) => {
+    clear(holder).append(inviteForm(g, role, minor));
+    holder.querySelector('input').focus();
+  };
+  const young = h('button', { type: 'button', id: 'invite-young' }, 'Inviter le ou la jeune');
+  young.addEventListener('click', () => open('ROLE_GRADUATE'));
+  buttons.append(young);
+  if (minor) {
+    const guardian = h('button', { type: 'button', class: 'secondary', id: 'invite-guardian' }, 'Inviter un représentant légal');
+    guardian.addEventListener('click', () => open('ROLE_GUARDIAN'));
+    buttons.append(guardian);
+  }
+  section.append(buttons, holder);
+  return section;
+}
+
+function inviteForm(g, role, minor) {
+  const young = role === 'ROLE_GRADUATE';
+  const given = g.givenName || 'le ou la jeune';
+  const email = field({
+    label: young ? `Adresse e-mail de ${given}` : 'Adresse e-mail du ou de la représentant·e légal·e',
+    name: 'email', type: 'email', required: true, autocomplete: 'off', value: young ? g.email : '',
+    hint: 'Le lien ne sert qu’une fois et expire dans 7 jours.',
+  });
+  const msg = banner();
+  const result = h('div', { class: 'invite-result' });
+  const form = h('form', { class: 'invite-young', novalidate: true, dataset: { role } },
+    h('h3', null, young ? `Inviter ${given}` : 'Inviter un représentant légal'), msg, email,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Créer l’invitation')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const address = email.control.value.trim();
+    if (!address) { showFieldError(email.control, "L'adresse e-mail est obligatoire."); email.control.focus(); return; }
+    try {
+      const inv = await post('/v1/invitations', { graduateId: g.id, role, email: address });
+      const url = `${location.origin}${inv.linkPath}`;
+      clear(result).append(inviteLink(url, young ? given : null, address, minor));
+      announce('Invitation créée : le lien est affiché une seule fois.');
+    } catch (err) {
+      showError(form, err, msg);
+    }
+  });
+  return h('div', null, form, result);
+}
+
+function inviteLink(url, youngName, address, minor) {
+  const input = h('input', { type: 'text', readonly: true, class: 'invitation-link secret', value: url, 'aria-label': "Lien d'invitation" });
+  const copy = h('button', { type: 'button', class: 'secondary' }, 'Copier');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch (e) {
+      input.select();
+      document.execCommand('copy');
+    }
+    announce('Lien copié.');
+  });
+  const print = h('button', { type: 'button', class: 'secondary' }, 'Imprimer');
+  const card = h('div', { class: 'invite-print' },
+    h('p', { class: 'print-only print-title' }, youngName ? `${youngName}, ton accès à Passerelle` : 'Votre accès à Passerelle (représentant·e légal·e)'),
+    h('p', { class: 'print-only' }, youngName
+      ? 'Scanne ce code avec ton téléphone (ou tape le lien) pour créer ton compte et voir les offres que des entreprises t’envoient.'
+      : 'Scannez ce code (ou tapez le lien) pour créer votre compte : vous pourrez confirmer ou refuser les offres que le ou la jeune accepte.'),
+    h('div', { class: 'qr-box' }, qrSvg(url, { label: `Code QR du lien d'invitation ${url}` })),
+    h('p', { class: 'qr-link' }, url),
+    h('p', { class: 'print-only muted' }, `Invitation pour ${address}, à usage unique, valable 7 jours.`));
+  print.addEventListener('click', () => {
+    document.body.classList.add('print-one');
+    card.classList.add('print-target');
+    const done = () => { document.body.classList.remove('print-one'); card.classList.remove('print-target'); window.removeEventListener('afterprint', done); };
+    window.addEventListener('afterprint', done);
+    window.print();
+  });
+  return h('div', { class: 'banner ok invite-done', role: 'status' },
+    h('p', null, `Invitation créée pour ${address}. Transmettez ce lien (il ne sera plus affiché) :`),
+    input, h('div', { class: 'actions' }, copy, print), card,
+    minor && youngName ? h('p', { class: 'muted' }, 'Pensez aussi à inviter son ou sa représentant·e légal·e : il ou elle confirme chaque acceptation.') : null);
+}
+
 export async function graduatePage(ctx) {
   const { main } = ctx;
   const id = decodeURIComponent(ctx.params[0]);
@@ -244,6 +347,8 @@ export async function graduatePage(ctx) {
   main.append(h('h1', null, name),
     h('section', { class: 'card', 'aria-labelledby': 'g-details' }, h('h2', { id: 'g-details' }, 'Fiche'), graduateDetails(g),
       ctx.me.role !== 'ROLE_ADMIN' ? h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `/jeunes/${encodeURIComponent(id)}/modifier` }, 'Modifier')) : null));
+
+  if (ctx.me.role !== 'ROLE_ADMIN') main.append(youngAccessSection(g));
 
   const propHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   const rankHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));

@@ -55,6 +55,9 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Proposal& p) {
   if (IsLive(p.state())) {
     keys.push_back({kLiveByPair, PairKey(p.offer_id(), p.graduate_id()), true});
   }
+  if (p.state() == v1::PROPOSAL_STATE_AWAITING_GUARDIAN) {
+    keys.push_back({kHolding, "", false});
+  }
   return keys;
 }
 
@@ -1306,6 +1309,19 @@ bool Proposals::WaitForErasure(uint64_t sequence,
   return following_ && erased_through_ >= sequence;
 }
 
+absl::Status Proposals::SweepExpiredHolds() {
+  ASSIGN_OR_RETURN(std::vector<v1::Proposal> holding, ListAll(kHolding, ""));
+  const absl::CivilDay today = Today();
+  absl::Status result;
+  for (const v1::Proposal& p : holding) {
+    if (!HoldsPosition(p) || !PastDeadline(p, today)) continue;
+    absl::Status stored = StoreExpired(p);
+    // A concurrent answer or sweep changed it first: it is settled.
+    if (!stored.ok() && !Retryable(stored)) result.Update(stored);
+  }
+  return result;
+}
+
 void Proposals::Follow() {
   while (true) {
     uint64_t since;
@@ -1313,6 +1329,15 @@ void Proposals::Follow() {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       since = erased_through_;
+    }
+    if (const absl::CivilDay today = Today(); today != holds_swept_on_) {
+      absl::Status swept = SweepExpiredHolds();
+      if (swept.ok()) {
+        holds_swept_on_ = today;
+      } else {
+        LOG(WARNING) << "proposals: freeing the positions of expired holds: "
+                     << swept;
+      }
     }
     if (options_.store->LastSequence() <= since) {
       options_.store->WaitForChanges(since,

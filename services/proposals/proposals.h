@@ -93,6 +93,9 @@ inline constexpr char kBySchool[] = "proposals_by_school";
 inline constexpr char kByPartner[] = "proposals_by_partner";
 // Unique, held by a SENT or ACCEPTED proposal: "<offer_id>/<graduate_id>".
 inline constexpr char kLiveByPair[] = "proposal_live_by_pair";
+// Every proposal holding a position for a minor awaiting their
+// representative (value ""): what the daily sweep reads.
+inline constexpr char kHolding[] = "proposals_holding";
 
 // Histogram buckets of PlacementStats.offers_received_histogram: 0 to 9
 // proposals, then "10 or more".
@@ -258,6 +261,10 @@ class Proposals {
       const runtime::Caller& caller, const v1::WithdrawProposalRequest& request,
       bool* retry);
   // Stores `proposal` EXPIRED (it is SENT and past its date).
+  // Stores EXPIRED every hold whose deadline has passed, freeing its
+  // position (deadlines are days: the follower calls it once a day, and at
+  // its start). Conflicts are left for the next call.
+  absl::Status SweepExpiredHolds();
   // Stores `proposal` as EXPIRED, freeing the position it held, if any.
   absl::Status StoreExpired(const v1::Proposal& proposal);
   // Adds to `mutations` and `events` the offer with one position more taken
@@ -290,6 +297,8 @@ class Proposals {
 
   mutable absl::Mutex mu_;
   uint64_t erased_through_ ABSL_GUARDED_BY(mu_) = 0;  // last sequence handled
+  // The day the follower last let go of the holds whose deadline passed.
+  absl::CivilDay holds_swept_on_;  // the follower thread's own
   bool following_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread follower_;

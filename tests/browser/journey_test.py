@@ -45,6 +45,9 @@ import unittest
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import axe_core  # pylint: disable=wrong-import-position
+
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException,
                                         StaleElementReferenceException,
@@ -1444,6 +1447,395 @@ class Journey(unittest.TestCase):
         finally:
             d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
+    # ---- the young person's requests, page weight, accessibility -----------------
+
+    PAGE_BUDGET = 153600  # bytes that "Mes offres" may transfer, all requests
+
+    def axe_page(self, name):
+        """Runs axe-core on the page as it is; the violations are kept for
+        test_99 (which fails on any serious or critical one)."""
+        report = self.state.setdefault("axe", {})
+        if self.state.get("axe_unavailable"):
+            return
+        if not self.state.get("axe_path"):
+            # Installed by scripts/install-deps.sh: the test itself uses no
+            # network.
+            cache = ARGS.axe_cache or axe_core.DEFAULT_CACHE
+            try:
+                self.state["axe_path"] = axe_core.ensure(cache, download=False)
+            except axe_core.Unreachable as e:
+                self.state["axe_unavailable"] = str(e)
+                print("\n*** axe-core MISSING, accessibility not checked: %s ***" % e,
+                      file=sys.stderr)
+                return
+            # axe runs despite the page's CSP, and sees a planted fault.
+            planted = self.driver.execute_script(
+                "const b = document.createElement('button'); b.id = 'axe-planted';"
+                "document.body.append(b); return b;")
+            found = axe_core.run(self.driver, self.state["axe_path"], planted)
+            self.driver.execute_script("document.getElementById('axe-planted').remove();")
+            self.assertIn("button-name", [v["id"] for v in found],
+                          "axe-core does not see a button without a name: %s" % found)
+        time.sleep(0.3)  # the toast and focus settle
+        violations = axe_core.run(self.driver, self.state["axe_path"])
+        report[name] = violations
+        print("\naxe-core %s on %s (%s):\n%s" % (axe_core.VERSION, name, self.driver.current_url,
+                                               axe_core.describe(violations)), file=sys.stderr)
+
+    def toast_gone(self):
+        """Waits for the status toast to clear (a clean screenshot)."""
+        self.wait(lambda drv: not drv.find_element(By.ID, "status").text,
+                  "the status toast stays", timeout=10)
+
+    def page_weight(self):
+        """Bytes transferred for the page: the navigation (HTML) and every
+        resource (modules, CSS, API answers), from Resource Timing."""
+        return self.driver.execute_script(
+            "const nav = performance.getEntriesByType('navigation');"
+            "const res = performance.getEntriesByType('resource');"
+            "return [...nav, ...res].map(e => ({name: e.name.replace(location.origin, ''),"
+            "  type: e.initiatorType || e.entryType, transfer: e.transferSize,"
+            "  encoded: e.encodedBodySize, decoded: e.decodedBodySize}));")
+
+    # Lighthouse's mobile profile ("slow 4G"): 150 ms round trip, 1.6 Mbit/s
+    # down, 750 kbit/s up, the CPU slowed 4 times.
+    SLOW_MOBILE = {"offline": False, "latency": 150,
+                   "downloadThroughput": 1638.4 * 1024 / 8,
+                   "uploadThroughput": 750 * 1024 / 8}
+
+    def bench_young_space_load(self):
+        """Not a test (no pass or fail on a time): the time to first content
+        of the young person's "Mes offres" in Chromium on a 360 x 740 phone
+        with the network and CPU throttled to a slow mobile profile, cold
+        cache, 5 loads. Run after test_1_journey and
+        test_97_young_person_space (Lina's account), by name."""
+        self.require_journey()
+        d = self.driver
+        self.sign_in("lina.moreau@example.fr")
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})
+        # Marks when the first proposal card is in the page (before any page
+        # script runs; CDP's script is not the page's, the CSP allows it).
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "new MutationObserver((m, obs) => {"
+            "  if (document.querySelector('#young-proposals li.proposal')) {"
+            "    window.__offersAt = performance.now(); obs.disconnect(); }"
+            "}).observe(document, {childList: true, subtree: true});")})
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", self.SLOW_MOBILE)
+        d.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 4})
+        fcp, offers, weight = [], [], []
+        try:
+            for _ in range(5):
+                d.get(self.base + "/mes-offres")
+                self.wait(lambda drv: drv.execute_script("return window.__offersAt"),
+                          "the proposals did not appear", timeout=60)
+                time.sleep(0.5)
+                timing = d.execute_script(
+                    "const p = performance.getEntriesByName('first-contentful-paint')[0];"
+                    "return [p ? p.startTime : null, window.__offersAt,"
+                    " [...performance.getEntriesByType('navigation'),"
+                    "  ...performance.getEntriesByType('resource')]"
+                    " .reduce((n, e) => n + (e.transferSize || 0), 0)];")
+                fcp.append(timing[0])
+                offers.append(timing[1])
+                weight.append(timing[2])
+        finally:
+            d.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 1})
+            d.execute_cdp_cmd("Network.emulateNetworkConditions", {
+                "offline": False, "latency": 0, "downloadThroughput": -1,
+                "uploadThroughput": -1})
+            d.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        fcp.sort()
+        offers.sort()
+        print("\n\"Mes offres\", Chromium %s, 360x740, slow mobile (150 ms RTT, "
+              "1.6 Mbit/s down, CPU x4), cold cache, %d loads:" % (
+                  d.capabilities.get("browserVersion", "?"), len(fcp)), file=sys.stderr)
+        print("  first contentful paint: median %.0f ms, max %.0f ms" % (
+            fcp[len(fcp) // 2], fcp[-1]), file=sys.stderr)
+        print("  proposals shown:        median %.0f ms, max %.0f ms (target <= 2000)" % (
+            offers[len(offers) // 2], offers[-1]), file=sys.stderr)
+        print("  transferred: %d bytes" % max(weight), file=sys.stderr)
+
+    def test_98_young_requests(self):
+        """A 16-year-old asks the school to put her forward for an offer and
+        to correct her record; the school sees both (with her name), refuses
+        one with an answer and marks the other done; she sees the answers.
+        On the way: the weight of "Mes offres" (cold cache) and axe-core on
+        each page at 360 x 740."""
+        self.require_journey()
+        d = self.driver
+        today = datetime.date.today()
+        status, schools = self.api("GET", "/v1/schools?pageSize=100")
+        self.assertEqual(status, 200, schools)
+        school_id = [x["id"] for x in schools["schools"]
+                     if x["name"] == "École de Production de Saint-Omer"][0]
+        status, companies = self.api("GET", "/v1/companies?pageSize=100")
+        company_id = [c["id"] for c in companies["companies"]
+                      if c["name"].startswith("Ateliers Métalliers")][0]
+        tokens = []
+        for org, role in [(school_id, "ROLE_SCHOOL"), (company_id, "ROLE_COMPANY")]:
+            status, tok = self.api("POST", "/v1/tokens", {
+                "organizationId": org, "role": role, "description": "requests"})
+            self.assertEqual(status, 200, tok)
+            tokens.append(tok["token"])
+        school_tok, company_tok = tokens
+
+        birth = today.replace(year=today.year - 16) - datetime.timedelta(days=90)
+        status, young = self.api("POST", "/v1/graduates", {
+            "externalId": "EP-REQ", "givenName": "Inès", "familyName": "Carpentier",
+            "birthDate": birth.isoformat(), "diploma": {"code": "50025438", "status": "DIPLOMA_STATUS_OBTAINED",
+                                         "obtainedOn": (today - datetime.timedelta(days=160)).isoformat()},
+            "romeCodes": ["H2913"], "skills": ["soudure TIG", "rivetage aéronautique"],
+            "home": {"communeInsee": "62765"}, "maxDistanceKm": 60,
+            "acceptedContracts": ["CONTRACT_TYPE_APPRENTICESHIP", "CONTRACT_TYPE_CDI"],
+            "availableFrom": today.isoformat(), "email": "ines.carpentier@example.fr",
+            "phone": "06 11 22 33 44", "completedCollege": True}, token=school_tok)
+        self.assertEqual(status, 200, young)
+        gid = young["id"]
+        start = (today + datetime.timedelta(days=30)).isoformat()
+        offers = []
+        for title, contract, commune in [
+                ("Apprenti·e soudeur·se (cuves)", "CONTRACT_TYPE_APPRENTICESHIP", "62765"),
+                ("Soudeur·se TIG en CDI", "CONTRACT_TYPE_CDI", "62160"),
+                ("Apprenti·e chaudronnier·e (tôlerie fine)", "CONTRACT_TYPE_APPRENTICESHIP", "62765")]:
+            body = {"title": title, "romeCode": "H2913", "contractType": contract,
+                    "startDate": start, "weeklyHours": 35, "positions": 2,
+                    "monthlyGrossSalaryEur": 1200, "requiredSkills": ["soudure TIG"],
+                    "place": {"communeInsee": commune}}
+            if contract == "CONTRACT_TYPE_APPRENTICESHIP":
+                body["durationMonths"] = 24
+                body["targetDiploma"] = {"code": "46125406"}
+            status, offer = self.api("POST", "/v1/offers", body, token=company_tok)
+            self.assertEqual(status, 200, offer)
+            offers.append(offer)
+        # Proposals of the first two; the third stays among "other offers".
+        for offer in offers[:2]:
+            cnd = None
+            deadline = time.time() + 60
+            while cnd is None and time.time() < deadline:
+                status, ranked = self.api("GET", "/v1/offers/%s/rankedGraduates?pageSize=100" % offer["id"],
+                                          token=company_tok)
+                for r in ranked.get("results", []):
+                    if "rivetage aéronautique" in r["candidate"].get("skills", []):
+                        cnd = r["candidate"]["graduateId"]
+                if cnd is None:
+                    time.sleep(0.5)
+            self.assertIsNotNone(cnd, "Inès is not ranked for %s" % offer["title"])
+            status, prop = self.api("POST", "/v1/proposals", {
+                "offerId": offer["id"], "graduateId": cnd,
+                "respondBy": (today + datetime.timedelta(days=6)).isoformat()}, token=company_tok)
+            self.assertEqual(status, 200, prop)
+        wanted = offers[2]
+        status, inv = self.api("POST", "/v1/invitations", {
+            "graduateId": gid, "role": "ROLE_GUARDIAN", "email": "parent.carpentier@example.fr"},
+            token=school_tok)
+        self.assertEqual(status, 200, inv)
+        guardian_link = self.base + inv["linkPath"]
+
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            # The school's invitation card.
+            self.sign_in("direction@ecole.example.fr")
+            self.go("/jeunes/" + gid)
+            self.heading("Inès Carpentier")
+            self.text_in("#graduate-requests", "Aucune demande")
+            self.css("#invite-young").click()
+            self.type_into("email", "ines.carpentier@example.fr")
+            self.submit("form.invite-young")
+            link = self.wait(lambda drv: [e.get_attribute("value") for e in drv.find_elements(
+                By.CSS_SELECTOR, "input.invitation-link") if "/invitations/" in (e.get_attribute("value") or "")],
+                "no invitation link")[0]
+            self.css("#young-access .qr-box svg")
+            self.axe_page("school: invitation card")
+
+            # Her "Mes offres", cold: what the page transfers.
+            self.accept_invitation(link, "Inès")
+            self.heading("Mes offres")
+            d.execute_cdp_cmd("Network.enable", {})
+            d.execute_cdp_cmd("Network.clearBrowserCache", {})
+            self.go("/mes-offres")
+            self.heading("Mes offres")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-proposals li.proposal")) == 2
+                      and drv.find_elements(By.CSS_SELECTOR, "#young-other li.other-offer")
+                      and drv.find_elements(By.CSS_SELECTOR, "#young-requests .empty"),
+                      "Mes offres did not settle")
+            time.sleep(1)
+            entries = self.page_weight()
+            total = sum(e["transfer"] or 0 for e in entries)
+            body = sum(e["encoded"] or 0 for e in entries)
+            print("\nPage weight of /mes-offres (cold cache, Resource Timing transferSize):", file=sys.stderr)
+            for e in entries:
+                print("  %7d B  (body %7d)  %-10s %s" % (e["transfer"] or 0, e["encoded"] or 0, e["type"], e["name"][:90]),
+                      file=sys.stderr)
+            print("  total %d bytes transferred (%.1f KB), bodies %d bytes, %d requests; budget %d"
+                  % (total, total / 1024, body, len(entries), self.PAGE_BUDGET), file=sys.stderr)
+            self.assertTrue(any(e["name"].endswith("/young.js") and e["transfer"] > 0 for e in entries),
+                            "the measure missed the modules (cache not cleared?): %s" % entries)
+            self.assertFalse([e for e in entries if e["name"].endswith(("/school.js", "/company.js", "/admin.js"))],
+                             "Mes offres loads other roles' modules")
+            self.assertLessEqual(total, self.PAGE_BUDGET, "Mes offres transfers %d bytes" % total)
+            self.state["page_weight"] = total
+            self.axe_page("young: Mes offres")
+
+            # The comparison view.
+            cards = d.find_elements(By.CSS_SELECTOR, "#young-proposals li.proposal")
+            for c in cards:
+                self.click_centered(c.find_element(By.CSS_SELECTOR, ".compare-pick label"))
+            self.click_centered(self.css("#compare-button"))
+            self.css("#compare table.compare")
+            self.axe_page("young: comparison")
+
+            # Asks to be put forward for the third offer.
+            card = self.css('#young-other li.other-offer[data-offer="%s"]' % wanted["id"])
+            ask = card.find_element(By.CSS_SELECTOR, "button.ask-button")
+            self.assertEqual(ask.text, "Demander à mon école de me proposer cette offre")
+            self.click_centered(ask)
+            box = self.css('#young-other li[data-offer="%s"] form.ask-form textarea' % wanted["id"])
+            self.assertEqual(d.switch_to.active_element, box, "the form's field does not get the focus")
+            box.send_keys("J'ai fait un stage de tôlerie, ça me plairait beaucoup.")
+            self.axe_page("young: asking to be put forward")
+            self.click_centered(card.find_element(By.CSS_SELECTOR, 'form.ask-form button[type="submit"]'))
+            self.text_in('#young-other li[data-offer="%s"]' % wanted["id"], "Demande envoyée à ton école")
+            self.text_in("#young-requests", wanted["title"])
+            self.text_in("#young-requests", "En attente")
+            self.assert_no_sideways_scroll()
+            ask_card = self.css('#young-other li[data-offer="%s"]' % wanted["id"])
+            d.execute_script("arguments[0].scrollIntoView({block: 'start'});", ask_card)
+            self.toast_gone()
+            self.shot("young-09-put-forward")
+            # Again after a reload: the card still says so, no second button.
+            self.go("/mes-offres")
+            self.text_in('#young-other li[data-offer="%s"]' % wanted["id"], "Demande envoyée à ton école")
+            self.assertFalse(d.find_elements(By.CSS_SELECTOR, '#young-other li[data-offer="%s"] button.ask-button'
+                                             % wanted["id"]))
+            self.assert_clean_console()
+
+            # Asks for a correction of her record (the message is required).
+            self.go("/mes-donnees")
+            self.heading("Mes données")
+            self.css("#correction-form")
+            self.axe_page("young: Mes données")
+            self.click_centered(self.css('#correction-form button[type="submit"]'))
+            self.text_in("#correction-form .field-error", "Écris ce qui est à corriger")
+            self.assertEqual(self.css('#correction-form [data-field="request.message"]').get_attribute("aria-invalid"), "true")
+            self.axe_page("young: Mes données, empty correction")
+            self.css('#correction-form [data-field="request.message"]').send_keys(
+                "Mon numéro de téléphone a changé : 06 55 44 33 22.")
+            self.click_centered(self.css('#correction-form button[type="submit"]'))
+            self.text_in("#correction-status", "Demande envoyée à ton école")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-requests li.request")) == 2,
+                      "the correction is not listed in Mes demandes")
+            self.assert_no_sideways_scroll()
+            self.toast_gone()
+            self.shot("young-09-correction")
+            self.assert_clean_console()
+
+            # The representative's "offres" page.
+            self.accept_invitation(guardian_link, "Sophie Carpentier")
+            self.heading("Les offres d'Inès")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-requests li.request")) == 2,
+                      "the representative does not see the requests")
+            self.text_in('#young-other li[data-offer="%s"]' % wanted["id"], "Demande envoyée à l'école")
+            self.axe_page("representative: offres")
+            self.go("/mes-donnees")
+            self.css("#correction-form")
+            self.axe_page("representative: données")
+
+            # The school: both requests, newest first, with her name.
+            self.sign_in("direction@ecole.example.fr")
+            self.go("/demandes")
+            self.heading("Demandes des jeunes")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '#requests li.request[data-graduate="%s"]' % gid)) == 2,
+                      "the school does not see the two requests")
+            count = self.css('#nav a[href="/demandes"] .count', "no count of open requests in the navigation")
+            self.assertGreaterEqual(int(count.text), 2)
+            mine = d.find_elements(By.CSS_SELECTOR, '#requests li.request[data-graduate="%s"]' % gid)
+            self.assertEqual([m.get_attribute("data-kind") for m in mine],
+                             ["GRADUATE_REQUEST_KIND_CORRECTION", "GRADUATE_REQUEST_KIND_PUT_FORWARD"],
+                             "not newest first")
+            for m in mine:
+                self.assertIn("Inès Carpentier", m.text)
+            put = mine[1]
+            self.assertIn(wanted["title"], put.text)
+            self.assertEqual(put.find_element(By.CSS_SELECTOR, ".request-offer a").get_attribute("href"),
+                             self.base + "/jeunes/" + gid)
+            self.assertIn("06 55 44 33 22", mine[0].text)
+            self.assert_no_sideways_scroll()
+            d.execute_script("arguments[0].scrollIntoView({block: 'start'});", mine[0])
+            self.toast_gone()
+            self.shot("school-requests")
+            self.axe_page("school: requests page")
+            # Refusing needs an answer.
+            sel = '#requests li.request[data-kind="GRADUATE_REQUEST_KIND_PUT_FORWARD"][data-graduate="%s"]' % gid
+            self.click_centered(self.css(sel + " button.request-decline"))
+            self.text_in(sel + " .field-error", "Pour refuser, écrivez une réponse")
+            self.axe_page("school: refusing without an answer")
+            self.css(sel + " textarea").send_keys(
+                "L'entreprise cherche quelqu'un qui a déjà le CAP de chaudronnerie ; on en reparle lundi.")
+            self.click_centered(self.css(sel + " button.request-decline"))
+            self.wait(lambda drv: not drv.find_elements(By.CSS_SELECTOR, sel),
+                      "the refused request stays among the open ones")
+            sel = '#requests li.request[data-kind="GRADUATE_REQUEST_KIND_CORRECTION"][data-graduate="%s"]' % gid
+            self.click_centered(self.css(sel + " button.request-done"))
+            self.wait(lambda drv: not drv.find_elements(By.CSS_SELECTOR, sel),
+                      "the request marked done stays among the open ones")
+            self.go("/demandes?etat=traitees")
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '#requests li.request[data-graduate="%s"]' % gid)) == 2,
+                      "the closed requests are not under Traitées")
+            self.text_in("#requests", "on en reparle lundi")
+            self.toast_gone()
+            self.shot("school-requests-closed")
+            # Her page lists them too.
+            self.go("/jeunes/" + gid)
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#graduate-requests li.request")) == 2,
+                      "the graduate page does not list her requests")
+            self.text_in("#graduate-requests", "Refusée")
+            self.assert_clean_console()
+
+            # She reads the answers.
+            self.sign_in("ines.carpentier@example.fr")
+            self.heading("Mes offres")
+            self.text_in('#young-requests li[data-kind="GRADUATE_REQUEST_KIND_PUT_FORWARD"]', "on en reparle lundi")
+            self.text_in('#young-requests li[data-kind="GRADUATE_REQUEST_KIND_PUT_FORWARD"]', "Refusée")
+            self.text_in('#young-requests li[data-kind="GRADUATE_REQUEST_KIND_CORRECTION"]', "Fait")
+            self.text_in('#young-other li[data-offer="%s"]' % wanted["id"], "Ton école a répondu")
+            self.axe_page("young: Mes offres with answers")
+            self.assert_no_sideways_scroll()
+            d.execute_script("document.getElementById('young-requests-title').scrollIntoView({block: 'start'});")
+            self.toast_gone()
+            self.shot("young-09-answers")
+            self.assert_clean_console()
+            self.state["requests"] = True
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def test_99_accessibility_young_space(self):
+        """axe-core finds no serious or critical violation on the pages
+        test_98 went through (the young person's and representative's
+        space, the comparison, the school's invitation card and requests
+        page), at 360 x 740."""
+        if self.state.get("axe_unavailable"):
+            self.fail("axe-core is not installed: %s" % self.state["axe_unavailable"])
+        if not self.state.get("requests"):
+            self.skipTest("test_98 did not finish")
+        report = self.state.get("axe", {})
+        expected = ["school: invitation card", "young: Mes offres", "young: comparison",
+                    "young: Mes données", "representative: offres", "school: requests page"]
+        self.assertEqual([p for p in expected if p not in report], [], "pages not checked")
+        bad = {page: [v for v in vs if v["impact"] in ("serious", "critical")]
+               for page, vs in report.items()}
+        bad = {page: vs for page, vs in bad.items() if vs}
+        print("\naxe-core %s: %d pages checked; violations by impact: %s" % (
+            axe_core.VERSION, len(report), json.dumps({
+                page: sorted("%s:%s" % (v["impact"], v["id"]) for v in vs)
+                for page, vs in report.items()}, ensure_ascii=False, indent=1)), file=sys.stderr)
+        self.assertEqual(bad, {}, "serious or critical accessibility violations:\n" + "\n".join(
+            "%s:\n%s" % (page, axe_core.describe(vs)) for page, vs in bad.items()))
+
     def click_centered(self, el):
         """Clicks an element scrolled to the middle of the viewport (clear
         of the status toast at the bottom of a phone's screen)."""
@@ -1492,6 +1884,9 @@ def main():
     parser.add_argument("--data_dir", default=os.path.join(
         os.path.dirname(__file__), "..", "..", "data"))
     parser.add_argument("--screenshots", default="screenshots")
+    parser.add_argument("--axe_cache", default=None,
+                        help="where scripts/install-deps.sh put axe-core (default: "
+                        "~/.cache/passerelle/axe)")
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 

@@ -426,6 +426,13 @@ TEST_F(YoungPersonTest, DeadlinePassingWhileAwaitingFreesThePosition) {
   EXPECT_EQ(GetOffer(offer.id()).status(), v1::OFFER_STATUS_FILLED);
 
   clock_offset_s = 4 * 86400;  // past respond_by
+  // The daily sweep frees the position by itself.
+  for (int i = 0; i < 100 && GetOffer(offer.id()).positions_filled() != 0;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(GetOffer(offer.id()).positions_filled(), 0);
+  EXPECT_EQ(GetOffer(offer.id()).status(), v1::OFFER_STATUS_OPEN);
   // The company may propose the freed position to someone else.
   const v1::Proposal next = Send(offer.id(), other.id());
   EXPECT_EQ(next.state(), v1::PROPOSAL_STATE_SENT);

@@ -2,12 +2,32 @@
 import { h, clear, announce } from './dom.js';
 import { get, post, ApiError } from './api.js';
 import { ROLE } from './labels.js';
-import { signInPage, invitationPage } from './auth.js';
-import { offersPage, offerFormPage, offerPage } from './company.js';
-import { graduatesPage, graduateFormPage, importPage, graduatePage } from './school.js';
-import { statsPage } from './stats.js';
-import { adminPage, teamPage } from './admin.js';
-import { youngOffersPage, youngDataPage } from './young.js';
+
+// Each page's module is loaded when a page of it is first shown: a young
+// person's phone loads young.js, not the company's, school's or admin's
+// pages (the browser keeps the modules once loaded).
+const lazy = (load, name) => async (ctx) => (await load())[name](ctx);
+const auth = () => import('./auth.js');
+const company = () => import('./company.js');
+const school = () => import('./school.js');
+const stats = () => import('./stats.js');
+const admin = () => import('./admin.js');
+const young = () => import('./young.js');
+const signInPage = lazy(auth, 'signInPage');
+const invitationPage = lazy(auth, 'invitationPage');
+const offersPage = lazy(company, 'offersPage');
+const offerFormPage = lazy(company, 'offerFormPage');
+const offerPage = lazy(company, 'offerPage');
+const graduatesPage = lazy(school, 'graduatesPage');
+const graduateFormPage = lazy(school, 'graduateFormPage');
+const importPage = lazy(school, 'importPage');
+const graduatePage = lazy(school, 'graduatePage');
+const requestsPage = lazy(school, 'requestsPage');
+const statsPage = lazy(stats, 'statsPage');
+const adminPage = lazy(admin, 'adminPage');
+const teamPage = lazy(admin, 'teamPage');
+const youngOffersPage = lazy(young, 'youngOffersPage');
+const youngDataPage = lazy(young, 'youngDataPage');
 
 const state = { me: null };
 
@@ -25,6 +45,7 @@ const routes = [
   { re: /^\/jeunes\/import$/, page: importPage, roles: SCHOOLISH },
   { re: /^\/jeunes\/([^/]+)\/modifier$/, page: graduateFormPage, roles: SCHOOLISH },
   { re: /^\/jeunes\/([^/]+)$/, page: graduatePage, roles: [...SCHOOLISH, 'ROLE_ADMIN'] },
+  { re: /^\/demandes$/, page: requestsPage, roles: SCHOOLISH },
   { re: /^\/statistiques$/, page: statsPage, roles: [...SCHOOLISH, 'ROLE_ADMIN'] },
   { re: /^\/admin(?:\/([a-z]+))?$/, page: adminPage, roles: ['ROLE_ADMIN'] },
   { re: /^\/equipe$/, page: teamPage },
@@ -49,7 +70,7 @@ function navItems(me) {
   if (me.role === 'ROLE_COMPANY') {
     items.push(['/offres', 'Mes offres'], ['/offres/nouvelle', 'Nouvelle offre']);
   } else if (SCHOOLISH.includes(me.role)) {
-    items.push(['/jeunes', 'Jeunes'], ['/jeunes/nouveau', 'Ajouter un·e jeune'], ['/jeunes/import', 'Import CSV'], ['/statistiques', 'Statistiques']);
+    items.push(['/jeunes', 'Jeunes'], ['/jeunes/nouveau', 'Ajouter un·e jeune'], ['/jeunes/import', 'Import CSV'], ['/demandes', 'Demandes'], ['/statistiques', 'Statistiques']);
   } else if (me.role === 'ROLE_ADMIN') {
     items.push(['/admin/organisations', 'Organisations'], ['/admin/invitations', 'Invitations'], ['/admin/utilisateurs', 'Utilisateurs'], ['/admin/jetons', 'Jetons'], ['/admin/journal', 'Journal'], ['/statistiques', 'Statistiques']);
   }
@@ -73,6 +94,7 @@ function renderChrome() {
       ul.append(h('li', null, h('a', { href, 'aria-current': href === current ? 'page' : null }, text)));
     }
     nav.append(ul);
+    if (SCHOOLISH.includes(me.role)) refreshRequestCount();
   }
   if (me) {
     account.append(
@@ -80,6 +102,26 @@ function renderChrome() {
       h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Se déconnecter'));
   }
 }
+
+// The count of open requests of the young people, next to "Demandes" in a
+// school's or partner's navigation (one small call per page shown).
+let countCall = 0;
+async function refreshRequestCount() {
+  const mine = ++countCall;
+  let n = 0;
+  try {
+    const r = await get('/v1/graduateRequests', { state: 'GRADUATE_REQUEST_STATE_OPEN', pageSize: 100 });
+    n = (r.requests || []).length;
+    if (r.nextPageToken) n = `${n}+`;
+  } catch (e) { return; }
+  const link = document.querySelector('#nav a[href="/demandes"]');
+  if (!link || mine !== countCall) return;
+  link.querySelector('.nav-count')?.remove();
+  if (n) link.append(h('span', { class: 'nav-count' }, ' ', h('span', { class: 'count' }, String(n)), h('span', { class: 'visually-hidden' }, ` ouverte${n === 1 ? '' : 's'}`)));
+}
+document.addEventListener('passerelle:requests-changed', () => {
+  if (state.me && SCHOOLISH.includes(state.me.role)) refreshRequestCount();
+});
 
 async function signOut() {
   try { await post('/v1/sessions:signOut', {}); } catch (e) { /* the cookie may be gone already */ }

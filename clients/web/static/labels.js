@@ -121,3 +121,17 @@ export const FACTOR = {
   level: 'Niveau',
   licence: 'Permis',
 };
+
+// What a young person asks of their school (GraduateRequest).
+export const REQUEST_STATE = {
+  GRADUATE_REQUEST_STATE_OPEN: ['En attente', 'open'],
+  GRADUATE_REQUEST_STATE_DONE: ['Fait', 'accepted'],
+  GRADUATE_REQUEST_STATE_DECLINED: ['Refusée', 'declined'],
+  GRADUATE_REQUEST_STATE_UNSPECIFIED: ['—', ''],
+};
+
+export const REQUEST_KIND = {
+  GRADUATE_REQUEST_KIND_PUT_FORWARD: 'Être proposé·e pour une offre',
+  GRADUATE_REQUEST_KIND_CORRECTION: 'Correction de la fiche',
+  GRADUATE_REQUEST_KIND_UNSPECIFIED: 'Demande',
+};

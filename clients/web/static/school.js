@@ -8,7 +8,9 @@ import {
 // FieldMask paths in query strings take the JSON (lowerCamelCase) form.
 const camel = (path) => path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 import { get, post, api, ApiError } from './api.js';
-import { CONTRACT, GRADUATE_STATUS, PROPOSAL_STATE, DIPLOMA_STATUS, label, kind } from './labels.js';
+import {
+  CONTRACT, GRADUATE_STATUS, PROPOSAL_STATE, DIPLOMA_STATUS, REQUEST_STATE, REQUEST_KIND, label, kind,
+} from './labels.js';
 import { communeField, tradeField } from './combobox.js';
 import { graduatesFromCsv } from './csv.js';
 import { qrSvg } from './qr.js';
@@ -350,10 +352,12 @@ export async function graduatePage(ctx) {
 
   if (ctx.me.role !== 'ROLE_ADMIN') main.append(youngAccessSection(g));
 
+  const requestsBox = graduateRequestsSection(id, ctx.me.role !== 'ROLE_ADMIN');
   const propHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   const rankHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   const exclHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   main.append(
+    requestsBox,
     h('section', { 'aria-labelledby': 'g-proposals', id: 'received-proposals' }, h('h2', { id: 'g-proposals' }, 'Propositions reçues'), propHolder),
     h('section', { 'aria-labelledby': 'g-ranked' }, h('h2', { id: 'g-ranked' }, 'Offres classées pour ce·tte jeune'), rankHolder),
     h('section', { 'aria-labelledby': 'g-excluded' }, h('h2', { id: 'g-excluded' }, 'Offres proches écartées, et pourquoi'), exclHolder));
@@ -442,6 +446,137 @@ export async function graduatePage(ctx) {
   }
 
   const fail = (holder) => (e) => { clear(holder).append(h('p', { class: 'banner error', role: 'alert' }, e.message)); };
-  await Promise.all([loadProposals().catch(fail(propHolder)), loadRanked().catch(fail(rankHolder))]);
+  await Promise.all([loadProposals().catch(fail(propHolder)), loadRanked().catch(fail(rankHolder)),
+    requestsBox.load().catch(fail(requestsBox.holder))]);
   await loadExcluded().catch(fail(exclHolder));
+}
+
+// ---- Requests of the young people ("Demandes des jeunes") -----------------------
+
+const REQ_OPEN = 'GRADUATE_REQUEST_STATE_OPEN';
+
+// Every page of a listing (at most 10 pages of 100).
+async function allRequests(params) {
+  const out = [];
+  let pageToken = '';
+  for (let i = 0; i < 10; i += 1) {
+    const r = await get('/v1/graduateRequests', { ...params, pageSize: 100, pageToken });
+    out.push(...(r.requests || []));
+    pageToken = r.nextPageToken || '';
+    if (!pageToken) break;
+  }
+  return out.sort((a, b) => String(b.createTime || '').localeCompare(String(a.createTime || '')));
+}
+
+// Tells the navigation that the count of open requests may have changed.
+function requestsChanged() {
+  document.dispatchEvent(new CustomEvent('passerelle:requests-changed'));
+}
+
+// One request, with "Fait" / "Refuser" while open. `names` maps a young
+// person's id to their name (null: the page is theirs, no name shown).
+function requestCard(r, names, headLevel, onClosed, canClose) {
+  const gname = names ? names.get(r.graduateId) || r.graduateId : null;
+  const who = r.askedBy === 'ROLE_GUARDIAN' ? 'son ou sa représentant·e légal·e' : 'le ou la jeune';
+  const li = h('li', { class: 'card request', dataset: { request: r.id, state: r.state, kind: r.kind, graduate: r.graduateId } });
+  const heading = h(headLevel, null, names
+    ? h('a', { href: `/jeunes/${encodeURIComponent(r.graduateId)}` }, gname)
+    : label(REQUEST_KIND, r.kind), ' ', badge(label(REQUEST_STATE, r.state), kind(REQUEST_STATE, r.state)));
+  li.append(heading);
+  const dl = h('dl', { class: 'details' });
+  if (names) dl.append(h('dt', null, 'Demande'), h('dd', null, label(REQUEST_KIND, r.kind)));
+  if (r.kind === 'GRADUATE_REQUEST_KIND_PUT_FORWARD') {
+    const title = r.offerTitle || r.offerId || '—';
+    dl.append(h('dt', null, 'Offre'), h('dd', { class: 'request-offer' }, names
+      ? h('a', { href: `/jeunes/${encodeURIComponent(r.graduateId)}`, title: `La fiche de ${gname} et ses offres classées` }, title)
+      : title));
+  }
+  dl.append(h('dt', null, 'Envoyée le'), h('dd', null, `${formatDate(r.createTime)}, par ${who}`));
+  if (r.message) dl.append(h('dt', null, 'Message'), h('dd', { class: 'request-message' }, r.message));
+  if (r.state !== REQ_OPEN) {
+    dl.append(h('dt', null, 'Traitée le'), h('dd', null, formatDate(r.closeTime) || '—'));
+    if (r.answer) dl.append(h('dt', null, 'Réponse'), h('dd', { class: 'request-answer' }, r.answer));
+  }
+  li.append(dl);
+  if (r.state === REQ_OPEN && canClose) li.append(closeForm(r, gname, onClosed));
+  return li;
+}
+
+function closeForm(r, gname, onClosed) {
+  const answer = field({
+    label: gname ? `Réponse à ${gname}` : 'Réponse au ou à la jeune',
+    name: 'answer', type: 'textarea', hint: 'Facultative pour « Fait », obligatoire pour refuser.',
+  });
+  answer.control.rows = 2;
+  answer.control.setAttribute('maxlength', '2000');
+  const msg = banner();
+  const done = h('button', { type: 'submit', class: 'request-done', value: 'done' }, 'Fait');
+  const refuse = h('button', { type: 'button', class: 'secondary request-decline' }, 'Refuser');
+  const form = h('form', { class: 'close-request', novalidate: true }, msg, answer, h('div', { class: 'actions' }, done, refuse));
+  const close = async (state) => {
+    clearErrors(form);
+    const text = answer.control.value.trim();
+    if (state === 'GRADUATE_REQUEST_STATE_DECLINED' && !text) {
+      showFieldError(answer.control, 'Pour refuser, écrivez une réponse : le ou la jeune la lira.');
+      answer.control.focus();
+      return;
+    }
+    done.disabled = true; refuse.disabled = true;
+    try {
+      await post(`/v1/graduateRequests/${encodeURIComponent(r.id)}:close`, { state, answer: text });
+      announce(state === 'GRADUATE_REQUEST_STATE_DONE' ? 'Demande marquée comme faite.' : 'Demande refusée.');
+      requestsChanged();
+      await onClosed();
+    } catch (err) {
+      done.disabled = false; refuse.disabled = false;
+      showError(form, err, msg);
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); close('GRADUATE_REQUEST_STATE_DONE'); });
+  refuse.addEventListener('click', () => close('GRADUATE_REQUEST_STATE_DECLINED'));
+  return form;
+}
+
+const FILTERS = [['ouvertes', 'Ouvertes'], ['traitees', 'Traitées'], ['toutes', 'Toutes']];
+
+export async function requestsPage(ctx) {
+  const { main, query } = ctx;
+  const filter = FILTERS.some(([k]) => k === query.get('etat')) ? query.get('etat') : 'ouvertes';
+  const holder = h('div', { id: 'requests' }, h('p', { class: 'muted' }, 'Chargement…'));
+  main.append(h('h1', null, 'Demandes des jeunes'),
+    h('p', { class: 'muted' }, 'Ce que les jeunes (ou leurs représentant·es légaux·ales) vous demandent depuis leur espace : être proposé·e pour une offre, corriger leur fiche.'),
+    h('nav', { 'aria-label': 'Filtrer les demandes' }, h('ul', { class: 'tabs' }, FILTERS.map(([k, text]) => h('li', null,
+      h('a', { href: k === 'ouvertes' ? '/demandes' : `/demandes?etat=${k}`, 'aria-current': k === filter ? 'page' : null }, text))))),
+    holder);
+  const names = new Map();
+  async function load() {
+    const list = await allRequests({ state: filter === 'ouvertes' ? REQ_OPEN : undefined });
+    const shown = filter === 'traitees' ? list.filter((r) => r.state !== REQ_OPEN) : list;
+    const missing = [...new Set(shown.map((r) => r.graduateId))].filter((id) => !names.has(id));
+    await Promise.all(missing.map((id) => get(`/v1/graduates/${encodeURIComponent(id)}`)
+      .then((g) => names.set(id, `${g.givenName || ''} ${g.familyName || ''}`.trim() || id))
+      .catch(() => names.set(id, id))));
+    clear(holder);
+    const count = h('p', { class: 'request-count', role: 'status' }, shown.length
+      ? `${shown.length} demande${shown.length > 1 ? 's' : ''}${filter === 'ouvertes' ? ` ouverte${shown.length > 1 ? 's' : ''}` : ''}.`
+      : (filter === 'ouvertes' ? 'Aucune demande ouverte.' : 'Aucune demande.'));
+    holder.append(count);
+    if (!shown.length) return;
+    holder.append(h('ul', { class: 'list-plain requests' }, shown.map((r) => requestCard(r, names, 'h2', load, true))));
+  }
+  await load();
+}
+
+// The requests of one young person, on their page.
+function graduateRequestsSection(id, canClose) {
+  const holder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  const section = h('section', { 'aria-labelledby': 'g-requests', id: 'graduate-requests' }, h('h2', { id: 'g-requests' }, 'Demandes du ou de la jeune'), holder);
+  section.load = async () => {
+    const list = await allRequests({ graduateId: id });
+    clear(holder);
+    if (!list.length) { holder.append(h('p', null, 'Aucune demande.')); return; }
+    holder.append(h('ul', { class: 'list-plain requests' }, list.map((r) => requestCard(r, null, 'h3', section.load, canClose))));
+  };
+  section.holder = holder;
+  return section;
 }

@@ -3,9 +3,16 @@
 // with their reasons said in plain French; answering them (a minor's
 // acceptance waits for the representative); comparing two or three; the
 // other offers that fit; "Mes données" and the export. Phone first.
-import { h, clear, announce, badge, formatNumber } from './dom.js';
+import {
+  h, clear, announce, badge, formatNumber, formatDate, field, banner, clearErrors, showError, showFieldError, uid,
+} from './dom.js';
 import { get, post } from './api.js';
-import { CONTRACT, PROPOSAL_STATE, DIPLOMA_STATUS, label, kind } from './labels.js';
+import { CONTRACT, PROPOSAL_STATE, DIPLOMA_STATUS, REQUEST_STATE, label, kind } from './labels.js';
+
+// "de Lina", "d'Inès": French elides "de" before a vowel or a mute h.
+function ofName(name) {
+  return /^[aeiouyàâäéèêëîïôöùûüÿh]/i.test(name || '') ? `d'${name}` : `de ${name}`;
+}
 
 const ACTIVE = ['PROPOSAL_STATE_SENT', 'PROPOSAL_STATE_AWAITING_GUARDIAN', 'PROPOSAL_STATE_ACCEPTED'];
 
@@ -58,8 +65,8 @@ function voice(me, g) {
       one: `un des métiers que ${name} a choisis`, close: `un métier proche de celui que ${name} cherche`,
       far: `un métier un peu éloigné de ce que ${name} cherche`, has: `${name} a`, missing: `il manque à ${name}`,
       age: 'pour son âge', choice: 'son premier choix', accepts: `un des contrats que ${name} accepte`,
-      diploma: `Le diplôme de ${name} correspond bien à ce que l'entreprise cherche.`,
-      partly: `Le profil de ${name} correspond en partie à ce que l'entreprise cherche.`,
+      diploma: `Le diplôme ${ofName(name)} correspond bien à ce que l'entreprise cherche.`,
+      partly: `Le profil ${ofName(name)} correspond en partie à ce que l'entreprise cherche.`,
       talk: "Parlez-en à l'école avant de répondre.", ask: "demandez-les à l'entreprise", school: "l'école peut vous l'expliquer",
     };
   }
@@ -162,6 +169,116 @@ function offerLine(o, extra) {
   return h('p', { class: 'offer-line' }, bits.join(' · '));
 }
 
+
+// ---- Requests to the school ("Mes demandes") ------------------------------
+
+const PUT_FORWARD = 'GRADUATE_REQUEST_KIND_PUT_FORWARD';
+const CORRECTION = 'GRADUATE_REQUEST_KIND_CORRECTION';
+const OPEN = 'GRADUATE_REQUEST_STATE_OPEN';
+
+async function listRequests() {
+  const r = await get('/v1/graduateRequests', { pageSize: 100 });
+  return (r.requests || []).slice().sort((a, b) => String(b.createTime || '').localeCompare(String(a.createTime || '')));
+}
+
+// The section listing the requests; .render(list) fills it.
+function requestsSection(v) {
+  const holder = h('div', { id: 'young-requests' }, h('p', { class: 'muted' }, 'Chargement…'));
+  const section = h('section', { 'aria-labelledby': 'young-requests-title', class: 'requests-section' },
+    h('h2', { id: 'young-requests-title' }, v.guardian ? "Demandes à l'école" : 'Mes demandes'), holder);
+  const school = v.guardian ? "l'école" : 'ton école';
+  section.render = (list) => {
+    clear(holder);
+    if (!list.length) {
+      holder.append(h('p', { class: 'empty' }, v.guardian
+        ? `Aucune demande envoyée à l'école pour ${v.name}.`
+        : "Tu n'as encore rien demandé à ton école."));
+      return;
+    }
+    const ul = h('ul', { class: 'list-plain requests' });
+    for (const r of list) {
+      const title = r.kind === PUT_FORWARD
+        ? `Être proposé·e pour « ${r.offerTitle || r.offerId} »`
+        : (v.guardian ? 'Correction de la fiche' : 'Correction de ta fiche');
+      let by = '';
+      if (r.askedBy === 'ROLE_GUARDIAN' && !v.guardian) by = ' par ton ou ta représentant·e légal·e';
+      else if (r.askedBy === 'ROLE_GRADUATE' && v.guardian) by = ` par ${v.name}`;
+      const li = h('li', { class: 'card request', dataset: { request: r.id, state: r.state, kind: r.kind } },
+        h('div', { class: 'card-head' }, h('h3', null, title), badge(label(REQUEST_STATE, r.state), kind(REQUEST_STATE, r.state))),
+        h('p', { class: 'muted request-meta' }, `Envoyée${by} le ${formatDate(r.createTime)}`));
+      if (r.message) li.append(h('blockquote', { class: 'message' }, h('span', { class: 'muted' }, v.guardian ? 'Message : ' : 'Ton message : '), r.message));
+      if (r.state === OPEN) {
+        li.append(h('p', { class: 'note waiting' }, `${school.charAt(0).toUpperCase()}${school.slice(1)} n'a pas encore répondu.`));
+      } else {
+        const done = r.state === 'GRADUATE_REQUEST_STATE_DONE';
+        const who = v.guardian ? "Réponse de l'école" : 'Réponse de ton école';
+        li.append(h('p', { class: `note ${done ? 'ok' : 'warn'} request-answer` },
+          r.answer ? `${who} : ${r.answer}` : (done ? `${school.charAt(0).toUpperCase()}${school.slice(1)} a fait ce qui était demandé.` : `${school.charAt(0).toUpperCase()}${school.slice(1)} a refusé.`)));
+      }
+      ul.append(li);
+    }
+    holder.append(ul);
+  };
+  section.fail = (e) => { clear(holder).append(h('p', { class: 'banner error', role: 'alert' }, e.message)); };
+  return section;
+}
+
+// Under another offer: ask the school to put the young person forward.
+function putForward(o, titleId, v, existing, onSent) {
+  const holder = h('div', { class: 'put-forward' });
+  const sentText = v.guardian ? "Demande envoyée à l'école" : 'Demande envoyée à ton école';
+  const showState = (r) => {
+    clear(holder);
+    if (r.state === OPEN) holder.append(h('p', { class: 'note sent' }, `${sentText}.`));
+    else if (r.state === 'GRADUATE_REQUEST_STATE_DONE') holder.append(h('p', { class: 'note ok' }, v.guardian ? "L'école a fait la demande." : 'Ton école a fait ta demande.'));
+    else {
+      const answer = (r.answer || 'non').trim();
+      holder.append(h('p', { class: 'note warn' }, `${v.guardian ? "L'école a répondu" : 'Ton école a répondu'} : ${answer}${/[.!?…]$/.test(answer) ? '' : '.'}`));
+    }
+  };
+  const showButton = () => {
+    clear(holder);
+    const ask = h('button', { type: 'button', class: 'secondary ask-button', 'aria-describedby': titleId },
+      v.guardian ? "Demander à l'école de proposer cette offre" : 'Demander à mon école de me proposer cette offre');
+    ask.addEventListener('click', () => showForm());
+    holder.append(ask);
+    return ask;
+  };
+  const showForm = () => {
+    clear(holder);
+    const message = field({
+      label: v.guardian ? "Un mot pour l'école (facultatif)" : 'Un mot pour ton école (facultatif)',
+      name: 'request.message', type: 'textarea', maxlength: 2000,
+    });
+    message.control.setAttribute('maxlength', '2000');
+    message.control.rows = 3;
+    const msg = banner();
+    const send = h('button', { type: 'submit' }, 'Envoyer la demande');
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Annuler');
+    const form = h('form', { class: 'ask-form', novalidate: true, 'aria-labelledby': titleId }, msg, message,
+      h('div', { class: 'actions' }, send, cancel));
+    cancel.addEventListener('click', () => showButton().focus());
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      send.disabled = true;
+      try {
+        const r = await post('/v1/graduateRequests', { kind: PUT_FORWARD, offerId: o.id, message: message.control.value.trim() });
+        showState(r);
+        announce(`${sentText}.`);
+        onSent(r);
+      } catch (err) {
+        send.disabled = false;
+        showError(form, err, msg);
+      }
+    });
+    holder.append(form);
+    message.control.focus();
+  };
+  if (existing) showState(existing); else showButton();
+  return holder;
+}
+
 export async function youngOffersPage(ctx) {
   const { main, me } = ctx;
   const gid = me.graduateId;
@@ -170,22 +287,24 @@ export async function youngOffersPage(ctx) {
   const age = ageOn(g.birthDate);
   const minor = age !== null && age < 18;
   main.classList.add('young');
-  main.append(h('h1', null, v.guardian ? `Les offres de ${v.name}` : 'Mes offres'),
+  main.append(h('h1', null, v.guardian ? `Les offres ${ofName(v.name)}` : 'Mes offres'),
     h('p', { class: 'lead' }, v.guardian
-      ? `Vous êtes le ou la représentant·e légal·e de ${v.name}. ${v.name} répond d'abord ; quand ${v.name} accepte une offre, c'est à vous de confirmer ou de refuser.`
+      ? `Vous êtes le ou la représentant·e légal·e ${ofName(v.name)}. ${v.name} répond d'abord ; quand ${v.name} accepte une offre, c'est à vous de confirmer ou de refuser.`
       : `Salut ${v.name} ! Voici les offres que des entreprises t'ont envoyées, la meilleure pour toi en premier.`));
   const propHolder = h('div', { id: 'young-proposals' }, h('p', { class: 'muted' }, 'Chargement…'));
   const compareBar = h('div', { class: 'compare-bar', hidden: true });
   const compareHolder = h('section', { id: 'compare', 'aria-labelledby': 'compare-title', hidden: true });
   const otherHolder = h('div', { id: 'young-other' }, h('p', { class: 'muted' }, 'Chargement…'));
+  const requests = requestsSection(v);
   main.append(
     h('section', { 'aria-labelledby': 'young-received' }, h('h2', { id: 'young-received' }, v.guardian ? 'Propositions reçues' : 'Les propositions reçues'), propHolder, compareBar),
     compareHolder,
     h('section', { 'aria-labelledby': 'young-more' }, h('h2', { id: 'young-more' }, v.guardian ? `D'autres offres qui correspondent à ${v.name}` : "D'autres offres qui te correspondent"),
       h('p', { class: 'muted' }, v.guardian
-        ? `Ces entreprises n'ont pas encore fait de proposition. L'école de ${v.name} peut leur présenter sa candidature.`
-        : "Ces entreprises ne t'ont pas encore fait de proposition. Si l'une d'elles te plaît, parles-en à ton école."),
-      otherHolder));
+        ? `Ces entreprises n'ont pas encore fait de proposition. L'école ${ofName(v.name)} peut leur présenter sa candidature.`
+        : "Ces entreprises ne t'ont pas encore fait de proposition. Si l'une d'elles te plaît, demande à ton école de te proposer."),
+      otherHolder),
+    requests);
 
   let proposals = [];
   const selected = new Set();
@@ -347,6 +466,7 @@ export async function youngOffersPage(ctx) {
     return all;
   }
 
+  let myRequests = [];
   async function loadOthers(all) {
     const proposed = new Set(all.map((p) => p.offerId));
     const r = await get(`/v1/graduates/${encodeURIComponent(gid)}/rankedOffers`, { pageSize: 20 });
@@ -356,15 +476,21 @@ export async function youngOffersPage(ctx) {
     const ul = h('ul', { class: 'list-plain others' });
     for (const ro of results) {
       const o = ro.offer;
+      const titleId = uid('other');
+      const asked = myRequests.find((r) => r.kind === PUT_FORWARD && r.offerId === o.id);
       ul.append(h('li', { class: 'card other-offer', dataset: { offer: o.id } },
-        h('h3', null, o.title || o.id), offerLine(o),
-        reasonList(reasons({ factors: ro.factors, offer: o, distanceKm: ro.distanceKm }, g, v))));
+        h('h3', { id: titleId }, o.title || o.id), offerLine(o),
+        reasonList(reasons({ factors: ro.factors, offer: o, distanceKm: ro.distanceKm }, g, v)),
+        putForward(o, titleId, v, asked, (r) => { myRequests = [r, ...myRequests]; requests.render(myRequests); })));
     }
     otherHolder.append(ul);
   }
 
   const fail = (holder) => (e) => { clear(holder).append(h('p', { class: 'banner error', role: 'alert' }, e.message)); return []; };
-  const all = await loadProposals().catch(fail(propHolder));
+  const [all, mine] = await Promise.all([loadProposals().catch(fail(propHolder)),
+    listRequests().catch((e) => { requests.fail(e); return null; })]);
+  myRequests = mine || [];
+  if (mine) requests.render(myRequests);
   await loadOthers(all || []).catch(fail(otherHolder));
 }
 
@@ -373,6 +499,7 @@ export async function youngDataPage(ctx) {
   const gid = me.graduateId;
   const g = await get(`/v1/graduates/${encodeURIComponent(gid)}`);
   const guardian = me.role === 'ROLE_GUARDIAN';
+  const requests = requestsSection(voice(me, g));
   main.classList.add('young');
   const dl = h('dl', { class: 'details' });
   const add = (k, val) => { if (val) dl.append(h('dt', null, k), h('dd', null, val)); };
@@ -416,15 +543,66 @@ export async function youngDataPage(ctx) {
       announce(`Erreur : ${err.message}`);
     } finally { button.disabled = false; }
   });
-  main.append(h('h1', null, guardian ? `Les données de ${g.givenName || ''}`.trim() : 'Mes données'),
+  main.append(h('h1', null, guardian ? `Les données ${ofName(g.givenName || '')}`.trim() : 'Mes données'),
     h('section', { class: 'card', 'aria-labelledby': 'data-record' },
       h('h2', { id: 'data-record' }, guardian ? "La fiche tenue par l'école" : 'Ta fiche'),
-      h('p', { class: 'muted' }, guardian ? "L'école tient cette fiche à jour : écrivez-lui pour corriger une information." : "C'est ton école qui tient cette fiche : si quelque chose est faux, dis-le-lui."),
+      h('p', { class: 'muted' }, guardian ? "L'école tient cette fiche à jour : pour corriger une information, demandez une correction plus bas." : "C'est ton école qui tient cette fiche : si quelque chose est faux, demande une correction plus bas."),
       dl),
     h('section', { class: 'card', 'aria-labelledby': 'data-export' },
       h('h2', { id: 'data-export' }, 'Tout télécharger'),
       h('p', null, guardian
         ? "Un fichier avec tout ce que Passerelle garde : la fiche, les propositions reçues et les réponses données, et les entreprises qui ont vu le nom."
         : "Un fichier avec tout ce que Passerelle garde sur toi : ta fiche, les propositions reçues et tes réponses, et les entreprises qui ont vu ton nom."),
-      msg, h('div', { class: 'actions' }, button), linkHolder));
+      msg, h('div', { class: 'actions' }, button), linkHolder),
+    correctionForm(guardian, () => refresh()),
+    requests);
+
+  async function refresh() {
+    try { requests.render(await listRequests()); } catch (e) { requests.fail(e); }
+  }
+  await refresh();
+}
+
+// "Demander une correction" (GDPR article 16): a required message.
+function correctionForm(guardian, onSent) {
+  const message = field({
+    label: 'Ce qui est faux, et la bonne information',
+    name: 'request.message', type: 'textarea', required: true,
+    hint: guardian ? "L'école reçoit votre demande et vous répond ici." : 'Ton école reçoit ta demande et te répond ici.',
+  });
+  message.control.setAttribute('maxlength', '2000');
+  const msg = banner();
+  const done = h('div', { class: 'banner', role: 'status', id: 'correction-status' });
+  const send = h('button', { type: 'submit' }, 'Envoyer la demande');
+  const form = h('form', { class: 'card correction-form', id: 'correction-form', novalidate: true, 'aria-labelledby': 'data-correction' },
+    h('h2', { id: 'data-correction' }, 'Demander une correction'),
+    h('p', null, guardian
+      ? "Une information de la fiche est fausse ou n'est plus à jour ? Dites-le à l'école : elle la corrigera."
+      : "Une information de ta fiche est fausse ou n'est plus à jour ? Dis-le à ton école : elle la corrigera."),
+    msg, message, h('div', { class: 'actions' }, send), done);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    done.textContent = '';
+    done.className = 'banner';
+    const text = message.control.value.trim();
+    if (!text) {
+      showFieldError(message.control, guardian ? 'Écrivez ce qui est à corriger.' : 'Écris ce qui est à corriger.');
+      message.control.focus();
+      return;
+    }
+    send.disabled = true;
+    try {
+      await post('/v1/graduateRequests', { kind: CORRECTION, message: text });
+      message.control.value = '';
+      const sent = guardian ? "Demande envoyée à l'école." : 'Demande envoyée à ton école.';
+      done.textContent = sent;
+      done.className = 'banner ok';
+      announce(sent);
+      onSent();
+    } catch (err) {
+      showError(form, err, msg);
+    } finally { send.disabled = false; }
+  });
+  return form;
 }

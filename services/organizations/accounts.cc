@@ -652,6 +652,30 @@ absl::Status Organizations::SignOut(const Caller& caller) {
 
 absl::StatusOr<v1::ListUsersResponse> Organizations::ListUsers(
     const Caller& caller, const v1::ListUsersRequest& request) const {
+  if (!request.graduate_id().empty()) {
+    // Anyone of the young person's school or partner (NOT_FOUND otherwise).
+    ASSIGN_OR_RETURN(
+        const GraduateFor graduate,
+        GraduateForAccount(caller, v1::ROLE_GRADUATE, request.graduate_id(),
+                           request.organization_id()));
+    v1::ListUsersResponse response;
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(
+          storage::Page page,
+          store_->ListByIndex(kUsers, kUserByOrganization,
+                              graduate.organization_id, kMaxPageSize, token));
+      for (const storage::Record& stored : page.records) {
+        ASSIGN_OR_RETURN(auto record,
+                         ParseStored<internal::UserRecord>(stored, "user"));
+        if (record.user().graduate_id() == request.graduate_id()) {
+          *response.add_users() = std::move(*record.mutable_user());
+        }
+      }
+      token = std::move(page.next_page_token);
+    } while (!token.empty());
+    return response;
+  }
   std::string org_id = request.organization_id();
   if (org_id.empty() && !caller.is_admin()) org_id = caller.organization_id;
   if (!(caller.is_admin() && org_id.empty()) &&

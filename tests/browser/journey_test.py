@@ -1322,6 +1322,11 @@ class Journey(unittest.TestCase):
                 self.assert_no_sideways_scroll()
                 self.shot("young-01-school-invite" if button == "invite-young" else "young-01b-school-invite-guardian")
             self.assert_clean_console()
+            # The school sees whom it invited (not yet opened).
+            self.go("/jeunes/" + gid)
+            self.wait(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#young-accounts li")) == 2,
+                      "the two invitations are not listed on her page")
+            self.text_in("#young-accounts", "Invité·e, compte pas encore ouvert")
 
             # She opens her account: her offers, best first, in plain French.
             self.accept_invitation(links["lina.moreau@example.fr"], "Lina")

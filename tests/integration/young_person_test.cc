@@ -604,6 +604,20 @@ TEST_F(YoungPersonTest, InvitationsOpenTheirAccounts) {
   }
   EXPECT_EQ(young_people, 2);
   EXPECT_EQ(signed_in, 1);
+  // Anyone of the school (not only its administrators) sees them by the
+  // young person; another school does not.
+  v1::ListUsersRequest by_graduate;
+  by_graduate.set_graduate_id(minor.id());
+  ASSERT_TRUE(
+      school_client_.organizations
+          ->ListUsers(school_client_.Context().get(), by_graduate, &users)
+          .ok());
+  EXPECT_EQ(users.users_size(), 2);
+  EXPECT_EQ(
+      other_school_client_.organizations
+          ->ListUsers(other_school_client_.Context().get(), by_graduate, &users)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
 
   // Minor born 2009-05-14: 18 on 2027-05-14. A session opened the minute
   // before works; the minute after, it no longer does.

@@ -273,8 +273,31 @@ function youngAccessSection(g) {
     guardian.addEventListener('click', () => open('ROLE_GUARDIAN'));
     buttons.append(guardian);
   }
-  section.append(buttons, holder);
+  const accounts = h('div', { id: 'young-accounts' });
+  section.append(accounts, buttons, holder);
+  showAccounts(g, accounts);
   return section;
+}
+
+// Who was invited for this young person, and who signed in.
+async function showAccounts(g, holder) {
+  let users = [];
+  try {
+    users = (await get(`/v1/users?graduateId=${encodeURIComponent(g.id)}`)).users || [];
+  } catch (err) {
+    holder.append(h('p', { class: 'muted' }, 'Les comptes ne peuvent pas être affichés.'));
+    return;
+  }
+  if (!users.length) {
+    holder.append(h('p', { class: 'muted' }, 'Personne n’est encore invité.'));
+    return;
+  }
+  const who = (u) => (u.role === 'ROLE_GUARDIAN' ? 'Représentant·e légal·e' : 'Le ou la jeune');
+  const state = (u) => (u.state === 'USER_STATE_INVITED' ? 'Invité·e, compte pas encore ouvert'
+    : u.state === 'USER_STATE_DISABLED' ? 'Compte désactivé'
+      : u.lastSignInTime ? `Dernière connexion le ${formatDate(u.lastSignInTime)}` : 'Compte ouvert, jamais connecté·e');
+  holder.append(h('ul', { class: 'list-plain young-accounts' }, ...users.map((u) =>
+    h('li', null, h('strong', null, who(u)), ` — ${u.email} — ${state(u)}`))));
 }
 
 function inviteForm(g, role, minor) {

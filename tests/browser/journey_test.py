@@ -1433,6 +1433,9 @@ class Journey(unittest.TestCase):
             record = self.css("main dl.details").text
             for value in ["Lina Moreau", "Saint-Omer", "lina.moreau@example.fr", "(16 ans)", "H2913"]:
                 self.assertIn(value, record)
+            # The company that now knows her name, for which offer.
+            self.text_in("#seen-by", "Ateliers Métalliers")
+            self.text_in("#seen-by", "depuis le")
             self.css("#export-button").click()
             link = self.css("#export-link", "no link to the exported file")
             self.assertTrue(link.get_attribute("href").startswith("blob:"))

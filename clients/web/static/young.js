@@ -554,6 +554,7 @@ export async function youngDataPage(ctx) {
         ? "Un fichier avec tout ce que Passerelle garde : la fiche, les propositions reçues et les réponses données, et les entreprises qui ont vu le nom."
         : "Un fichier avec tout ce que Passerelle garde sur toi : ta fiche, les propositions reçues et tes réponses, et les entreprises qui ont vu ton nom."),
       msg, h('div', { class: 'actions' }, button), linkHolder),
+    seenBySection(gid, guardian),
     correctionForm(guardian, () => refresh()),
     requests);
 
@@ -561,6 +562,34 @@ export async function youngDataPage(ctx) {
     try { requests.render(await listRequests()); } catch (e) { requests.fail(e); }
   }
   await refresh();
+}
+
+// The companies that saw the young person's name, and since when (from the
+// export: they see a pseudonym until an acceptance is confirmed).
+function seenBySection(gid, guardian) {
+  const body = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  const section = h('section', { class: 'card', id: 'seen-by', 'aria-labelledby': 'data-seen' },
+    h('h2', { id: 'data-seen' }, guardian ? 'Les entreprises qui connaissent son nom' : 'Les entreprises qui connaissent ton nom'),
+    body);
+  (async () => {
+    try {
+      const doc = JSON.parse((await get(`/v1/graduates/${encodeURIComponent(gid)}:export`)).json || '{}');
+      const seen = doc.nameSeenBy || [];
+      clear(body);
+      if (!seen.length) {
+        body.append(h('p', null, guardian
+          ? "Aucune. Les entreprises ne voient qu'un pseudonyme jusqu'à ce qu'une offre soit acceptée et que vous ayez confirmé."
+          : "Aucune. Les entreprises ne voient qu'un pseudonyme jusqu'à ce que tu acceptes une offre (et, avant 18 ans, que ton représentant légal confirme)."));
+        return;
+      }
+      body.append(h('ul', { class: 'list-plain' }, ...seen.map((x) => h('li', null,
+        h('strong', null, x.companyName || x.companyId),
+        ` — ${x.offerTitle || x.offerId}${x.since ? ` — depuis le ${longDate(x.since.slice(0, 10))}` : ''}`))));
+    } catch (err) {
+      clear(body).append(h('p', { class: 'muted' }, `Impossible de l'afficher : ${err.message}`));
+    }
+  })();
+  return section;
 }
 
 // "Demander une correction" (GDPR article 16): a required message.

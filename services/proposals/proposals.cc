@@ -569,7 +569,16 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
         ": the young person answers first; their legal representative then "
         "confirms an acceptance"));
   }
-  if (state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN && young) {
+  // Minor on the day they answer: a minor's acceptance in the app waits for
+  // their legal representative (who also signs a minor's contract).
+  const std::optional<absl::CivilDay> birth =
+      common::ParseDate(graduate->birth_date());
+  const bool minor =
+      birth.has_value() && common::AgeAt(*birth, today) < kMajorityAge;
+  // While it waits, the young person may still take it back (decline); an
+  // 18th birthday meanwhile lets them confirm it themselves.
+  if (state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN && young && minor &&
+      request.accept()) {
     return absl::FailedPreconditionError(
         absl::StrCat("proposal ", p.id(),
                      " awaits the confirmation of your legal representative"));
@@ -629,15 +638,10 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
       return absl::FailedPreconditionError(
           absl::StrCat("offer ", offer.id(), ": no position left"));
     }
-    // A minor accepting in the app: their legal representative confirms
-    // (a minor's contract is signed by them too). The position is held
-    // meanwhile. A school or partner recording an answer given in person
-    // attests the representative's consent.
-    const std::optional<absl::CivilDay> birth =
-        common::ParseDate(graduate->birth_date());
-    const bool minor =
-        birth.has_value() && common::AgeAt(*birth, today) < kMajorityAge;
-    if (young && minor) {
+    // A minor accepting in the app: their legal representative confirms.
+    // The position is held meanwhile. A school or partner recording an
+    // answer given in person attests the representative's consent.
+    if (young && minor && !held) {
       ASSIGN_OR_RETURN(std::vector<v1::Proposal> mine,
                        ListAll(kByGraduate, graduate->id()));
       for (const v1::Proposal& other : mine) {

@@ -360,6 +360,35 @@ TEST_F(YoungPersonTest, RepresentativeRefusalFreesThePosition) {
   const v1::Offer freed = GetOffer(offer.id());
   EXPECT_EQ(freed.positions_filled(), 0);
   EXPECT_EQ(freed.status(), v1::OFFER_STATUS_OPEN);
+
+  // While it waits, the young person may take their acceptance back.
+  const v1::Offer second = NewOffer("OF-2", 1);
+  const v1::Proposal q = Send(second.id(), minor.id());
+  ASSERT_TRUE(Respond(young, q.id(), true).ok());
+  ASSERT_TRUE(Respond(young, q.id(), false, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_DECLINED);
+  EXPECT_EQ(GetOffer(second.id()).positions_filled(), 0);
+}
+
+// Turning 18 while the acceptance waits: the representative's access has
+// ended, and the young person confirms it themselves.
+TEST_F(YoungPersonTest, EighteenWhileWaitingConfirmsAlone) {
+  const absl::CivilDay in_two_days = common::TodayInParis() + 2;
+  const absl::CivilDay birth(in_two_days.year() - 18, in_two_days.month(),
+                             in_two_days.day());
+  const v1::Graduate soon = NewGraduate("EP-1", common::FormatDate(birth));
+  const v1::Offer offer = NewOffer("OF-1", 1);
+  const v1::Proposal p = Send(offer.id(), soon.id(), DaysFromToday(10));
+  Client young = PersonClient(v1::ROLE_GRADUATE, soon.id());
+  v1::Proposal answered;
+  ASSERT_TRUE(Respond(young, p.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_AWAITING_GUARDIAN);
+  EXPECT_EQ(Respond(young, p.id(), true).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  clock_offset_s = 3 * 86400;  // 18 now
+  ASSERT_TRUE(Respond(young, p.id(), true, &answered).ok());
+  EXPECT_EQ(answered.state(), v1::PROPOSAL_STATE_ACCEPTED);
+  EXPECT_EQ(GetOffer(offer.id()).positions_filled(), 1);
 }
 
 TEST_F(YoungPersonTest, AnAdultAcceptsAloneAndTheSchoolRecordsInPerson) {

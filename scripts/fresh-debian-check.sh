@@ -167,6 +167,12 @@ chmod 755 "$root"  # it is /: apt's _apt user and other users must get in
 # The machine's network configuration, as any installed machine has it.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 [ -s "$root/etc/hosts" ] || cp -L /etc/hosts "$root/etc/hosts"
+# ... and the certificate authorities its network adds (a proxy's), which
+# Debian's ca-certificates takes in when install-deps.sh installs it.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp -L /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 
 mount_in() {  # mount_in TARGET mount-args...
   local target="$root$1"; shift

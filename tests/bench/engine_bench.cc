@@ -180,8 +180,7 @@ void Build() {
       m.bytes_per_offer, double(m.offer_records) / m.offers,
       double(m.offer_ids) / m.offers, double(m.offer_skills) / m.offers,
       double(m.offer_index) / m.offers, double(m.offer_terms) / m.offers,
-      m.graduate_bytes / 1e6,
-      m.shared_bytes / 1e6, m.total / 1e6);
+      m.graduate_bytes / 1e6, m.shared_bytes / 1e6, m.total / 1e6);
 }
 
 void Report() {

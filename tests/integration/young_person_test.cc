@@ -42,6 +42,13 @@ std::string DaysFromToday(int days) {
   return common::FormatDate(common::TodayInParis() + days);
 }
 
+// The birth date of someone who turns 18 in `days` days.
+std::string EighteenIn(int days) {
+  const absl::CivilDay then = common::TodayInParis() + days;
+  return common::FormatDate(
+      absl::CivilDay(then.year() - 18, then.month(), then.day()));
+}
+
 class YoungPersonTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -373,10 +380,8 @@ TEST_F(YoungPersonTest, RepresentativeRefusalFreesThePosition) {
 // Turning 18 while the acceptance waits: the representative's access has
 // ended, and the young person confirms it themselves.
 TEST_F(YoungPersonTest, EighteenWhileWaitingConfirmsAlone) {
-  const absl::CivilDay in_two_days = common::TodayInParis() + 2;
-  const absl::CivilDay birth(in_two_days.year() - 18, in_two_days.month(),
-                             in_two_days.day());
-  const v1::Graduate soon = NewGraduate("EP-1", common::FormatDate(birth));
+  const std::string birth = EighteenIn(2);
+  const v1::Graduate soon = NewGraduate("EP-1", birth);
   const v1::Offer offer = NewOffer("OF-1", 1);
   const v1::Proposal p = Send(offer.id(), soon.id(), DaysFromToday(10));
   Client young = PersonClient(v1::ROLE_GRADUATE, soon.id());
@@ -476,10 +481,8 @@ TEST_F(YoungPersonTest, DeadlinePassingWhileAwaitingFreesThePosition) {
 
 TEST_F(YoungPersonTest, RepresentativeAccessEndsOnTheEighteenthBirthday) {
   // 18 in two days.
-  const absl::CivilDay in_two_days = common::TodayInParis() + 2;
-  const absl::CivilDay birth(in_two_days.year() - 18, in_two_days.month(),
-                             in_two_days.day());
-  const v1::Graduate soon = NewGraduate("EP-1", common::FormatDate(birth));
+  const std::string birth = EighteenIn(2);
+  const v1::Graduate soon = NewGraduate("EP-1", birth);
   Client parent = PersonClient(v1::ROLE_GUARDIAN, soon.id());
   Client young = PersonClient(v1::ROLE_GRADUATE, soon.id());
   v1::GetGraduateRequest get;

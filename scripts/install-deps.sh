@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config git
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libabsl-dev librocksdb-dev libs2-dev libssl-dev libjemalloc-dev libboost1.81-dev libsodium-dev
+  libabsl-dev librocksdb-dev libs2-dev libssl-dev libjemalloc-dev libboost1.81-dev libsodium-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-glog-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf
   # grpc_tools.protoc imports pkg_resources, but Debian's python3-grpc-tools

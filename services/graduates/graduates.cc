@@ -346,11 +346,11 @@ absl::StatusOr<v1::GraduateRequest> Graduates::CreateRequest(
         "requests are made by the young person or their legal "
         "representative, from their space");
   }
-  if (request.graduate_id().empty())
-    request.set_graduate_id(caller.graduate_id);
-  if (!caller.ActsFor(request.graduate_id())) {
-    return runtime::Denied("a young person's account asks for themselves only");
-  }
+  ASSIGN_OR_RETURN(std::string own_id,
+                   runtime::OwnGraduate(
+                       caller, request.graduate_id(),
+                       "a young person's account asks for themselves only"));
+  request.set_graduate_id(std::move(own_id));
   ASSIGN_OR_RETURN(v1::Graduate g, repository_.Get(request.graduate_id()));
   std::string message = request.message();
   RETURN_IF_ERROR(common::NormalizeText("request.message", &message, 0,
@@ -414,13 +414,11 @@ absl::StatusOr<v1::ListGraduateRequestsResponse> Graduates::ListRequests(
   }
   std::string index, value;
   if (caller.is_graduate_side_person()) {
-    if (!request.graduate_id().empty() &&
-        !caller.ActsFor(request.graduate_id())) {
-      return runtime::Denied(
-          "a young person's account lists their own requests only");
-    }
     index = kRequestsByGraduate;
-    value = caller.graduate_id;
+    ASSIGN_OR_RETURN(
+        value, runtime::OwnGraduate(
+                   caller, request.graduate_id(),
+                   "a young person's account lists their own requests only"));
   } else if (!request.graduate_id().empty()) {
     ASSIGN_OR_RETURN(v1::Graduate g, Get(caller, request.graduate_id()));
     index = kRequestsByGraduate;

@@ -6,12 +6,15 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "services/common/dates.h"
 #include "services/common/text.h"
 #include "services/common/validation.h"
 #include "services/organizations/organizations.h"
@@ -128,6 +131,57 @@ absl::Status ValidatePassword(absl::string_view password,
   return absl::OkStatus();
 }
 
+// A representative's minors. Accounts written before an account could
+// represent several have only graduate_id and access_end_time.
+std::vector<v1::Representation> RepresentationsOf(const v1::User& u) {
+  if (u.role() != v1::ROLE_GUARDIAN) return {};
+  if (u.representations_size() > 0) {
+    return {u.representations().begin(), u.representations().end()};
+  }
+  v1::Representation r;
+  r.set_graduate_id(u.graduate_id());
+  r.set_organization_id(u.organization_id());
+  *r.mutable_access_end_time() = u.access_end_time();
+  *r.mutable_create_time() = u.create_time();
+  return {std::move(r)};
+}
+
+// Sets a representative's minors, and from them the account's first young
+// person, organization and last access end.
+void SetRepresentations(std::vector<v1::Representation> reps, v1::User* u) {
+  u->clear_representations();
+  if (reps.empty()) {
+    u->clear_graduate_id();
+    u->clear_access_end_time();
+    return;
+  }
+  u->set_graduate_id(reps.front().graduate_id());
+  u->set_organization_id(reps.front().organization_id());
+  google::protobuf::Timestamp last = reps.front().access_end_time();
+  for (v1::Representation& r : reps) {
+    if (ToTime(r.access_end_time()) > ToTime(last)) last = r.access_end_time();
+    *u->add_representations() = std::move(r);
+  }
+  *u->mutable_access_end_time() = last;
+}
+
+// An account as one young person's school or partner sees it: a
+// representative shows that young person only (not the other minors they
+// represent, elsewhere perhaps).
+v1::User ViewFor(v1::User u, absl::string_view graduate_id,
+                 absl::string_view organization_id) {
+  if (u.role() != v1::ROLE_GUARDIAN) return u;
+  std::vector<v1::Representation> kept;
+  for (v1::Representation& r : RepresentationsOf(u)) {
+    if (graduate_id.empty() ? r.organization_id() == organization_id
+                            : r.graduate_id() == graduate_id) {
+      kept.push_back(std::move(r));
+    }
+  }
+  SetRepresentations(std::move(kept), &u);
+  return u;
+}
+
 storage::Mutation UserPut(const internal::UserRecord& record,
                           storage::Mutation::Expect expect,
                           int64_t expected_version) {
@@ -141,6 +195,10 @@ storage::Mutation UserPut(const internal::UserRecord& record,
   m.index_keys = {
       {kUserByEmail, record.user().email(), true},
       {kUserByOrganization, record.user().organization_id(), false}};
+  // A representative is listed by each of their minors' organizations.
+  for (const v1::Representation& r : record.user().representations()) {
+    m.index_keys.push_back({kUserByOrganization, r.organization_id(), false});
+  }
   return m;
 }
 
@@ -275,6 +333,7 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
   const bool young = request.role() == v1::ROLE_GRADUATE ||
                      request.role() == v1::ROLE_GUARDIAN;
   std::optional<absl::Time> access_end;
+  std::string given_name;
   if (young) {
     // The young person and their representatives are invited by whoever
     // follows them: their school or partner.
@@ -283,6 +342,7 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
                                         request.graduate_id(), org_id));
     org_id = graduate.organization_id;
     access_end = graduate.access_end;
+    given_name = graduate.given_name;
   } else if (!request.graduate_id().empty()) {
     return absl::InvalidArgumentError(
         "graduate_id: only for ROLE_GRADUATE and ROLE_GUARDIAN");
@@ -318,13 +378,30 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
   ASSIGN_OR_RETURN(auto existing, FindUserByEmail(*store_, email));
   internal::UserRecord user;
   std::vector<storage::Mutation> mutations;
+  const bool guardian = request.role() == v1::ROLE_GUARDIAN;
+  std::vector<v1::Representation> reps;
+  bool already_represented = false;
   if (existing.has_value()) {
-    // An invitation not used yet (lost, expired) is replaced by a new one;
-    // an opened account is never taken over.
     const v1::User& old = existing->first.user();
-    if (old.state() != v1::USER_STATE_INVITED ||
-        old.organization_id() != org_id || old.role() != request.role() ||
-        old.graduate_id() != request.graduate_id()) {
+    if (guardian && old.role() == v1::ROLE_GUARDIAN &&
+        old.state() != v1::USER_STATE_DISABLED) {
+      // One account per representative, whatever the number of minors and
+      // their schools: the address's account represents this one too.
+      reps = RepresentationsOf(old);
+      for (const v1::Representation& r : reps) {
+        already_represented |= r.graduate_id() == request.graduate_id();
+      }
+      if (already_represented && old.state() == v1::USER_STATE_ACTIVE) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("email: this person already represents graduate ",
+                         request.graduate_id()));
+      }
+    } else if (old.state() != v1::USER_STATE_INVITED ||
+               old.organization_id() != org_id ||
+               old.role() != request.role() ||
+               old.graduate_id() != request.graduate_id()) {
+      // An invitation not used yet (lost, expired) is replaced by a new
+      // one; an opened account is never taken over.
       return absl::AlreadyExistsError(
           "email: an account with this e-mail address exists");
     }
@@ -342,12 +419,46 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
   }
   user.mutable_user()->set_organization_admin(
       young ? false : request.organization_admin());
-  user.mutable_user()->set_graduate_id(request.graduate_id());
-  if (access_end) {
-    runtime::SetTimestamp(*access_end,
-                          user.mutable_user()->mutable_access_end_time());
+  if (guardian) {
+    if (!already_represented) {
+      v1::Representation r;
+      r.set_graduate_id(request.graduate_id());
+      r.set_organization_id(org_id);
+      runtime::SetTimestamp(*access_end, r.mutable_access_end_time());
+      runtime::SetTimestamp(now, r.mutable_create_time());
+      reps.push_back(std::move(r));
+    }
+    SetRepresentations(std::move(reps), user.mutable_user());
+  } else {
+    user.mutable_user()->set_graduate_id(request.graduate_id());
   }
   runtime::SetTimestamp(now, user.mutable_user()->mutable_update_time());
+
+  if (user.user().state() == v1::USER_STATE_ACTIVE) {
+    // A representative's opened account: the young person is added at
+    // once; the person signs in as before and finds them there.
+    absl::Status committed =
+        store_
+            ->Commit({UserPut(user, storage::Mutation::Expect::kVersion,
+                              existing->second)},
+                     {})
+            .status();
+    if (absl::IsAborted(committed)) {
+      return absl::AbortedError("email: the account changed meanwhile; retry");
+    }
+    RETURN_IF_ERROR(committed);
+    v1::Invitation out;
+    out.set_user_id(user.user().id());
+    out.set_organization_id(org_id);
+    out.set_email(email);
+    out.set_role(request.role());
+    out.set_graduate_id(request.graduate_id());
+    runtime::SetTimestamp(now, out.mutable_create_time());
+    runtime::SetTimestamp(now, out.mutable_accept_time());
+    out.set_added_to_account(true);
+    MailInvitation(org_id, given_name, &out);
+    return out;
+  }
 
   const std::string token = runtime::NewToken();
   internal::InvitationRecord record;
@@ -389,7 +500,66 @@ absl::StatusOr<v1::Invitation> Organizations::InviteUser(
   v1::Invitation out = record.invitation();
   out.set_token(token);
   out.set_link_path(absl::StrCat("/invitations/", token));
+  MailInvitation(org_id, given_name, &out);
   return out;
+}
+
+void Organizations::MailInvitation(const std::string& organization_id,
+                                   const std::string& given_name,
+                                   v1::Invitation* invitation) const {
+  if (mailer_ == nullptr) return;
+  absl::StatusOr<std::string> org =
+      OrganizationName(invitation->role(), organization_id);
+  const std::string org_name = org.ok() ? *org : "Passerelle";
+  const std::string base(absl::StripSuffix(public_url_, "/"));
+  const std::string expiry =
+      absl::FormatTime("%d/%m/%Y à %H:%M", ToTime(invitation->expire_time()),
+                       common::ParisTimeZone());
+  runtime::MailMessage m;
+  m.to = invitation->email();
+  if (invitation->added_to_account()) {
+    m.subject = absl::StrCat("Passerelle : vous suivez aussi ", given_name);
+    m.body = absl::StrCat(
+        "Bonjour,\n\n", org_name,
+        " vous a ajouté sur Passerelle comme représentant légal de ",
+        given_name,
+        ".\n\nConnectez-vous comme d'habitude, avec votre adresse et votre "
+        "mot de passe :\n",
+        base,
+        "/\n\nVous y trouverez ses propositions et ses données, jusqu'à ses "
+        "18 ans.\nSi vous n'êtes pas concerné, dites-le à ",
+        org_name, ".\n");
+  } else if (invitation->role() == v1::ROLE_GRADUATE) {
+    // The young people's space speaks to them as "tu".
+    m.subject = absl::StrCat("Ton espace Passerelle — ", org_name);
+    m.body = absl::StrCat(
+        "Bonjour ", given_name, ",\n\n", org_name,
+        " t'invite à ouvrir ton espace Passerelle : les offres qu'on te "
+        "propose, tes réponses, tes données.\n\nOuvre ce lien avant le ",
+        expiry, " pour choisir ton mot de passe :\n", base,
+        invitation->link_path(),
+        "\n\nLe lien ne sert qu'une fois. Si tu n'attendais pas ce message, "
+        "ignore-le : aucun compte ne sera ouvert.\n");
+  } else {
+    m.subject = absl::StrCat("Invitation à Passerelle — ", org_name);
+    m.body = absl::StrCat(
+        "Bonjour,\n\n", org_name,
+        " vous invite à ouvrir votre compte Passerelle",
+        invitation->role() == v1::ROLE_GUARDIAN
+            ? absl::StrCat(" en tant que représentant légal de ", given_name)
+            : "",
+        ".\n\nOuvrez ce lien avant le ", expiry,
+        " pour choisir votre mot de passe :\n", base, invitation->link_path(),
+        "\n\nLe lien ne sert qu'une fois. Si vous n'attendiez pas ce "
+        "message, ignorez-le : aucun compte ne sera ouvert.\n");
+  }
+  const absl::Status sent = mailer_->Send(m);
+  invitation->set_mailed(sent.ok());
+  if (!sent.ok()) {
+    LOG(WARNING) << "invitation " << invitation->id()
+                 << " not mailed: " << sent;
+    invitation->set_mail_error(std::string(sent.message()));
+  }
 }
 
 absl::StatusOr<v1::User> Organizations::AcceptInvitation(
@@ -613,19 +783,33 @@ absl::StatusOr<Caller> Organizations::AuthenticateSession(
   if (u.state() != v1::USER_STATE_ACTIVE) {
     return absl::UnauthenticatedError("account disabled");
   }
-  if (u.has_access_end_time() &&
-      account_options_.clock() >= ToTime(u.access_end_time())) {
-    return absl::UnauthenticatedError(
-        "a legal representative's access ends on the young person's 18th "
-        "birthday");
-  }
   Caller caller;
   caller.organization_id = u.organization_id();
   caller.role = u.role();
   caller.token_id = session.session_id();
   caller.user_id = u.id();
   caller.organization_admin = u.organization_admin();
-  caller.graduate_id = u.graduate_id();
+  if (u.role() == v1::ROLE_GUARDIAN) {
+    // Each minor's access ends on their 18th birthday; the account acts
+    // for those still minors, and for none once the last one is an adult.
+    const absl::Time now = account_options_.clock();
+    for (const v1::Representation& r : RepresentationsOf(u)) {
+      if (now >= ToTime(r.access_end_time())) continue;
+      if (caller.graduate_ids.empty()) {
+        caller.graduate_id = r.graduate_id();
+        caller.organization_id = r.organization_id();
+      }
+      caller.graduate_ids.push_back(r.graduate_id());
+    }
+    if (caller.graduate_ids.empty()) {
+      return absl::UnauthenticatedError(
+          "a legal representative's access ends on the young person's 18th "
+          "birthday");
+    }
+  } else {
+    caller.graduate_id = u.graduate_id();
+    if (!caller.graduate_id.empty()) caller.graduate_ids = {u.graduate_id()};
+  }
   return caller;
 }
 
@@ -668,8 +852,10 @@ absl::StatusOr<v1::ListUsersResponse> Organizations::ListUsers(
       for (const storage::Record& stored : page.records) {
         ASSIGN_OR_RETURN(auto record,
                          ParseStored<internal::UserRecord>(stored, "user"));
-        if (record.user().graduate_id() == request.graduate_id()) {
-          *response.add_users() = std::move(*record.mutable_user());
+        v1::User u = ViewFor(std::move(*record.mutable_user()),
+                             request.graduate_id(), "");
+        if (u.graduate_id() == request.graduate_id()) {
+          *response.add_users() = std::move(u);
         }
       }
       token = std::move(page.next_page_token);
@@ -696,7 +882,9 @@ absl::StatusOr<v1::ListUsersResponse> Organizations::ListUsers(
   for (const storage::Record& stored : page.records) {
     ASSIGN_OR_RETURN(auto record,
                      ParseStored<internal::UserRecord>(stored, "user"));
-    *response.add_users() = std::move(*record.mutable_user());
+    *response.add_users() =
+        org_id.empty() ? std::move(*record.mutable_user())
+                       : ViewFor(std::move(*record.mutable_user()), "", org_id);
   }
   response.set_next_page_token(page.next_page_token);
   return response;
@@ -708,6 +896,45 @@ absl::StatusOr<v1::User> Organizations::DisableUser(
     return absl::InvalidArgumentError("user_id: required");
   }
   ASSIGN_OR_RETURN(auto user, ReadUser(*store_, request.user_id()));
+  const std::vector<v1::Representation> reps =
+      RepresentationsOf(user.first.user());
+  if (reps.size() > 1 && !caller.is_admin() &&
+      user.first.user().state() == v1::USER_STATE_ACTIVE) {
+    // A representative of minors followed by several organizations: each
+    // ends its own part, and the account stays for the others.
+    std::vector<v1::Representation> kept;
+    std::string ended_for;
+    for (const v1::Representation& r : reps) {
+      if (AdministersOrganization(caller, r.organization_id())) {
+        ended_for = r.organization_id();
+      } else {
+        kept.push_back(r);
+      }
+    }
+    if (!ended_for.empty() && !kept.empty()) {
+      internal::UserRecord updated = user.first;
+      SetRepresentations(std::move(kept), updated.mutable_user());
+      updated.mutable_user()->set_version(user.second + 1);
+      runtime::SetTimestamp(account_options_.clock(),
+                            updated.mutable_user()->mutable_update_time());
+      absl::Status committed =
+          store_
+              ->Commit({UserPut(updated, storage::Mutation::Expect::kVersion,
+                                user.second)},
+                       {})
+              .status();
+      if (absl::IsAborted(committed)) {
+        return absl::AbortedError(
+            "user_id: the account changed meanwhile; retry");
+      }
+      RETURN_IF_ERROR(committed);
+      // As the organization now sees it: none of its young people, off.
+      v1::User seen = ViewFor(updated.user(), "", ended_for);
+      seen.set_organization_id(ended_for);
+      seen.set_state(v1::USER_STATE_DISABLED);
+      return seen;
+    }
+  }
   if (!AdministersOrganization(caller, user.first.user().organization_id())) {
     // Not found for others: an id does not tell whether it exists.
     return runtime::Denied(
@@ -783,8 +1010,10 @@ absl::Status Into(absl::StatusOr<T> result, T* response) {
 grpc::ServerUnaryReactor* OrganizationServiceImpl::InviteUser(
     grpc::CallbackServerContext* context, const v1::InviteUserRequest* request,
     v1::Invitation* response) {
-  return runtime::ServeUnary(
-      context, *authenticator_, [&](const Caller& caller) {
+  // On the pool: it may wait on the mail relay (a bounded time).
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
         return Into(organizations_->InviteUser(caller, *request), response);
       });
 }

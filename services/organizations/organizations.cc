@@ -307,6 +307,7 @@ absl::StatusOr<Organizations::GraduateFor> Organizations::GraduateForAccount(
   GraduateFor out;
   out.organization_id = !graduate->school_id().empty() ? graduate->school_id()
                                                        : graduate->partner_id();
+  out.given_name = graduate->given_name();
   if (role == v1::ROLE_GUARDIAN) {
     const std::optional<absl::CivilDay> birth =
         common::ParseDate(graduate->birth_date());
@@ -436,6 +437,7 @@ absl::StatusOr<Caller> Organizations::Authenticate(
   caller.role = record.role();
   caller.token_id = record.token_id();
   caller.graduate_id = record.graduate_id();
+  if (!caller.graduate_id.empty()) caller.graduate_ids = {caller.graduate_id};
   return caller;
 }
 
@@ -606,6 +608,9 @@ grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
         response->set_token_id(caller.token_id);
         response->set_user_id(caller.user_id);
         response->set_graduate_id(caller.graduate_id);
+        for (const std::string& id : caller.graduate_ids) {
+          response->add_graduate_ids(id);
+        }
         response->set_organization_admin(caller.organization_admin);
         return absl::OkStatus();
       });

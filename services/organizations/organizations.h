@@ -33,6 +33,7 @@
 #include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/mail.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/store.h"
@@ -140,6 +141,13 @@ class Organizations : public runtime::Directory {
     find_graduate_ = std::move(find);
   }
 
+  // Invitations are also e-mailed through `mailer` (not owned; null: not
+  // mailed), with links under `public_url` (e.g. "https://passerelle.fr").
+  void set_mailer(runtime::Mailer* mailer, std::string public_url) {
+    mailer_ = mailer;
+    public_url_ = std::move(public_url);
+  }
+
   // On the first start (no admin token stored yet) issues an admin token and
   // writes it to `path` with mode 0600; returns true when it did.
   absl::StatusOr<bool> EnsureAdminToken(const std::string& path);
@@ -161,6 +169,7 @@ class Organizations : public runtime::Directory {
   struct GraduateFor {
     std::string organization_id;
     std::optional<absl::Time> access_end;
+    std::string given_name;  // for the invitation's text
   };
   absl::StatusOr<GraduateFor> GraduateForAccount(
       const runtime::Caller& caller, v1::Role role,
@@ -168,6 +177,13 @@ class Organizations : public runtime::Directory {
   absl::StatusOr<v1::IssueTokenResponse> IssueGraduateToken(
       const runtime::Caller& caller, const v1::IssueTokenRequest& request);
   std::function<absl::StatusOr<v1::Graduate>(absl::string_view)> find_graduate_;
+  // Sends an invitation (or a representative's new young person) by
+  // e-mail when a mailer is set; records the outcome in `invitation`.
+  void MailInvitation(const std::string& organization_id,
+                      const std::string& given_name,
+                      v1::Invitation* invitation) const;
+  runtime::Mailer* mailer_ = nullptr;
+  std::string public_url_;
   absl::StatusOr<runtime::Caller> AuthenticateSession(
       const std::string& hash) const;
   // NOT_FOUND naming organization_id when `org_id` is not an organization

@@ -65,6 +65,8 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
     known.token_id = who.token_id();
     known.user_id = who.user_id();
     known.graduate_id = who.graduate_id();
+    known.graduate_ids.assign(who.graduate_ids().begin(),
+                              who.graduate_ids().end());
     known.organization_admin = who.organization_admin();
     caller = std::move(known);
   } else if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {

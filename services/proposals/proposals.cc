@@ -836,15 +836,15 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
   }
   if (caller.is_graduate_side_person()) {
     // Their own proposals only, refused before any lookup.
-    if (!request.offer_id().empty() ||
-        (!request.graduate_id().empty() &&
-         !caller.ActsFor(request.graduate_id()))) {
-      return runtime::Denied(
-          "a young person's account lists their own proposals only");
-    }
+    constexpr absl::string_view kOwnOnly =
+        "a young person's account lists their own proposals only";
+    if (!request.offer_id().empty()) return runtime::Denied(kOwnOnly);
+    ASSIGN_OR_RETURN(
+        std::string own_id,
+        runtime::OwnGraduate(caller, request.graduate_id(), kOwnOnly));
     if (request.graduate_id().empty()) {
       v1::ListProposalsRequest own = request;
-      own.set_graduate_id(caller.graduate_id);
+      own.set_graduate_id(std::move(own_id));
       return List(caller, own);
     }
   }

@@ -33,6 +33,22 @@ std::string RandomBytes(size_t n) {
 
 }  // namespace
 
+absl::StatusOr<std::string> OwnGraduate(const Caller& caller,
+                                        absl::string_view requested,
+                                        absl::string_view what) {
+  if (!requested.empty()) {
+    if (!caller.ActsFor(requested)) return Denied(what);
+    return std::string(requested);
+  }
+  if (caller.graduate_ids.size() > 1) {
+    return absl::InvalidArgumentError(
+        "graduate_id: required: this account represents several young "
+        "people; say which");
+  }
+  if (caller.graduate_id.empty()) return Denied(what);
+  return caller.graduate_id;
+}
+
 absl::StatusOr<Caller> AuthenticateCall(
     const Authenticator& authenticator,
     const grpc::ServerContextBase& context) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -24,9 +25,12 @@ struct Caller {
   std::string user_id;
   // A person who administers `organization_id` (invites, disables, audits).
   bool organization_admin = false;
-  // ROLE_GRADUATE, ROLE_GUARDIAN: the young person acted for
-  // (organization_id is their school or partner).
+  // ROLE_GRADUATE: the young person (organization_id is their school or
+  // partner). ROLE_GUARDIAN: the first minor represented today.
   std::string graduate_id;
+  // ROLE_GRADUATE, ROLE_GUARDIAN: every young person acted for today (a
+  // representative of two minors acts for both); includes graduate_id.
+  std::vector<std::string> graduate_ids;
 
   bool is_admin() const { return role == v1::ROLE_ADMIN; }
   // The young person or their legal representative.
@@ -36,14 +40,26 @@ struct Caller {
   // True when the caller is the young person `id`, or acts for them as
   // their representative.
   bool ActsFor(absl::string_view id) const {
-    return is_graduate_side_person() && !graduate_id.empty() &&
-           graduate_id == id;
+    if (!is_graduate_side_person() || id.empty()) return false;
+    if (graduate_id == id) return true;
+    for (const std::string& g : graduate_ids) {
+      if (g == id) return true;
+    }
+    return false;
   }
   // True when the caller is `organization_id` acting in `role`, or an admin.
   bool Owns(v1::Role owner_role, absl::string_view owner_id) const {
     return is_admin() || (role == owner_role && organization_id == owner_id);
   }
 };
+
+// The young person a graduate-side caller's request is about: `requested`
+// when given (PERMISSION_DENIED, saying `what`, unless the caller acts for
+// them), else the caller's own; a representative of several minors must
+// name one (INVALID_ARGUMENT naming graduate_id).
+absl::StatusOr<std::string> OwnGraduate(const Caller& caller,
+                                        absl::string_view requested,
+                                        absl::string_view what);
 
 // Turns a bearer token into a Caller. Implementations: a lookup in the
 // organization store (one process), a cached remote lookup (several).

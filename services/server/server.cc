@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -37,6 +38,7 @@
 #include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/import_reactor.h"
+#include "services/runtime/mail.h"
 #include "services/runtime/malformed_request.h"
 #include "services/runtime/recent.h"
 #include "services/runtime/thread_pool.h"
@@ -211,6 +213,22 @@ class ServerImpl final : public Server {
       if (created) {
         LOG(INFO) << "First start: the admin token is in " << admin_token_path()
                   << " (mode 0600)";
+      }
+      if (!options.smtp_url.empty()) {
+        if (!absl::StartsWith(options.public_url, "https://") &&
+            !absl::StartsWith(options.public_url, "http://")) {
+          return absl::InvalidArgumentError(
+              "--public_url: required with --smtp_url: the address the "
+              "links in mails start with (https://...)");
+        }
+        runtime::SmtpOptions smtp;
+        smtp.url = options.smtp_url;
+        smtp.from = options.smtp_from;
+        smtp.username = options.smtp_user;
+        smtp.password = options.smtp_password;
+        smtp.ca_file = options.smtp_ca_file;
+        ASSIGN_OR_RETURN(mailer_, runtime::NewSmtpMailer(std::move(smtp)));
+        organizations_->set_mailer(mailer_.get(), options.public_url);
       }
       authenticator_ = std::make_unique<organizations::StoreAuthenticator>(
           organizations_.get());
@@ -506,6 +524,7 @@ class ServerImpl final : public Server {
   // Before the repositories that point to them: destroyed after.
   std::unique_ptr<runtime::RecentRecords<v1::Graduate>> recent_graduates_;
   std::unique_ptr<runtime::RecentRecords<v1::Offer>> recent_offers_;
+  std::unique_ptr<runtime::Mailer> mailer_;
   std::unique_ptr<organizations::Organizations> organizations_;
   std::unique_ptr<runtime::Authenticator> authenticator_;
   std::unique_ptr<graduates::Graduates> graduates_;

@@ -58,6 +58,16 @@ struct Options {
   std::string http_port_file;  // written once serving HTTP
   // The web application's files (empty: gateway::DefaultWebDir()).
   std::string web_dir;
+  // Invitations by e-mail (the organizations service): the relay
+  // (runtime/mail.h; empty: not mailed), the sender, and the address the
+  // links in mails start with (required with a relay).
+  std::string smtp_url;
+  std::string smtp_from;
+  std::string smtp_user;
+  std::string smtp_password;  // from PASSERELLE_SMTP_PASSWORD
+  std::string smtp_ca_file;
+  std::string public_url;
+
   // Tests only: called at the start of every offer search, on the worker
   // pool (to hold searches there).
   std::function<void()> search_hook_for_testing;

@@ -1,6 +1,7 @@
 // passerelle-server: flags into server::Options, signals into Shutdown.
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -59,6 +60,19 @@ ABSL_FLAG(std::string, web_dir, "",
 ABSL_FLAG(bool, allow_insecure_remote, false,
           "Allow plaintext on a non-loopback address");
 
+ABSL_FLAG(std::string, smtp_url, "",
+          "SMTP relay for invitation mails: smtp://host[:port] (STARTTLS "
+          "required off loopback) or smtps://host[:port]; empty: invitations "
+          "are not mailed (their link is shown to whoever invites). The "
+          "password, if any, is read from PASSERELLE_SMTP_PASSWORD");
+ABSL_FLAG(std::string, smtp_from, "", "The sender of invitation mails");
+ABSL_FLAG(std::string, smtp_user, "", "The relay's user name, if it asks");
+ABSL_FLAG(std::string, smtp_ca_file, "",
+          "A CA to trust for the relay's certificate (default: the system's)");
+ABSL_FLAG(std::string, public_url, "",
+          "Where people reach the web application (https://...): the links "
+          "in mails start with it");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Runs every Passerelle service in one process.");
   absl::ParseCommandLine(argc, argv);
@@ -101,6 +115,14 @@ int main(int argc, char** argv) {
   options.http_port = absl::GetFlag(FLAGS_http_port);
   options.http_port_file = absl::GetFlag(FLAGS_http_port_file);
   options.web_dir = absl::GetFlag(FLAGS_web_dir);
+  options.smtp_url = absl::GetFlag(FLAGS_smtp_url);
+  options.smtp_from = absl::GetFlag(FLAGS_smtp_from);
+  options.smtp_user = absl::GetFlag(FLAGS_smtp_user);
+  options.smtp_ca_file = absl::GetFlag(FLAGS_smtp_ca_file);
+  options.public_url = absl::GetFlag(FLAGS_public_url);
+  if (const char* password = std::getenv("PASSERELLE_SMTP_PASSWORD")) {
+    options.smtp_password = password;
+  }
 
   auto server = passerelle::server::Server::Start(options);
   if (!server.ok()) {

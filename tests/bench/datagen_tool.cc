@@ -626,8 +626,13 @@ absl::Status FillDataDir(const ToolOptions& options,
   if (created_token) {
     std::printf("admin token written to %s (mode 0600)\n", token_path.c_str());
   }
-  const runtime::Caller admin{
-      std::string(runtime::kFederationId), v1::ROLE_ADMIN, "", "", false, ""};
+  const runtime::Caller admin{std::string(runtime::kFederationId),
+                              v1::ROLE_ADMIN,
+                              "",
+                              "",
+                              false,
+                              "",
+                              {}};
 
   // Companies and schools through the library (validation included).
   absl::flat_hash_map<std::string, std::string> by_siret, by_uai;

@@ -1817,6 +1817,48 @@ class Journey(unittest.TestCase):
             self.toast_gone()
             self.shot("young-09-answers")
             self.assert_clean_console()
+
+            # Her brother Noé, 15, at the same school: the school invites
+            # their mother again; her account now represents both (no new
+            # link), and she switches from one to the other.
+            status, brother = self.api("POST", "/v1/graduates", {
+                "externalId": "EP-REQ-2", "givenName": "Noé", "familyName": "Carpentier",
+                "birthDate": (today.replace(year=today.year - 15) - datetime.timedelta(days=30)).isoformat(),
+                "diploma": {"code": "50025438", "status": "DIPLOMA_STATUS_IN_PROGRESS"},
+                "romeCodes": ["H2913"], "home": {"communeInsee": "62765"}, "maxDistanceKm": 30,
+                "acceptedContracts": ["CONTRACT_TYPE_APPRENTICESHIP"],
+                "availableFrom": today.isoformat(), "completedCollege": True}, token=school_tok)
+            self.assertEqual(status, 200, brother)
+            self.sign_in("direction@ecole.example.fr")
+            self.go("/jeunes/" + brother["id"])
+            self.heading("Noé Carpentier")
+            self.css("#invite-guardian").click()
+            self.type_into("email", "parent.carpentier@example.fr")
+            self.submit("form.invite-young")
+            self.text_in("#young-access .invite-done", "a déjà un compte de représentant·e légal·e")
+            self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#young-access input.invitation-link"),
+                             "a link is shown for an account that exists")
+            self.axe_page("school: representative added to an account")
+            self.sign_in("parent.carpentier@example.fr")
+            self.heading("Les offres d'Inès")
+            chooser = self.css("nav.young-chooser")
+            self.assertIn("Noé", chooser.text)
+            self.assertEqual(self.css("nav.young-chooser a[aria-current=page]").get_attribute("data-young"), gid)
+            self.click_centered(self.css('nav.young-chooser a[data-young="%s"]' % brother["id"]))
+            self.heading("Les offres de Noé")
+            self.text_in("#young-requests", "Aucune demande envoyée à l'école pour Noé")
+            self.assertEqual(self.css("nav.young-chooser a[aria-current=page]").get_attribute("data-young"),
+                             brother["id"])
+            self.axe_page("representative of two: Noé's offres")
+            self.assert_no_sideways_scroll()
+            self.toast_gone()
+            self.shot("guardian-two-young")
+            # The choice holds on the other page; Inès's stays a click away.
+            self.go("/mes-donnees")
+            self.text_in("main dl.details", "Noé Carpentier")
+            self.click_centered(self.css('nav.young-chooser a[data-young="%s"]' % gid))
+            self.text_in("main dl.details", "Inès Carpentier")
+            self.assert_clean_console()
             self.state["requests"] = True
         finally:
             d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

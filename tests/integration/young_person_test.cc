@@ -9,13 +9,16 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/synchronization/barrier.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/dates.h"
+#include "tests/testing/fake_smtp.h"
 #include "tests/testing/fixture.h"
 
 namespace passerelle {
@@ -669,6 +672,169 @@ TEST_F(YoungPersonTest, InvitationsOpenTheirAccounts) {
   EXPECT_THAT(s.error_message(), HasSubstr("18th birthday"));
 }
 
+// A parent of two minors, followed by two schools, has one account: each
+// school adds its young person; the account acts for both, for each until
+// their 18th birthday; each school sees only its own young person on it and
+// ends only its own part.
+TEST_F(YoungPersonTest, OneRepresentativeForSeveralMinors) {
+  const v1::Graduate elder = NewGraduate("EP-1");  // 18 on 2027-05-14
+  const v1::Graduate younger =
+      NewGraduate("EP-2", "2010-01-10", &other_school_client_);
+  const v1::Graduate stranger = NewGraduate("EP-3");
+  Client anonymous = server_.NewClient(kNet, "");
+  auto invite = [&](Client& as, const std::string& email, v1::Role role,
+                    const std::string& graduate_id, bool admin,
+                    v1::Invitation* out) {
+    v1::InviteUserRequest req;
+    req.set_email(email);
+    req.set_role(role);
+    req.set_graduate_id(graduate_id);
+    req.set_organization_admin(admin);
+    if (graduate_id.empty()) req.set_organization_id(other_school_.id());
+    return as.organizations->InviteUser(as.Context().get(), req, out);
+  };
+  auto sign_in = [&](const std::string& email) {
+    v1::SignInRequest in;
+    in.set_email(email);
+    in.set_password("un-mot-de-passe-solide");
+    v1::SignInResponse session;
+    grpc::Status s = anonymous.organizations->SignIn(anonymous.Context().get(),
+                                                     in, &session);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return server_.NewClient(kNet, session.session_token());
+  };
+  auto open_and_sign_in = [&](const v1::Invitation& invitation,
+                              const std::string& email) {
+    v1::AcceptInvitationRequest req;
+    req.set_invitation_token(invitation.token());
+    req.set_password("un-mot-de-passe-solide");
+    req.set_display_name("Quelqu'un");
+    v1::User user;
+    grpc::Status s = anonymous.organizations->AcceptInvitation(
+        anonymous.Context().get(), req, &user);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return sign_in(email);
+  };
+  auto who = [](Client& c) {
+    v1::WhoAmIResponse out;
+    grpc::Status s =
+        c.organizations->WhoAmI(c.Context().get(), v1::WhoAmIRequest(), &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return std::vector<std::string>(out.graduate_ids().begin(),
+                                    out.graduate_ids().end());
+  };
+  auto get = [](Client& c, const std::string& id) {
+    v1::GetGraduateRequest req;
+    req.set_id(id);
+    v1::Graduate out;
+    return c.graduates->GetGraduate(c.Context().get(), req, &out).error_code();
+  };
+
+  v1::Invitation first, second, again;
+  ASSERT_TRUE(invite(school_client_, "parent@example.fr", v1::ROLE_GUARDIAN,
+                     elder.id(), false, &first)
+                  .ok());
+  Client parent = open_and_sign_in(first, "parent@example.fr");
+  EXPECT_THAT(who(parent), ::testing::ElementsAre(elder.id()));
+  // The other school adds the younger child to the same account: no new
+  // account, no token to open.
+  ASSERT_TRUE(invite(other_school_client_, "Parent@Example.fr",
+                     v1::ROLE_GUARDIAN, younger.id(), false, &second)
+                  .ok());
+  EXPECT_TRUE(second.added_to_account());
+  EXPECT_TRUE(second.token().empty());
+  EXPECT_EQ(second.user_id(), first.user_id());
+  EXPECT_EQ(invite(school_client_, "parent@example.fr", v1::ROLE_GUARDIAN,
+                   elder.id(), false, &again)
+                .error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  // Another role at the same address is still refused.
+  EXPECT_EQ(invite(school_client_, "parent@example.fr", v1::ROLE_GRADUATE,
+                   stranger.id(), false, &again)
+                .error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+
+  // The open session now acts for both, and for them only.
+  EXPECT_THAT(who(parent), ::testing::ElementsAre(elder.id(), younger.id()));
+  EXPECT_EQ(get(parent, elder.id()), grpc::StatusCode::OK);
+  EXPECT_EQ(get(parent, younger.id()), grpc::StatusCode::OK);
+  EXPECT_EQ(get(parent, stranger.id()), grpc::StatusCode::PERMISSION_DENIED);
+  // Which young person a request is about must be said.
+  const v1::Offer offer = NewOffer("OF-1", 2);
+  Send(offer.id(), younger.id());
+  grpc::Status status;
+  List(parent, v1::ListProposalsRequest(), &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("graduate_id"));
+  v1::ListProposalsRequest for_younger;
+  for_younger.set_graduate_id(younger.id());
+  EXPECT_EQ(List(parent, for_younger, &status).size(), 1u);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  v1::ListProposalsRequest for_stranger;
+  for_stranger.set_graduate_id(stranger.id());
+  List(parent, for_stranger, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // Each school sees the account with its own young person only.
+  auto listed = [&](Client& as, const std::string& graduate_id) {
+    v1::ListUsersRequest req;
+    req.set_graduate_id(graduate_id);
+    v1::ListUsersResponse out;
+    grpc::Status s = as.organizations->ListUsers(as.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  const v1::ListUsersResponse seen_by_other =
+      listed(other_school_client_, younger.id());
+  ASSERT_EQ(seen_by_other.users_size(), 1);
+  const v1::User& u = seen_by_other.users(0);
+  EXPECT_EQ(u.graduate_id(), younger.id());
+  EXPECT_EQ(u.organization_id(), other_school_.id());
+  ASSERT_EQ(u.representations_size(), 1);
+  EXPECT_EQ(u.representations(0).graduate_id(), younger.id());
+  EXPECT_EQ(u.DebugString().find(elder.id()), std::string::npos);
+  const v1::ListUsersResponse seen_by_first =
+      listed(school_client_, elder.id());
+  ASSERT_EQ(seen_by_first.users_size(), 1);
+  EXPECT_EQ(seen_by_first.users(0).DebugString().find(younger.id()),
+            std::string::npos);
+
+  // The elder's 18th birthday ends that access only.
+  const int64_t to_birthday = absl::ToInt64Seconds(
+      absl::FromCivil(absl::CivilDay(2027, 5, 14), common::ParisTimeZone()) -
+      absl::Now());
+  clock_offset_s = to_birthday + 60;
+  Client later = sign_in("parent@example.fr");  // sessions last hours
+  EXPECT_THAT(who(later), ::testing::ElementsAre(younger.id()));
+  EXPECT_EQ(get(later, elder.id()), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get(later, younger.id()), grpc::StatusCode::OK);
+  EXPECT_EQ(List(later, v1::ListProposalsRequest(), &status).size(), 1u);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  clock_offset_s = 0;
+
+  // The other school's administrator ends its part; the first school's
+  // stays.
+  v1::Invitation admin_invitation;
+  ASSERT_TRUE(invite(admin_, "direction@ecole2.example.fr", v1::ROLE_SCHOOL, "",
+                     true, &admin_invitation)
+                  .ok());
+  Client other_admin =
+      open_and_sign_in(admin_invitation, "direction@ecole2.example.fr");
+  v1::DisableUserRequest disable;
+  disable.set_user_id(first.user_id());
+  v1::User disabled;
+  ASSERT_TRUE(other_admin.organizations
+                  ->DisableUser(other_admin.Context().get(), disable, &disabled)
+                  .ok());
+  EXPECT_EQ(disabled.state(), v1::USER_STATE_DISABLED);
+  EXPECT_EQ(disabled.representations_size(), 0);
+  EXPECT_THAT(who(parent), ::testing::ElementsAre(elder.id()));
+  EXPECT_EQ(get(parent, younger.id()), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get(parent, elder.id()), grpc::StatusCode::OK);
+  EXPECT_EQ(listed(other_school_client_, younger.id()).users_size(), 0);
+  EXPECT_EQ(listed(school_client_, elder.id()).users_size(), 1);
+}
+
 // What the young person asks their school: to be put forward for an offer,
 // or a correction; the school answers; nobody else reads or answers.
 TEST_F(YoungPersonTest, RequestsToTheSchool) {
@@ -792,6 +958,123 @@ TEST_F(YoungPersonTest, RequestsToTheSchool) {
           ->DeleteGraduate(school_client_.Context().get(), del, &deleted)
           .ok());
   EXPECT_TRUE(list(school_client_, "", &listed).empty());
+}
+
+// With a relay configured (--smtp_url), invitations are also mailed: the
+// young person's, the representative's, and a representative's new young
+// person; a relay refusing the address leaves the invitation valid and says
+// why it was not mailed.
+TEST(InvitationMailTest, InvitationsAreMailedThroughTheRelay) {
+  testing::FakeSmtpServer relay;
+  server::Options options;
+  options.smtp_url = relay.url();
+  options.smtp_from = "passerelle@ecoles-de-production.example.fr";
+  options.public_url = "https://passerelle.example.fr/";
+  TestServer server(options);
+  Client admin = server.NewClient(kNet, server.admin_token());
+  v1::School school, other_school;
+  Client school_client = testing::CreateSchoolClient(
+      server, kNet, admin, testing::MakeUai(1), &school);
+  Client other_client = testing::CreateSchoolClient(
+      server, kNet, admin, testing::MakeUai(2), &other_school);
+  auto graduate = [&](Client& c, const std::string& id,
+                      const std::string& given) {
+    v1::CreateGraduateRequest req;
+    *req.mutable_graduate() = testing::SampleGraduate(id);
+    req.mutable_graduate()->set_birth_date("2009-05-14");
+    req.mutable_graduate()->set_given_name(given);
+    v1::Graduate out;
+    grpc::Status s = c.graduates->CreateGraduate(c.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  const v1::Graduate lina = graduate(school_client, "EP-1", "Lina");
+  const v1::Graduate yanis = graduate(other_client, "EP-2", "Yanis");
+  auto invite = [&](Client& c, const std::string& email, v1::Role role,
+                    const std::string& graduate_id) {
+    v1::InviteUserRequest req;
+    req.set_email(email);
+    req.set_role(role);
+    req.set_graduate_id(graduate_id);
+    v1::Invitation out;
+    grpc::Status s = c.organizations->InviteUser(c.Context().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  auto body = [](const testing::FakeSmtpServer::Message& m) {
+    std::string b64 = m.data.substr(m.data.find("\r\n\r\n") + 4);
+    absl::StrReplaceAll({{"\r\n", ""}}, &b64);
+    std::string text;
+    EXPECT_TRUE(absl::Base64Unescape(b64, &text));
+    return text;
+  };
+
+  const v1::Invitation young =
+      invite(school_client, "lina@example.fr", v1::ROLE_GRADUATE, lina.id());
+  EXPECT_TRUE(young.mailed()) << young.mail_error();
+  const v1::Invitation parent =
+      invite(school_client, "parent@example.fr", v1::ROLE_GUARDIAN, lina.id());
+  EXPECT_TRUE(parent.mailed()) << parent.mail_error();
+  std::vector<testing::FakeSmtpServer::Message> got =
+      relay.WaitFor(2, absl::Seconds(10));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_THAT(got[0].rcpt_to, ::testing::ElementsAre("lina@example.fr"));
+  EXPECT_EQ(got[0].mail_from, options.smtp_from);
+  const std::string to_lina = body(got[0]);
+  EXPECT_THAT(to_lina, HasSubstr("Bonjour Lina"));
+  EXPECT_THAT(to_lina, HasSubstr(absl::StrCat(
+                           "https://passerelle.example.fr/invitations/",
+                           young.token())));
+  EXPECT_THAT(got[1].rcpt_to, ::testing::ElementsAre("parent@example.fr"));
+  EXPECT_THAT(body(got[1]), HasSubstr("représentant légal de Lina"));
+  EXPECT_THAT(body(got[1]), HasSubstr(parent.token()));
+
+  // The representative opens the account; another school adds Yanis.
+  Client anonymous = server.NewClient(kNet, "");
+  v1::AcceptInvitationRequest accept;
+  accept.set_invitation_token(parent.token());
+  accept.set_password("un-mot-de-passe-solide");
+  accept.set_display_name("Parent");
+  v1::User user;
+  ASSERT_TRUE(anonymous.organizations
+                  ->AcceptInvitation(anonymous.Context().get(), accept, &user)
+                  .ok());
+  const v1::Invitation added =
+      invite(other_client, "parent@example.fr", v1::ROLE_GUARDIAN, yanis.id());
+  EXPECT_TRUE(added.added_to_account());
+  EXPECT_TRUE(added.mailed()) << added.mail_error();
+  got = relay.WaitFor(3, absl::Seconds(10));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_THAT(body(got[2]), HasSubstr("représentant légal de Yanis"));
+  EXPECT_THAT(body(got[2]), HasSubstr("https://passerelle.example.fr/\r\n"));
+
+  // A relay refusing the address: the invitation stands, not mailed, why.
+  relay.set_refuse_recipients(true);
+  const v1::Invitation refused =
+      invite(school_client, "tuteur@example.fr", v1::ROLE_GUARDIAN, lina.id());
+  EXPECT_FALSE(refused.mailed());
+  EXPECT_THAT(refused.mail_error(), HasSubstr("smtp relay"));
+  EXPECT_FALSE(refused.token().empty());
+  accept.set_invitation_token(refused.token());
+  EXPECT_TRUE(anonymous.organizations
+                  ->AcceptInvitation(anonymous.Context().get(), accept, &user)
+                  .ok());
+}
+
+TEST(InvitationMailTest, ARelayNeedsThePublicUrlAndASender) {
+  server::Options options;
+  options.smtp_url = "smtp://127.0.0.1:2525";
+  options.smtp_from = "passerelle@example.fr";
+  options.data_dir = ::testing::TempDir() + "/mail-options";
+  absl::StatusOr<std::unique_ptr<server::Server>> started =
+      server::Server::Start(options);
+  ASSERT_FALSE(started.ok());
+  EXPECT_THAT(started.status().message(), HasSubstr("--public_url"));
+  options.public_url = "https://passerelle.example.fr";
+  options.smtp_from = "passerelle";
+  started = server::Server::Start(options);
+  ASSERT_FALSE(started.ok());
+  EXPECT_THAT(started.status().message(), HasSubstr("--smtp_from"));
 }
 
 }  // namespace

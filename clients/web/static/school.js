@@ -320,9 +320,17 @@ function inviteForm(g, role, minor) {
     if (!address) { showFieldError(email.control, "L'adresse e-mail est obligatoire."); email.control.focus(); return; }
     try {
       const inv = await post('/v1/invitations', { graduateId: g.id, role, email: address });
-      const url = `${location.origin}${inv.linkPath}`;
-      clear(result).append(inviteLink(url, young ? given : null, address, minor));
-      announce('Invitation créée : le lien est affiché une seule fois.');
+      if (inv.addedToAccount) {
+        // A representative who already has an account (for another child):
+        // no link, they find this young person when they sign in.
+        const text = `${address} a déjà un compte de représentant·e légal·e : ${given} y est ajouté·e. Cette personne le ou la trouvera en se connectant${inv.mailed ? ' (un e-mail l’a prévenue)' : ''}.`;
+        clear(result).append(h('div', { class: 'banner ok invite-done', role: 'status' }, h('p', null, text), mailNote(inv, address)));
+        announce(text);
+      } else {
+        const url = `${location.origin}${inv.linkPath}`;
+        clear(result).append(inviteLink(url, young ? given : null, address, minor, inv));
+        announce(inv.mailed ? `Invitation créée et envoyée par e-mail à ${address}.` : 'Invitation créée : le lien est affiché une seule fois.');
+      }
     } catch (err) {
       showError(form, err, msg);
     }
@@ -330,7 +338,15 @@ function inviteForm(g, role, minor) {
   return h('div', null, form, result);
 }
 
-function inviteLink(url, youngName, address, minor) {
+// Whether the invitation also went by e-mail (a relay configured), and if
+// it failed, why: the link shown stays valid either way.
+function mailNote(inv, address) {
+  if (inv.mailed) return h('p', { class: 'mail-note' }, `Un e-mail a été envoyé à ${address}.`);
+  if (inv.mailError) return h('p', { class: 'mail-note warn' }, `L’e-mail n’a pas pu être envoyé (${inv.mailError}) : transmettez le lien vous-même.`);
+  return null;
+}
+
+function inviteLink(url, youngName, address, minor, inv) {
   const input = h('input', { type: 'text', readonly: true, class: 'invitation-link secret', value: url, 'aria-label': "Lien d'invitation" });
   const copy = h('button', { type: 'button', class: 'secondary' }, 'Copier');
   copy.addEventListener('click', async () => {
@@ -360,7 +376,7 @@ function inviteLink(url, youngName, address, minor) {
   });
   return h('div', { class: 'banner ok invite-done', role: 'status' },
     h('p', null, `Invitation créée pour ${address}. Transmettez ce lien (il ne sera plus affiché) :`),
-    input, h('div', { class: 'actions' }, copy, print), card,
+    mailNote(inv, address), input, h('div', { class: 'actions' }, copy, print), card,
     minor && youngName ? h('p', { class: 'muted' }, 'Pensez aussi à inviter son ou sa représentant·e légal·e : il ou elle confirme chaque acceptation.') : null);
 }
 

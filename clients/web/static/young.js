@@ -55,6 +55,37 @@ export function ageOn(birth, on = today()) {
 
 const euros = (v) => `${formatNumber(v, 0)} €`;
 
+// The young person the pages are about. A representative of several
+// minors (one account for all, each until their 18th birthday) picks one,
+// remembered for the session; everyone else has one.
+let current = '';
+function youngOf(me, query) {
+  const ids = me.graduateIds && me.graduateIds.length ? me.graduateIds : [me.graduateId];
+  const asked = query && query.get('pour');
+  let id = ids.includes(asked) ? asked : sessionStorage.getItem('psl_young');
+  if (!ids.includes(id)) id = ids[0];
+  sessionStorage.setItem('psl_young', id);
+  current = id;
+  return id;
+}
+
+// For a representative of several: links to each young person's page.
+async function chooser(me, gid, path) {
+  const ids = me.graduateIds || [];
+  if (ids.length < 2) return null;
+  const names = await Promise.all(ids.map((id) => (id === gid ? null : get(`/v1/graduates/${encodeURIComponent(id)}`).catch(() => null))));
+  const nav = h('nav', { class: 'young-chooser', 'aria-label': 'Les jeunes que vous représentez' });
+  const ul = h('ul', { class: 'list-plain' });
+  ids.forEach((id, i) => {
+    const label = id === gid ? null : (names[i] && names[i].givenName) || id;
+    ul.append(h('li', null, id === gid
+      ? h('a', { href: `${path}?pour=${encodeURIComponent(id)}`, 'aria-current': 'page', dataset: { young: id } }, h('span', { class: 'chooser-current' }))
+      : h('a', { href: `${path}?pour=${encodeURIComponent(id)}`, dataset: { young: id } }, label)));
+  });
+  nav.append(h('p', { class: 'muted' }, 'Vous représentez :'), ul);
+  return nav;
+}
+
 // Who the sentences speak to: the young person ("tu") or, for their
 // representative, about them (by their first name).
 function voice(me, g) {
@@ -177,7 +208,7 @@ const CORRECTION = 'GRADUATE_REQUEST_KIND_CORRECTION';
 const OPEN = 'GRADUATE_REQUEST_STATE_OPEN';
 
 async function listRequests() {
-  const r = await get('/v1/graduateRequests', { pageSize: 100 });
+  const r = await get('/v1/graduateRequests', { pageSize: 100, graduateId: current });
   return (r.requests || []).slice().sort((a, b) => String(b.createTime || '').localeCompare(String(a.createTime || '')));
 }
 
@@ -263,7 +294,7 @@ function putForward(o, titleId, v, existing, onSent) {
       clearErrors(form);
       send.disabled = true;
       try {
-        const r = await post('/v1/graduateRequests', { kind: PUT_FORWARD, offerId: o.id, message: message.control.value.trim() });
+        const r = await post('/v1/graduateRequests', { graduateId: current, kind: PUT_FORWARD, offerId: o.id, message: message.control.value.trim() });
         showState(r);
         announce(`${sentText}.`);
         onSent(r);
@@ -281,8 +312,9 @@ function putForward(o, titleId, v, existing, onSent) {
 
 export async function youngOffersPage(ctx) {
   const { main, me } = ctx;
-  const gid = me.graduateId;
-  const g = await get(`/v1/graduates/${encodeURIComponent(gid)}`);
+  const gid = youngOf(me, ctx.query);
+  const [g, pick] = await Promise.all([get(`/v1/graduates/${encodeURIComponent(gid)}`), chooser(me, gid, '/mes-offres')]);
+  if (pick) { pick.querySelector('.chooser-current').textContent = g.givenName || gid; main.append(pick); }
   const v = voice(me, g);
   const age = ageOn(g.birthDate);
   const minor = age !== null && age < 18;
@@ -441,7 +473,7 @@ export async function youngOffersPage(ctx) {
   }
 
   async function loadProposals() {
-    const r = await get('/v1/proposals', { pageSize: 100 });
+    const r = await get('/v1/proposals', { pageSize: 100, graduateId: current });
     const all = (r.proposals || []).slice().sort((a, b) => Number(b.score || 0) - Number(a.score || 0));
     const active = all.filter((p) => ACTIVE.includes(p.state));
     const past = all.filter((p) => !ACTIVE.includes(p.state));
@@ -496,8 +528,9 @@ export async function youngOffersPage(ctx) {
 
 export async function youngDataPage(ctx) {
   const { main, me } = ctx;
-  const gid = me.graduateId;
-  const g = await get(`/v1/graduates/${encodeURIComponent(gid)}`);
+  const gid = youngOf(me, ctx.query);
+  const [g, pick] = await Promise.all([get(`/v1/graduates/${encodeURIComponent(gid)}`), chooser(me, gid, '/mes-donnees')]);
+  if (pick) { pick.querySelector('.chooser-current').textContent = g.givenName || gid; main.append(pick); }
   const guardian = me.role === 'ROLE_GUARDIAN';
   const requests = requestsSection(voice(me, g));
   main.classList.add('young');
@@ -622,7 +655,7 @@ function correctionForm(guardian, onSent) {
     }
     send.disabled = true;
     try {
-      await post('/v1/graduateRequests', { kind: CORRECTION, message: text });
+      await post('/v1/graduateRequests', { graduateId: current, kind: CORRECTION, message: text });
       message.control.value = '';
       const sent = guardian ? "Demande envoyée à l'école." : 'Demande envoyée à ton école.';
       done.textContent = sent;

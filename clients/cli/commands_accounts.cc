@@ -65,6 +65,10 @@ absl::Status UserInvite(Invocation& inv) {
   }));
   if (inv.printer.json()) {
     inv.printer.PrintJsonLine(invitation);
+  } else if (invitation.added_to_account()) {
+    inv.out << "added    " << invitation.graduate_id() << " to the account of "
+            << invitation.email() << "\n"
+            << "user_id  " << invitation.user_id() << "\n";
   } else {
     inv.out << "link     " << invitation.link_path() << "\n"
             << "email    " << invitation.email() << "\n"
@@ -74,8 +78,18 @@ absl::Status UserInvite(Invocation& inv) {
                    invitation.expire_time())
             << "\n";
   }
-  inv.err << "note: the link is shown only this once; give it to the person "
-             "invited (prefixed with the web UI's address)\n";
+  if (invitation.mailed()) {
+    inv.err << "note: mailed to " << invitation.email() << "\n";
+  } else if (!invitation.mail_error().empty()) {
+    inv.err << "note: not mailed (" << invitation.mail_error() << ")\n";
+  }
+  if (invitation.added_to_account()) {
+    inv.err << "note: this representative already had an account; they "
+               "find the young person there when they sign in\n";
+  } else {
+    inv.err << "note: the link is shown only this once; give it to the "
+               "person invited (prefixed with the web UI's address)\n";
+  }
   return absl::OkStatus();
 }
 
@@ -158,15 +172,20 @@ void AddAccountCommands(std::vector<Command>* commands) {
   commands->push_back(MakeCommand(
       {"user", "list"},
       "Lists people's accounts (admin: all or one "
-      "organization's; an organization's admin: its own).",
+      "organization's; an organization's admin: its own; anyone of a "
+      "young person's school or partner: theirs, with --graduate_id).",
       "passerelle-cli user list --organization_id=COMPANY_ID",
       Concat({{"organization_id", FlagKind::kString,
-               "only this organization's accounts"}},
+               "only this organization's accounts"},
+              {"graduate_id", FlagKind::kString,
+               "the accounts of this young person and their legal "
+               "representatives: who was invited, who signed in"}},
              PagingFlags()),
       [](Invocation& inv) -> absl::Status {
         auto stub = OrganizationService::NewStub(inv.channel);
         v1::ListUsersRequest request;
         request.set_organization_id(inv.args.GetString("organization_id"));
+        request.set_graduate_id(inv.args.GetString("graduate_id"));
         return ListPages<v1::ListUsersRequest, v1::ListUsersResponse>(
             inv, "ListUsers", request,
             [&](grpc::ClientContext* c, const v1::ListUsersRequest& r,

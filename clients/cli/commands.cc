@@ -46,6 +46,7 @@ std::vector<Command> BuildCommands() {
   AddMatchingCommands(&commands);
   AddStreamCommands(&commands);
   AddAccountCommands(&commands);
+  AddIntegrationCommands(&commands);
   return commands;
 }
 

@@ -201,5 +201,6 @@ void AddResourceCommands(std::vector<Command>* commands);
 void AddMatchingCommands(std::vector<Command>* commands);
 void AddStreamCommands(std::vector<Command>* commands);
 void AddAccountCommands(std::vector<Command>* commands);
+void AddIntegrationCommands(std::vector<Command>* commands);
 
 }  // namespace passerelle::cli

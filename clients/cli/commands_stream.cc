@@ -247,7 +247,18 @@ absl::Status Import(Invocation& inv, bool graduates) {
                       v1::Graduate::default_instance())
                 : v1::Offer::default_instance();
   std::unique_ptr<RecordReader> reader;
-  if (format == ImportFormat::kCsv) {
+  if (format == ImportFormat::kFranceTravail ||
+      format == ImportFormat::kLaBonneAlternance) {
+    if (graduates) {
+      return UsageError(
+          "--format: france-travail and labonnealternance are offer formats");
+    }
+    auto partner = NewPartnerRecordReader(in, format);
+    if (!partner.ok()) {
+      return UsageError(absl::StrCat(path, ": ", partner.status().message()));
+    }
+    reader = *std::move(partner);
+  } else if (format == ImportFormat::kCsv) {
     auto csv = NewCsvRecordReader(in, prototype, delimiter);
     if (!csv.ok()) {
       return UsageError(absl::StrCat(path, ": ", csv.status().message()));
@@ -279,7 +290,9 @@ absl::Status Import(Invocation& inv, bool graduates) {
 std::vector<FlagDoc> ImportFlags() {
   return {
       {"format", FlagKind::kString,
-       "csv or jsonl (default: from the file's extension)"},
+       "csv or jsonl (default: from the file's extension); for offers also "
+       "france-travail (Offres d'emploi v2 JSON) or labonnealternance (its "
+       "jobs JSON), mapped as docs/formats.md says"},
       {"delimiter", FlagKind::kString,
        "CSV delimiter: one character or tab (default: detected)"},
       {"batch_size", FlagKind::kString, "records per call (default 1000)"},

@@ -1,5 +1,7 @@
 #include "clients/cli/records.h"
 
+#include <iterator>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -8,6 +10,9 @@
 #include "clients/cli/table.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "passerelle/v1/offer.pb.h"
+#include "services/common/dates.h"
+#include "services/offers/formats/formats.h"
 
 namespace passerelle::cli {
 namespace {
@@ -162,8 +167,69 @@ absl::StatusOr<ImportFormat> ImportFormatFromName(absl::string_view name) {
   if (lower == "jsonl" || lower == "ndjson" || lower == "json") {
     return ImportFormat::kJsonl;
   }
-  return UsageError(
-      absl::StrCat("--format: expected csv or jsonl, got \"", name, "\""));
+  if (lower == "france-travail") return ImportFormat::kFranceTravail;
+  if (lower == "labonnealternance") return ImportFormat::kLaBonneAlternance;
+  return UsageError(absl::StrCat(
+      "--format: expected csv, jsonl, france-travail or labonnealternance, "
+      "got \"",
+      name, "\""));
+}
+
+namespace {
+
+class PartnerRecordReader : public RecordReader {
+ public:
+  explicit PartnerRecordReader(std::vector<Row> rows, int64_t bytes)
+      : rows_(std::move(rows)), bytes_(bytes) {}
+  bool Next(Row* row) override {
+    if (next_ >= rows_.size()) return false;
+    *row = std::move(rows_[next_++]);
+    return true;
+  }
+  int64_t bytes_consumed() const override {
+    return next_ >= rows_.size() ? bytes_ : 0;
+  }
+
+ private:
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+  int64_t bytes_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RecordReader>> NewPartnerRecordReader(
+    std::istream* in, ImportFormat format) {
+  const std::string content(std::istreambuf_iterator<char>(*in), {});
+  const offers::formats::Format partner =
+      format == ImportFormat::kFranceTravail
+          ? offers::formats::Format::kFranceTravail
+          : offers::formats::Format::kLaBonneAlternance;
+  std::vector<Row> rows;
+  absl::Status read = offers::formats::ForEachRecord(
+      partner, content, common::TodayInParis(),
+      [&](int index, absl::StatusOr<passerelle::v1::Offer> offer) {
+        Row row;
+        row.line = index + 1;
+        if (offer.ok()) {
+          row.message =
+              std::make_unique<passerelle::v1::Offer>(*std::move(offer));
+        } else {
+          RowError error;
+          error.line = row.line;
+          const std::string message(offer.status().message());
+          const size_t colon = message.find(": ");
+          if (colon != std::string::npos && colon < 60) {
+            error.field = message.substr(0, colon);
+          }
+          error.message = message;
+          row.errors.push_back(std::move(error));
+        }
+        rows.push_back(std::move(row));
+      });
+  if (!read.ok()) return UsageError(read.message());
+  return std::make_unique<PartnerRecordReader>(
+      std::move(rows), static_cast<int64_t>(content.size()));
 }
 
 absl::StatusOr<ImportFormat> ImportFormatFromPath(absl::string_view path) {

@@ -19,10 +19,12 @@
 
 namespace passerelle::cli {
 
-enum class ImportFormat { kCsv, kJsonl };
+// kFranceTravail, kLaBonneAlternance: offers in a partner's own format
+// (services/offers/formats, docs/formats.md).
+enum class ImportFormat { kCsv, kJsonl, kFranceTravail, kLaBonneAlternance };
 
-// "csv" (or "tsv") and "jsonl" (or "ndjson", "json"); a usage error
-// otherwise.
+// "csv" (or "tsv"), "jsonl" (or "ndjson", "json"), "france-travail",
+// "labonnealternance"; a usage error otherwise.
 absl::StatusOr<ImportFormat> ImportFormatFromName(absl::string_view name);
 // From the file's extension (.csv, .tsv, .jsonl, .ndjson, .json); a usage
 // error asking for --format when the extension says nothing.
@@ -95,5 +97,12 @@ absl::StatusOr<std::unique_ptr<RecordReader>> NewCsvRecordReader(
 // Unknown fields are errors.
 std::unique_ptr<RecordReader> NewJsonlRecordReader(
     std::istream* in, const google::protobuf::Message& prototype);
+
+// Offers in a partner's format: the whole input is read, mapped record by
+// record (a record's "line" is its 1-based index in the file); a record
+// that cannot be mapped is a row with its reason. A usage error when the
+// input is not one of the format's shapes.
+absl::StatusOr<std::unique_ptr<RecordReader>> NewPartnerRecordReader(
+    std::istream* in, ImportFormat format);
 
 }  // namespace passerelle::cli

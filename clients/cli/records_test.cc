@@ -1,7 +1,9 @@
 #include "clients/cli/records.h"
 
+#include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "passerelle/v1/graduate.pb.h"
@@ -282,6 +284,40 @@ TEST(ImportFormatTest, FromPathAndName) {
   EXPECT_FALSE(ImportFormatFromPath("graduates").ok());
   EXPECT_FALSE(ImportFormatFromPath("dir.csv/graduates").ok());
   EXPECT_FALSE(ImportFormatFromName("xlsx").ok());
+}
+
+// Offers in a partner's format: one row per record, mapped or with the
+// reason it could not be (docs/formats.md).
+TEST(PartnerRecordReaderTest, FranceTravailSampleRowsAndReasons) {
+  std::ifstream in(std::string(PASSERELLE_PARTNERS_TESTDATA) +
+                   "/france-travail-offres.json");
+  ASSERT_TRUE(in);
+  auto reader = NewPartnerRecordReader(&in, ImportFormat::kFranceTravail);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  Row row;
+  int mapped = 0, refused = 0;
+  int64_t expected_line = 1;
+  while ((*reader)->Next(&row)) {
+    EXPECT_EQ(row.line, expected_line++);
+    if (row.message != nullptr) {
+      ++mapped;
+      const auto& offer = static_cast<const v1::Offer&>(*row.message);
+      EXPECT_TRUE(absl::StartsWith(offer.external_id(), "ft:"))
+          << offer.external_id();
+    } else {
+      ++refused;
+      ASSERT_EQ(row.errors.size(), 1u);
+      EXPECT_FALSE(row.errors[0].message.empty());
+    }
+  }
+  EXPECT_EQ(mapped, 4);
+  EXPECT_EQ(refused, 4);
+  EXPECT_EQ(ImportFormatFromName("labonnealternance").value(),
+            ImportFormat::kLaBonneAlternance);
+  EXPECT_FALSE(ImportFormatFromName("monster").ok());
+  // A file that is none of the format's shapes is refused as a whole.
+  std::istringstream bad("{\"resultats\": 3}");
+  EXPECT_FALSE(NewPartnerRecordReader(&bad, ImportFormat::kFranceTravail).ok());
 }
 
 }  // namespace

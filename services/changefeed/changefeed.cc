@@ -127,6 +127,8 @@ class ChangeFeedServiceImpl::Watcher final
           LOG(ERROR) << "unreadable change-log entry " << change.sequence;
           continue;
         }
+        // Integration events have feeds of their own (IntegrationService).
+        if (event.kind() == v1::ENTITY_KIND_EVENT) continue;
         if (!kinds_.empty() && !kinds_.contains(event.kind())) continue;
         if (!Visible(caller_, event)) continue;
         Redact(caller_, &event);

@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
        absl::GetFlag(FLAGS_organizations_address)},
       {"passerelle.v1.GraduateService", absl::GetFlag(FLAGS_graduates_address)},
       {"passerelle.v1.OfferService", absl::GetFlag(FLAGS_offers_address)},
+      // Integrations need the proposals: the embedded layout only (the
+      // fallback --grpc_address).
       // Every process serves the referentials; the offers one has the forms.
       {"passerelle.v1.ReferentialService", absl::GetFlag(FLAGS_offers_address)},
   };

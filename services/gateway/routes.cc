@@ -6,6 +6,7 @@
 #include "google/api/annotations.pb.h"
 #include "passerelle/v1/changefeed.pb.h"
 #include "passerelle/v1/graduate.pb.h"
+#include "passerelle/v1/integration.pb.h"
 #include "passerelle/v1/matching.pb.h"
 #include "passerelle/v1/offer.pb.h"
 #include "passerelle/v1/organization.pb.h"
@@ -196,6 +197,7 @@ const RouteTable& RouteTable::V1() {
              v1::Proposal::descriptor()->file(),
              v1::ChangeEvent::descriptor()->file(),
              v1::SearchCommunesRequest::descriptor()->file(),
+             v1::WebhookEndpoint::descriptor()->file(),
          }) {
       for (int i = 0; i < file->service_count(); ++i) {
         services.push_back(file->service(i));

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "passerelle/v1/changefeed.pb.h"
 #include "passerelle/v1/graduate.pb.h"
+#include "passerelle/v1/integration.pb.h"
 #include "passerelle/v1/matching.pb.h"
 #include "passerelle/v1/offer.pb.h"
 #include "passerelle/v1/organization.pb.h"
@@ -29,7 +30,8 @@ TEST(RouteTableTest, EveryRpcOfTheApiHasARoute) {
         v1::RankOffersRequest::descriptor()->file(),
         v1::Proposal::descriptor()->file(),
         v1::ChangeEvent::descriptor()->file(),
-        v1::SearchCommunesRequest::descriptor()->file()}) {
+        v1::SearchCommunesRequest::descriptor()->file(),
+        v1::WebhookEndpoint::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       for (int m = 0; m < file->service(s)->method_count(); ++m) {
         methods.insert(file->service(s)->method(m)->full_name());

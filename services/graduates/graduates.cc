@@ -589,7 +589,13 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* GraduateServiceImpl::ImportGraduates(
   return new runtime::ImportReactor<v1::ImportGraduatesRequest, v1::Graduate>(
       context, std::move(upserter), response, pool_,
       [](v1::ImportGraduatesRequest* r) { return r->mutable_graduate(); },
-      import_calls_);
+      import_calls_,
+      import_listener_ && caller.ok()
+          ? [listener = import_listener_, who = *caller](
+                const v1::ImportResponse& outcome,
+                const grpc::Status& status) { listener(who, outcome, status); }
+          : runtime::ImportReactor<v1::ImportGraduatesRequest,
+                                   v1::Graduate>::OnFinished());
 }
 
 }  // namespace passerelle::graduates

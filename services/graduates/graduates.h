@@ -112,6 +112,14 @@ class GraduateServiceImpl final
     : public v1::GraduateService::WithRawCallbackMethod_ImportGraduates<
           v1::GraduateService::CallbackService> {
  public:
+  // Told of each import call's end (the embedded server announces it:
+  // integration events), with the caller and the counts.
+  using ImportListener = std::function<void(
+      const runtime::Caller&, const v1::ImportResponse&, const grpc::Status&)>;
+  void set_import_listener(ImportListener listener) {
+    import_listener_ = std::move(listener);
+  }
+
   GraduateServiceImpl(Graduates* graduates,
                       const runtime::Authenticator* authenticator,
                       runtime::ThreadPool* pool,
@@ -173,6 +181,7 @@ class GraduateServiceImpl final
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
   runtime::ImportCalls* import_calls_;  // may be null
+  ImportListener import_listener_;
 };
 
 }  // namespace passerelle::graduates

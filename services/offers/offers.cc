@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/offers/formats/formats.h"
 #include "services/runtime/import_reactor.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
@@ -567,6 +568,40 @@ std::unique_ptr<runtime::BatchUpserter<v1::Offer>> Offers::NewImport(
                                                              std::move(hooks));
 }
 
+absl::StatusOr<v1::ImportResponse> Offers::ImportPartner(
+    const Caller& caller, const v1::ImportPartnerOffersRequest& request) {
+  ASSIGN_OR_RETURN(formats::Format format,
+                   formats::ParseFormat(request.format()));
+  if (request.content().empty()) {
+    return absl::InvalidArgumentError("content: required: the file");
+  }
+  if (!request.company_id().empty() && !caller.is_admin() &&
+      request.company_id() != caller.organization_id) {
+    return runtime::Denied("a company imports its own offers");
+  }
+  std::unique_ptr<runtime::BatchUpserter<v1::Offer>> upserter =
+      NewImport(caller);
+  absl::Status added;
+  RETURN_IF_ERROR(formats::ForEachRecord(
+      format, request.content(), common::TodayInParis(),
+      [&](int index, absl::StatusOr<v1::Offer> offer) {
+        if (!added.ok()) return;
+        if (!offer.ok()) {
+          upserter->RejectUnreadable(absl::InvalidArgumentError(
+              absl::StrCat(formats::FormatName(format), " record ", index + 1,
+                           ": ", offer.status().message())));
+          return;
+        }
+        if (!request.company_id().empty()) {
+          offer->set_company_id(request.company_id());
+        }
+        added = upserter->Add(*std::move(offer));
+      }));
+  RETURN_IF_ERROR(added);
+  RETURN_IF_ERROR(upserter->Flush());
+  return upserter->response();
+}
+
 // --- gRPC ------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* OfferServiceImpl::CreateOffer(
@@ -642,6 +677,25 @@ grpc::ServerUnaryReactor* OfferServiceImpl::SearchOffers(
       });
 }
 
+grpc::ServerUnaryReactor* OfferServiceImpl::ImportPartnerOffers(
+    grpc::CallbackServerContext* context,
+    const v1::ImportPartnerOffersRequest* request,
+    v1::ImportResponse* response) {
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_,
+      [this, request, response](const Caller& caller) {
+        absl::StatusOr<v1::ImportResponse> imported =
+            offers_->ImportPartner(caller, *request);
+        if (import_listener_) {
+          import_listener_(caller,
+                           imported.ok() ? *imported : v1::ImportResponse(),
+                           runtime::ToGrpcStatus(imported.status()));
+        }
+        ASSIGN_OR_RETURN(*response, std::move(imported));
+        return absl::OkStatus();
+      });
+}
+
 grpc::ServerReadReactor<grpc::ByteBuffer>* OfferServiceImpl::ImportOffers(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   absl::StatusOr<Caller> caller =
@@ -654,7 +708,13 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* OfferServiceImpl::ImportOffers(
   return new runtime::ImportReactor<v1::ImportOffersRequest, v1::Offer>(
       context, std::move(upserter), response, pool_,
       [](v1::ImportOffersRequest* r) { return r->mutable_offer(); },
-      import_calls_);
+      import_calls_,
+      import_listener_ && caller.ok()
+          ? [listener = import_listener_, who = *caller](
+                const v1::ImportResponse& outcome,
+                const grpc::Status& status) { listener(who, outcome, status); }
+          : runtime::ImportReactor<v1::ImportOffersRequest,
+                                   v1::Offer>::OnFinished());
 }
 
 }  // namespace passerelle::offers

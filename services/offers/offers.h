@@ -103,6 +103,12 @@ class Offers {
     search_hook_ = std::move(hook);
   }
 
+  // ImportPartnerOffers: a partner-format file (offers/formats/) mapped
+  // and upserted like an import; unmappable records in the errors.
+  absl::StatusOr<v1::ImportResponse> ImportPartner(
+      const runtime::Caller& caller,
+      const v1::ImportPartnerOffersRequest& request);
+
   std::unique_ptr<runtime::BatchUpserter<v1::Offer>> NewImport(
       const runtime::Caller& caller);
 
@@ -127,6 +133,14 @@ class OfferServiceImpl final
     : public v1::OfferService::WithRawCallbackMethod_ImportOffers<
           v1::OfferService::CallbackService> {
  public:
+  // Told of each import call's end (the embedded server announces it:
+  // integration events), with the caller and the counts.
+  using ImportListener = std::function<void(
+      const runtime::Caller&, const v1::ImportResponse&, const grpc::Status&)>;
+  void set_import_listener(ImportListener listener) {
+    import_listener_ = std::move(listener);
+  }
+
   OfferServiceImpl(Offers* offers, const runtime::Authenticator* authenticator,
                    runtime::ThreadPool* pool,
                    runtime::ImportCalls* import_calls = nullptr)
@@ -158,12 +172,17 @@ class OfferServiceImpl final
   grpc::ServerReadReactor<grpc::ByteBuffer>* ImportOffers(
       grpc::CallbackServerContext* context,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ImportPartnerOffers(
+      grpc::CallbackServerContext* context,
+      const v1::ImportPartnerOffersRequest* request,
+      v1::ImportResponse* response) override;
 
  private:
   Offers* offers_;
   const runtime::Authenticator* authenticator_;
   runtime::ThreadPool* pool_;
   runtime::ImportCalls* import_calls_;  // may be null
+  ImportListener import_listener_;
 };
 
 }  // namespace passerelle::offers

@@ -242,6 +242,14 @@ absl::StatusOr<v1::IssueTokenResponse> Organizations::IssueToken(
             "tokens are issued by the federation, or by an "
             "organization for itself");
       }
+      // A person issues the organization's tokens only when administering
+      // it (a token would otherwise give them what their account may not).
+      if (!caller.is_admin() && !caller.user_id.empty() &&
+          !caller.organization_admin) {
+        return runtime::Denied(
+            "an organization's tokens are issued by a person administering "
+            "it");
+      }
       absl::Status exists =
           request.role() == v1::ROLE_COMPANY  ? companies_.Get(org_id).status()
           : request.role() == v1::ROLE_SCHOOL ? schools_.Get(org_id).status()
@@ -394,6 +402,11 @@ absl::Status Organizations::RevokeToken(const Caller& caller,
   }
   if (!caller.Owns(record.role(), record.organization_id())) {
     return runtime::Denied("a token is revoked by the federation or its owner");
+  }
+  if (!caller.is_admin() && !caller.user_id.empty() &&
+      !caller.organization_admin) {
+    return runtime::Denied(
+        "an organization's tokens are revoked by a person administering it");
   }
   if (record.has_revoke_time()) return absl::OkStatus();
   runtime::SetTimestamp(absl::Now(), record.mutable_revoke_time());

@@ -7,17 +7,21 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
 #include "services/graduates/graduates.h"
+#include "services/integration/outbox.h"
 #include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/runtime/reactor.h"
@@ -410,6 +414,7 @@ absl::StatusOr<v1::Proposal> Proposals::SendOnce(
   p.set_contract_type(offer.contract_type());
   mutations.push_back(proposals_.PutMutation(p, Mutation::Expect::kAbsent, 0));
   events.push_back(proposals_.Event(p, v1::CHANGE_OP_CREATED));
+  Announce(p, &graduate, &offer, false, now, &mutations, &events);
   // The checks above hold at commit time: the offer and the graduate are
   // still as read (a graduate deleted meanwhile fails the commit).
   if (freed > 0) {
@@ -461,10 +466,15 @@ absl::Status Proposals::StoreExpired(const v1::Proposal& current) {
       expired, Mutation::Expect::kVersion, current.version())};
   std::vector<std::string> events = {
       proposals_.Event(expired, v1::CHANGE_OP_UPDATED)};
+  absl::StatusOr<v1::Offer> offer = options_.offers->Get(current.offer_id());
   if (HoldsPosition(current)) {  // the position held for the minor is freed
-    ASSIGN_OR_RETURN(v1::Offer offer, options_.offers->Get(current.offer_id()));
-    ReleasePosition(offer, now, &mutations, &events);
+    RETURN_IF_ERROR(offer.status());
+    ReleasePosition(*offer, now, &mutations, &events);
   }
+  absl::StatusOr<v1::Graduate> g =
+      options_.graduates->Get(current.graduate_id());
+  Announce(expired, g.ok() ? &*g : nullptr, offer.ok() ? &*offer : nullptr,
+           false, now, &mutations, &events);
   return proposals_.Commit(std::move(mutations), std::move(events));
 }
 
@@ -487,6 +497,7 @@ absl::StatusOr<int> Proposals::ExpireHolds(
     mutations->push_back(
         proposals_.PutMutation(done, Mutation::Expect::kVersion, p.version()));
     events->push_back(proposals_.Event(done, v1::CHANGE_OP_UPDATED));
+    Announce(done, nullptr, &offer, false, now, mutations, events);
     expired->insert(p.id());
     ++freed;
   }
@@ -531,6 +542,87 @@ void Proposals::TakePosition(const v1::Offer& offer, absl::Time now,
   mutations->push_back(options_.offers->PutMutation(
       taken, Mutation::Expect::kVersion, offer.version()));
   events->push_back(options_.offers->Event(taken, v1::CHANGE_OP_UPDATED));
+}
+
+void Proposals::Announce(const v1::Proposal& p, const v1::Graduate* g,
+                         const v1::Offer* offer, bool takes_position,
+                         absl::Time now, std::vector<Mutation>* mutations,
+                         std::vector<std::string>* events) const {
+  if (!options_.announce) return;
+  auto send = [&](absl::string_view type, v1::Role role,
+                  const std::string& org) {
+    if (org.empty()) return;
+    Caller as;
+    as.organization_id = org;
+    as.role = role;
+    const v1::Proposal seen = View(as, p, g, g != nullptr ? offer : nullptr);
+    v1::Event event = integration::NewEvent(type, org, p.id(), now);
+    (*event.mutable_data()->mutable_fields())["proposal"]
+        .mutable_struct_value()
+        ->CopyFrom(integration::ToStruct(seen));
+    integration::AppendEvent(event, mutations, events);
+  };
+  auto to_company = [&](absl::string_view type) {
+    send(type, v1::ROLE_COMPANY, p.company_id());
+  };
+  auto to_followers = [&](absl::string_view type) {
+    send(type, v1::ROLE_SCHOOL, p.school_id());
+    send(type, v1::ROLE_PARTNER, p.partner_id());
+  };
+  switch (p.state()) {
+    case v1::PROPOSAL_STATE_SENT:
+      to_followers("proposal.received");
+      break;
+    case v1::PROPOSAL_STATE_ACCEPTED: {
+      to_company("proposal.accepted");
+      to_followers("proposal.accepted");
+      for (const std::string* org : {&p.school_id(), &p.partner_id()}) {
+        if (org->empty()) continue;
+        v1::Event placed = integration::NewEvent("graduate.placed", *org,
+                                                 p.graduate_id(), now);
+        auto& f = *placed.mutable_data()->mutable_fields();
+        f["graduateId"].set_string_value(p.graduate_id());
+        f["proposalId"].set_string_value(p.id());
+        f["offerId"].set_string_value(p.offer_id());
+        f["companyId"].set_string_value(p.company_id());
+        f["contractType"].set_string_value(
+            v1::ContractType_Name(p.contract_type()));
+        integration::AppendEvent(placed, mutations, events);
+      }
+      if (offer != nullptr) {
+        const int filled = offer->positions_filled() + (takes_position ? 1 : 0);
+        if (filled >= offer->positions()) {
+          v1::Event full = integration::NewEvent(
+              "offer.filled", offer->company_id(), offer->id(), now);
+          auto& f = *full.mutable_data()->mutable_fields();
+          f["offerId"].set_string_value(offer->id());
+          f["externalId"].set_string_value(offer->external_id());
+          f["positions"].set_number_value(offer->positions());
+          f["positionsFilled"].set_number_value(filled);
+          integration::AppendEvent(full, mutations, events);
+        }
+      }
+      break;
+    }
+    case v1::PROPOSAL_STATE_DECLINED:
+      to_company("proposal.declined");
+      to_followers("proposal.declined");
+      break;
+    case v1::PROPOSAL_STATE_EXPIRED:
+      to_company("proposal.expired");
+      to_followers("proposal.expired");
+      break;
+    case v1::PROPOSAL_STATE_SUPERSEDED:
+      to_company("proposal.superseded");
+      to_followers("proposal.superseded");
+      break;
+    case v1::PROPOSAL_STATE_WITHDRAWN:
+      to_company("proposal.withdrawn");
+      to_followers("proposal.withdrawn");
+      break;
+    default:  // awaiting the representative: nothing to tell yet
+      break;
+  }
 }
 
 absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
@@ -613,6 +705,7 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
     mutations.push_back(proposals_.PutMutation(
         answered, Mutation::Expect::kVersion, p.version()));
     events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+    Announce(answered, &*graduate, &offer, false, now, &mutations, &events);
     if (held) ReleasePosition(offer, now, &mutations, &events);
   } else {
     if (graduate->status() != v1::GRADUATE_STATUS_SEEKING) {
@@ -673,6 +766,7 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
     mutations.push_back(proposals_.PutMutation(
         answered, Mutation::Expect::kVersion, p.version()));
     events.push_back(proposals_.Event(answered, v1::CHANGE_OP_UPDATED));
+    Announce(answered, &*graduate, &offer, !held, now, &mutations, &events);
     if (!held) TakePosition(offer, now, &mutations, &events);
 
     v1::Graduate placed = *graduate;
@@ -695,6 +789,7 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
       mutations.push_back(proposals_.PutMutation(
           closed, Mutation::Expect::kVersion, other.version()));
       events.push_back(proposals_.Event(closed, v1::CHANGE_OP_UPDATED));
+      Announce(closed, &*graduate, nullptr, false, now, &mutations, &events);
     }
     *graduate = std::move(placed);
   }
@@ -738,6 +833,7 @@ absl::Status Proposals::SupersedeRemaining(absl::string_view graduate_id,
       mutations.push_back(proposals_.PutMutation(
           closed, Mutation::Expect::kVersion, other.version()));
       events.push_back(proposals_.Event(closed, v1::CHANGE_OP_UPDATED));
+      Announce(closed, nullptr, nullptr, false, now, &mutations, &events);
     }
     if (mutations.empty()) return absl::OkStatus();
     absl::Status committed =
@@ -805,10 +901,13 @@ absl::StatusOr<v1::Proposal> Proposals::WithdrawOnce(
       withdrawn, Mutation::Expect::kVersion, p.version())};
   std::vector<std::string> events = {
       proposals_.Event(withdrawn, v1::CHANGE_OP_UPDATED)};
+  absl::StatusOr<v1::Offer> on_offer = options_.offers->Get(p.offer_id());
   if (HoldsPosition(p)) {
-    ASSIGN_OR_RETURN(v1::Offer held, options_.offers->Get(p.offer_id()));
-    ReleasePosition(held, now, &mutations, &events);
+    RETURN_IF_ERROR(on_offer.status());
+    ReleasePosition(*on_offer, now, &mutations, &events);
   }
+  Announce(withdrawn, &*graduate, on_offer.ok() ? &*on_offer : nullptr, false,
+           now, &mutations, &events);
   absl::Status committed =
       proposals_.Commit(std::move(mutations), std::move(events));
   if (!committed.ok()) {
@@ -968,6 +1067,197 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
   if (offset + page_size < listed.size()) {
     response.set_next_page_token(OffsetToken(offset + page_size));
   }
+  return response;
+}
+
+namespace {
+
+// France Travail's codes for a contract (Offres d'emploi v2: typeContrat,
+// natureContrat): E1 contrat de travail, E2 contrat d'apprentissage, FS
+// contrat de professionnalisation.
+std::pair<const char*, const char*> FranceTravailContract(v1::ContractType t) {
+  switch (t) {
+    case v1::CONTRACT_TYPE_CDI:
+      return {"CDI", "E1"};
+    case v1::CONTRACT_TYPE_CDD:
+      return {"CDD", "E1"};
+    case v1::CONTRACT_TYPE_APPRENTICESHIP:
+      return {"CDD", "E2"};
+    case v1::CONTRACT_TYPE_PROFESSIONALISATION:
+      return {"CDD", "FS"};
+    default:
+      return {"", ""};
+  }
+}
+
+// RFC 4180, and a cell a spreadsheet would read as a formula (=, +, -, @,
+// tab, CR: offer titles come from companies) prefixed with a quote.
+std::string CsvCell(absl::string_view v) {
+  std::string cell(v);
+  if (!cell.empty() &&
+      absl::string_view("=+-@\t\r").find(cell[0]) != absl::string_view::npos) {
+    cell.insert(0, "'");
+  }
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  return absl::StrCat("\"", absl::StrReplaceAll(cell, {{"\"", "\"\""}}), "\"");
+}
+
+std::string DayOf(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return common::FormatDate(
+      common::DayInParis(absl::FromUnixSeconds(t.seconds())));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
+    const Caller& caller, const v1::ExportPlacementsRequest& request) const {
+  std::string org = request.organization_id();
+  if (!caller.is_admin()) {
+    if (caller.role != v1::ROLE_SCHOOL && caller.role != v1::ROLE_PARTNER) {
+      return runtime::Denied(
+          "placements are exported by a school or a partner, for its own "
+          "young people");
+    }
+    if (!org.empty() && org != caller.organization_id) {
+      return runtime::Denied("an organization exports its own placements");
+    }
+    org = caller.organization_id;
+  }
+  const std::string format = request.format().empty()
+                                 ? "csv"
+                                 : absl::AsciiStrToLower(request.format());
+  if (format != "csv" && format != "json") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("format: csv or json, got '", request.format(), "'"));
+  }
+  std::optional<absl::CivilDay> from, to;
+  if (!request.from().empty()) {
+    from = common::ParseDate(request.from());
+    if (!from) return absl::InvalidArgumentError("from: a date, YYYY-MM-DD");
+  }
+  if (!request.to().empty()) {
+    to = common::ParseDate(request.to());
+    if (!to) return absl::InvalidArgumentError("to: a date, YYYY-MM-DD");
+  }
+  if (from && to && *to < *from) {
+    return absl::InvalidArgumentError("to: on or after from");
+  }
+  std::vector<v1::Proposal> proposals;
+  if (org.empty()) {  // the admin: everything
+    RETURN_IF_ERROR(
+        options_.store->ForEach(kTable, [&](const storage::Record& r) {
+          v1::Proposal p;
+          if (p.ParseFromString(r.data)) proposals.push_back(std::move(p));
+          return true;
+        }));
+  } else {
+    ASSIGN_OR_RETURN(proposals, ListAll(kBySchool, org));
+    ASSIGN_OR_RETURN(std::vector<v1::Proposal> by_partner,
+                     ListAll(kByPartner, org));
+    for (v1::Proposal& p : by_partner) proposals.push_back(std::move(p));
+  }
+  auto within = [&](const google::protobuf::Timestamp& t) {
+    const std::string day = DayOf(t);
+    if (day.empty()) return false;
+    const absl::CivilDay d = *common::ParseDate(day);
+    return (!from || d >= *from) && (!to || d <= *to);
+  };
+  const absl::CivilDay today = Today();
+  static constexpr const char* kColumns[] = {"proposal_id",
+                                             "state",
+                                             "sent_on",
+                                             "respond_by",
+                                             "answered_on",
+                                             "graduate_id",
+                                             "graduate_external_id",
+                                             "given_name",
+                                             "family_name",
+                                             "offer_id",
+                                             "offer_title",
+                                             "contract_type",
+                                             "ft_type_contrat",
+                                             "ft_nature_contrat",
+                                             "rome_code",
+                                             "commune_insee",
+                                             "start_date",
+                                             "weekly_hours",
+                                             "employer_siret",
+                                             "employer_name"};
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Proposal& p : proposals) {
+    if (!within(p.create_time()) && !within(p.respond_time())) continue;
+    absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
+    if (absl::IsNotFound(g.status())) continue;  // erased
+    RETURN_IF_ERROR(g.status());
+    absl::StatusOr<v1::Offer> o = options_.offers->Get(p.offer_id());
+    if (!o.ok() && !absl::IsNotFound(o.status())) return o.status();
+    const v1::ProposalState state = EffectiveState(p, today);
+    const auto [ft_type, ft_nature] = FranceTravailContract(p.contract_type());
+    std::string siret, employer;
+    // The employer is named once the young person accepted.
+    if (state == v1::PROPOSAL_STATE_ACCEPTED && options_.directory != nullptr) {
+      absl::StatusOr<v1::Company> c =
+          options_.directory->FindCompany(p.company_id());
+      if (c.ok()) {
+        siret = c->siret();
+        employer = c->name();
+      }
+    }
+    std::string state_name(StateName(state));
+    rows.push_back(
+        {p.id(),
+         absl::AsciiStrToLower(state_name),
+         DayOf(p.create_time()),
+         p.respond_by(),
+         DayOf(p.respond_time()),
+         g->id(),
+         g->external_id(),
+         g->given_name(),
+         g->family_name(),
+         p.offer_id(),
+         p.offer_title(),
+         std::string(absl::StripPrefix(v1::ContractType_Name(p.contract_type()),
+                                       "CONTRACT_TYPE_")),
+         ft_type,
+         ft_nature,
+         o.ok() ? o->rome_code() : "",
+         o.ok() ? o->place().commune_insee() : "",
+         o.ok() ? o->start_date() : "",
+         o.ok() ? absl::StrCat(o->weekly_hours()) : "",
+         siret,
+         employer});
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(a[2], a[0]) < std::tie(b[2], b[0]);
+  });
+  v1::ExportPlacementsResponse response;
+  response.set_rows(static_cast<int>(rows.size()));
+  std::string out;
+  if (format == "csv") {
+    response.set_content_type("text/csv; charset=utf-8");
+    out = absl::StrJoin(kColumns, ",");
+    out += "\r\n";
+    for (const auto& row : rows) {
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (i > 0) out += ',';
+        out += CsvCell(row[i]);
+      }
+      out += "\r\n";
+    }
+  } else {
+    response.set_content_type("application/json");
+    google::protobuf::ListValue list;
+    for (const auto& row : rows) {
+      google::protobuf::Struct* object =
+          list.add_values()->mutable_struct_value();
+      for (size_t i = 0; i < row.size(); ++i) {
+        (*object->mutable_fields())[kColumns[i]].set_string_value(row[i]);
+      }
+    }
+    CHECK(google::protobuf::util::MessageToJsonString(list, &out).ok());
+  }
+  response.set_content(std::move(out));
   return response;
 }
 
@@ -1316,9 +1606,26 @@ bool Proposals::WaitForErasure(uint64_t sequence,
 absl::Status Proposals::SweepExpiredHolds() {
   ASSIGN_OR_RETURN(std::vector<v1::Proposal> holding, ListAll(kHolding, ""));
   const absl::CivilDay today = Today();
+  if (options_.announce) {
+    // Partners are told of every expiry (proposal.expired): the proposals
+    // whose deadline passed unanswered are stored as expired once a day,
+    // not only when next read.
+    RETURN_IF_ERROR(
+        options_.store->ForEach(kTable, [&](const storage::Record& record) {
+          v1::Proposal p;
+          if (p.ParseFromString(record.data) &&
+              p.state() == v1::PROPOSAL_STATE_SENT && PastDeadline(p, today)) {
+            holding.push_back(std::move(p));
+          }
+          return true;
+        }));
+  }
   absl::Status result;
   for (const v1::Proposal& p : holding) {
-    if (!HoldsPosition(p) || !PastDeadline(p, today)) continue;
+    if (!(HoldsPosition(p) || p.state() == v1::PROPOSAL_STATE_SENT) ||
+        !PastDeadline(p, today)) {
+      continue;
+    }
     absl::Status stored = StoreExpired(p);
     // A concurrent answer or sweep changed it first: it is settled.
     if (!stored.ok() && !Retryable(stored)) result.Update(stored);

@@ -73,6 +73,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "passerelle/v1/graduate.pb.h"
+#include "passerelle/v1/integration.pb.h"
 #include "passerelle/v1/offer.pb.h"
 #include "passerelle/v1/proposal.grpc.pb.h"
 #include "services/matching/candidate_ids.h"
@@ -133,6 +134,9 @@ class Proposals {
     const runtime::Directory* directory = nullptr;
     // The young people's requests, for exports (may be null: none listed).
     runtime::Repository<v1::GraduateRequest>* requests = nullptr;
+    // Writes the integration events of each change (integration/outbox.h)
+    // in its commit; the store then has integration::Integration::Tables().
+    bool announce = false;
   };
 
   explicit Proposals(Options options);
@@ -208,6 +212,15 @@ class Proposals {
       const runtime::Caller& caller,
       const v1::GetPlacementStatsRequest& request) const;
 
+  // A school's or partner's proposals and placements for its own records
+  // (IntegrationService.ExportPlacements): CSV or JSON, with France
+  // Travail's contract codes beside ours, the employer (SIRET, name) once
+  // accepted, ROME, commune, start date, weekly hours; sent or answered
+  // within [from, to]. The admin: any organization's, or all.
+  absl::StatusOr<v1::ExportPlacementsResponse> ExportPlacements(
+      const runtime::Caller& caller,
+      const v1::ExportPlacementsRequest& request) const;
+
   // Everything stored about the young person `graduate_id`, as the JSON of
   // a v1::GraduateDataExport (GDPR articles 15 and 20): for them, their
   // representative, their school or partner and the federation. A company:
@@ -269,6 +282,15 @@ class Proposals {
   absl::Status StoreExpired(const v1::Proposal& proposal);
   // Adds to `mutations` and `events` the offer with one position more taken
   // (FILLED when none is left), or one freed (OPEN again if it was FILLED).
+  // The integration events of a proposal's new state, appended to the
+  // commit writing it (when options.announce): each organization gets it as
+  // ListProposals shows it to them. `g` and `offer` as read (the offer
+  // before this commit's position change; either may be null, the views
+  // then say less); `takes_position`: this commit takes one.
+  void Announce(const v1::Proposal& p, const v1::Graduate* g,
+                const v1::Offer* offer, bool takes_position, absl::Time now,
+                std::vector<storage::Mutation>* mutations,
+                std::vector<std::string>* events) const;
   void TakePosition(const v1::Offer& offer, absl::Time now,
                     std::vector<storage::Mutation>* mutations,
                     std::vector<std::string>* events);

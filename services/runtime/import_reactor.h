@@ -153,6 +153,9 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public ImportCalls::Call {
  public:
   using Extract = std::function<T*(Request*)>;
+  // Told how the call ended, just before it does (e.g. to announce it).
+  using OnFinished =
+      std::function<void(const v1::ImportResponse&, const grpc::Status&)>;
 
   // A failed `upserter` finishes the call at once with its status. With
   // `calls` (may be null: no idle timeout, no shutdown), the call is
@@ -160,11 +163,12 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
   ImportReactor(grpc::CallbackServerContext* context,
                 absl::StatusOr<std::unique_ptr<BatchUpserter<T>>> upserter,
                 grpc::ByteBuffer* response, ThreadPool* pool, Extract extract,
-                ImportCalls* calls = nullptr)
+                ImportCalls* calls = nullptr, OnFinished on_finished = nullptr)
       : context_(context),
         response_(response),
         pool_(pool),
-        extract_(std::move(extract)) {
+        extract_(std::move(extract)),
+        on_finished_(std::move(on_finished)) {
     if (!upserter.ok()) {
       finished_ = true;
       this->Finish(ToGrpcStatus(upserter.status()));
@@ -275,6 +279,7 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
     std::optional<typename BatchUpserter<T>::Batch> write;
     std::optional<grpc::Status> finish;
     std::optional<std::string> trailer;
+    std::optional<v1::ImportResponse> outcome;  // for on_finished_
     bool empty() const {
       return !start_read && !write.has_value() && !finish.has_value();
     }
@@ -322,6 +327,7 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
           grpc::SerializationTraits<v1::ImportResponse>::Serialize(
               upserter_->response(), response_, &own_buffer);
       SetFinish(actions, serialized, std::nullopt);
+      actions->outcome = upserter_->response();
     } else {
       SetFinish(actions, ToGrpcStatus(stop_), upserter_->response());
     }
@@ -333,7 +339,10 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
     finished_ = true;
     actions->start_read = false;
     actions->finish = std::move(status);
-    if (trailer.has_value()) actions->trailer = trailer->SerializeAsString();
+    if (trailer.has_value()) {
+      actions->trailer = trailer->SerializeAsString();
+      actions->outcome = *trailer;
+    }
   }
 
   // Outside mu_: a reaction may run inline, and after Finish the reactor
@@ -354,6 +363,9 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
     }
     if (actions.start_read) this->StartRead(&buffer_);
     if (actions.finish.has_value()) {
+      if (on_finished_ && actions.outcome.has_value()) {
+        on_finished_(*actions.outcome, *actions.finish);
+      }
       if (actions.trailer.has_value()) {
         context_->AddTrailingMetadata(kImportTrailer, *actions.trailer);
       }
@@ -377,6 +389,7 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
   grpc::ByteBuffer* response_;
   ThreadPool* pool_;
   Extract extract_;
+  OnFinished on_finished_;
   ImportCalls* calls_ = nullptr;
   std::unique_ptr<BatchUpserter<T>> upserter_;
   absl::Mutex mu_;

@@ -28,6 +28,7 @@
 #include "services/common/referentials.h"
 #include "services/gateway/gateway.h"
 #include "services/graduates/graduates.h"
+#include "services/integration/integration.h"
 #include "services/matching/index.h"
 #include "services/matching/matching.h"
 #include "services/offers/offers.h"
@@ -195,6 +196,7 @@ class ServerImpl final : public Server {
     if (all || mode == Mode::kGraduates) tables.push_back(graduates::Tables());
     if (all || mode == Mode::kOffers) tables.push_back(offers::Tables());
     if (all) tables.push_back(proposals::Tables());
+    if (all) tables.push_back(integration::Integration::Tables());
     tables.push_back(runtime::AuditLog::Tables());  // every process's own
     for (auto& group : tables) {
       for (std::string& t : group) store_options.tables.push_back(std::move(t));
@@ -356,6 +358,7 @@ class ServerImpl final : public Server {
             return offers->repository().Get(id);
           });
       if (options.clock) proposal_options.now = options.clock;
+      proposal_options.announce = true;  // integration events, same commit
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));
       graduate_service_->set_exporter(
@@ -372,6 +375,44 @@ class ServerImpl final : public Server {
       RETURN_IF_ERROR(proposals_->StartErasure());
       proposal_service_ = std::make_unique<proposals::ProposalServiceImpl>(
           proposals_.get(), authenticator_.get(), pool_.get());
+
+      // Webhooks and feeds of the proposals' events (integration/).
+      integration::Integration::Options integration_options;
+      integration_options.store = store_.get();
+      if (options.clock) integration_options.clock = options.clock;
+      ASSIGN_OR_RETURN(
+          integration_options.policy,
+          integration::AddressPolicy::Create(options.webhook_allowed_hosts));
+      integration_options.post.ca_file = options.webhook_ca_file;
+      if (options.webhook_retry_base > absl::ZeroDuration()) {
+        integration_options.retry_base = options.webhook_retry_base;
+      }
+      if (options.webhook_timeout > absl::ZeroDuration()) {
+        integration_options.post.timeout = options.webhook_timeout;
+      }
+      integration_options.placements =
+          [p = proposals_.get()](const runtime::Caller& caller,
+                                 const v1::ExportPlacementsRequest& request) {
+            return p->ExportPlacements(caller, request);
+          };
+      integration_ = std::make_unique<integration::Integration>(
+          std::move(integration_options));
+      integration_->Start();
+      graduate_service_->set_import_listener(
+          [i = integration_.get()](const runtime::Caller& caller,
+                                   const v1::ImportResponse& outcome,
+                                   const grpc::Status& status) {
+            i->ImportFinished(caller, "graduates", outcome, status);
+          });
+      offer_service_->set_import_listener(
+          [i = integration_.get()](const runtime::Caller& caller,
+                                   const v1::ImportResponse& outcome,
+                                   const grpc::Status& status) {
+            i->ImportFinished(caller, "offers", outcome, status);
+          });
+      integration_service_ =
+          std::make_unique<integration::IntegrationServiceImpl>(
+              integration_.get(), authenticator_.get(), pool_.get());
     }
 
     std::shared_ptr<grpc::ServerCredentials> credentials;
@@ -424,7 +465,7 @@ class ServerImpl final : public Server {
              organization_service_.get(), graduate_service_.get(),
              offer_service_.get(), referential_service_.get(),
              changefeed_service_.get(), matching_service_.get(),
-             proposal_service_.get()}) {
+             proposal_service_.get(), integration_service_.get()}) {
       if (service != nullptr) builder.RegisterService(service);
     }
     server_ = builder.BuildAndStart();
@@ -502,7 +543,8 @@ class ServerImpl final : public Server {
     pool_.reset();  // runs what was scheduled, then joins
     rank_pool_.reset();
     if (proposals_) proposals_->Stop();  // stops following the store
-    match_index_.reset();                // stops following the store
+    if (integration_) integration_->Stop();
+    match_index_.reset();  // stops following the store
     if (store_) {
       absl::Status closed = store_->Close();
       if (!closed.ok()) LOG(ERROR) << "Closing the store: " << closed;
@@ -543,6 +585,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<matching::MatchingServiceImpl> matching_service_;
   std::unique_ptr<proposals::Proposals> proposals_;
   std::unique_ptr<proposals::ProposalServiceImpl> proposal_service_;
+  std::unique_ptr<integration::Integration> integration_;
+  std::unique_ptr<integration::IntegrationServiceImpl> integration_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<gateway::Gateway> gateway_;
   absl::Mutex mu_;

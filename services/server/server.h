@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -67,6 +68,15 @@ struct Options {
   std::string smtp_password;  // from PASSERELLE_SMTP_PASSWORD
   std::string smtp_ca_file;
   std::string public_url;
+
+  // Webhooks: hosts, addresses or CIDR ranges exempted from the refusal of
+  // private, loopback and link-local destinations (and allowed http://);
+  // a CA to trust besides the system's; the first retry's delay and each
+  // attempt's timeout (0: 10 s each).
+  std::vector<std::string> webhook_allowed_hosts;
+  std::string webhook_ca_file;
+  absl::Duration webhook_retry_base;
+  absl::Duration webhook_timeout;
 
   // Tests only: called at the start of every offer search, on the worker
   // pool (to hold searches there).

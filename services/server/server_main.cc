@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -73,6 +74,19 @@ ABSL_FLAG(std::string, public_url, "",
           "Where people reach the web application (https://...): the links "
           "in mails start with it");
 
+ABSL_FLAG(std::vector<std::string>, webhook_allowed_hosts, {},
+          "Webhook destinations exempted from the refusal of private, "
+          "loopback and link-local addresses (and allowed plain http://): "
+          "host names, addresses or CIDR ranges, comma-separated, e.g. "
+          "127.0.0.1 or 10.20.0.0/16");
+ABSL_FLAG(std::string, webhook_ca_file, "",
+          "A CA to trust for webhook receivers, besides the system's");
+ABSL_FLAG(absl::Duration, webhook_retry_base, absl::Seconds(10),
+          "The first webhook retry's delay (doubling, with jitter, up to 6 h, "
+          "for 3 days)");
+ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10),
+          "Each webhook attempt's time limit");
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Runs every Passerelle service in one process.");
   absl::ParseCommandLine(argc, argv);
@@ -120,6 +134,10 @@ int main(int argc, char** argv) {
   options.smtp_user = absl::GetFlag(FLAGS_smtp_user);
   options.smtp_ca_file = absl::GetFlag(FLAGS_smtp_ca_file);
   options.public_url = absl::GetFlag(FLAGS_public_url);
+  options.webhook_allowed_hosts = absl::GetFlag(FLAGS_webhook_allowed_hosts);
+  options.webhook_ca_file = absl::GetFlag(FLAGS_webhook_ca_file);
+  options.webhook_retry_base = absl::GetFlag(FLAGS_webhook_retry_base);
+  options.webhook_timeout = absl::GetFlag(FLAGS_webhook_timeout);
   if (const char* password = std::getenv("PASSERELLE_SMTP_PASSWORD")) {
     options.smtp_password = password;
   }

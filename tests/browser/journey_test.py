@@ -14,7 +14,10 @@ application from the source tree), then, through the pages only:
    proposal with a deadline;
 4. the school sees it among the graduate's received proposals, accepts;
 5. the company then sees the young person's name and contact;
-6. the placement statistics move.
+6. the placement statistics move;
+7. (test_9a) the company's administrator connects its own system: a
+   webhook endpoint to a receiver on loopback (signature checked with the
+   secret the page showed once), the delivery journal, a pull feed.
 
 And the security cases: an offer title with markup shows as text, a
 cross-site form POST is refused (nothing created), a company cannot open
@@ -29,6 +32,8 @@ Run with Debian's python3 (python3-selenium):
 import argparse
 import base64
 import datetime
+import hashlib
+import hmac
 import http.server
 import json
 import os
@@ -96,6 +101,35 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class WebhookReceiver(http.server.BaseHTTPRequestHandler):
+    """A partner's system receiving webhooks: records each POST (path,
+    headers with lower-case names, body) in server.received and answers
+    200, or 500 under /fail (a system out of order)."""
+
+    protocol_version = "HTTP/1.1"  # answers "Expect: 100-continue" at once
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.received.append(
+            (self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(500 if self.path.startswith("/fail") else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def webhook_signed_with(secret, headers, body):
+    """Whether one of the webhook-signature header's signatures is
+    Standard Webhooks' v1 with this secret: base64(HMAC-SHA256(key,
+    id + "." + timestamp + "." + body)), key = the base64 after "whsec_"."""
+    key = base64.b64decode(secret[len("whsec_"):])
+    signed = ("%s.%s." % (headers["webhook-id"], headers["webhook-timestamp"])).encode() + body
+    expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(hmac.compare_digest(expected, s) for s in headers["webhook-signature"].split())
+
+
 class Journey(unittest.TestCase):
     """One ordered journey; the security cases use the accounts it made."""
 
@@ -129,7 +163,9 @@ class Journey(unittest.TestCase):
             [ARGS.server, "--data_dir=" + data, "--port=0",
              "--port_file=" + cls.port_file, "--http_port=0",
              "--http_port_file=" + cls.http_port_file,
-             "--web_dir=" + os.path.abspath(ARGS.web_dir)],
+             "--web_dir=" + os.path.abspath(ARGS.web_dir),
+             # test_9a's webhook receiver listens on loopback, over http.
+             "--webhook_allowed_hosts=127.0.0.1"],
             stdout=cls.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -939,6 +975,327 @@ class Journey(unittest.TestCase):
         self.shot("15-organization-team")
         self.assert_clean_console()
 
+    # ---- an organization's integrations ------------------------------------------
+
+    def axe_clean(self, name):
+        """axe-core on the page as it is: no serious or critical violation
+        (test_99 checks only the pages of test_98, and runs before test_9a)."""
+        self.axe_page(name)
+        if self.state.get("axe_unavailable"):
+            self.fail("axe-core is not installed: %s" % self.state["axe_unavailable"])
+        bad = [v for v in self.state["axe"][name] if v["impact"] in ("serious", "critical")]
+        self.assertEqual(bad, [], "serious or critical accessibility violations on %s:\n%s" % (
+            name, axe_core.describe(bad)))
+
+    def declined_proposal(self, company_tok, school_tok, skill, title):
+        """An offer of the company, its proposal to the graduate with `skill`,
+        declined by the school (in person): a proposal.declined event for
+        the company. Returns the proposal's id."""
+        today = datetime.date.today()
+        status, offer = self.api("POST", "/v1/offers", {
+            "title": title, "romeCode": "H2913", "contractType": "CONTRACT_TYPE_CDI",
+            "startDate": (today + datetime.timedelta(days=30)).isoformat(), "weeklyHours": 35,
+            "positions": 1, "requiredSkills": ["soudure TIG"], "place": {"communeInsee": "62765"}},
+            token=company_tok)
+        self.assertEqual(status, 200, offer)
+        cnd = None
+        deadline = time.time() + 60
+        while cnd is None and time.time() < deadline:
+            status, ranked = self.api("GET", "/v1/offers/%s/rankedGraduates?pageSize=100" % offer["id"],
+                                      token=company_tok)
+            self.assertEqual(status, 200, ranked)
+            for r in ranked.get("results", []):
+                if skill in r["candidate"].get("skills", []):
+                    cnd = r["candidate"]["graduateId"]
+            if cnd is None:
+                time.sleep(0.5)
+        self.assertIsNotNone(cnd, "the graduate with %r is not ranked for %s" % (skill, title))
+        status, prop = self.api("POST", "/v1/proposals", {
+            "offerId": offer["id"], "graduateId": cnd,
+            "respondBy": (today + datetime.timedelta(days=7)).isoformat()}, token=company_tok)
+        self.assertEqual(status, 200, prop)
+        status, answered = self.api("POST", "/v1/proposals/%s:respond" % prop["id"],
+                                    {"accept": False}, token=school_tok)
+        self.assertEqual(status, 200, answered)
+        self.assertEqual(answered["state"], "PROPOSAL_STATE_DECLINED")
+        return prop["id"]
+
+    def webhook_for(self, received, resource_id, under="/passerelle/"):
+        """The (headers, body, event) the receiver got about resource_id (at
+        a path under `under`)."""
+        def got(_):
+            for path, headers, body in list(received):
+                event = json.loads(body)
+                if event.get("resourceId") == resource_id and path.startswith(under):
+                    return headers, body, event
+            return False
+        return self.wait(got, "the receiver got no webhook about %s" % resource_id, timeout=60)
+
+    def test_9a_integrations(self):
+        """The company's administrator (invited in test_9) sets up its
+        integrations on /integrations: a refused address shown next to its
+        field; a webhook endpoint to a receiver on loopback, whose secret is
+        shown once and verifies the signature of the delivery that a
+        declined proposal causes; the delivery in the journal (and its
+        filter); the secret renewed (both secrets sign meanwhile); a pull
+        feed, read and acknowledged through the API; the endpoint deleted
+        with the keyboard. At desktop and 360-px widths, with axe-core.
+        (unittest sorts names as strings: test_95 … test_99, test_9_…, then
+        this one.)"""
+        self.require_journey()
+        d = self.driver
+        today = datetime.date.today()
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WebhookReceiver)
+        receiver.received = []
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        self.addCleanup(receiver.server_close)
+        self.addCleanup(receiver.shutdown)
+        hook_url = "http://127.0.0.1:%d/passerelle/hooks" % receiver.server_address[1]
+
+        # The school's and the company's tokens; an adult welder of the
+        # school with a skill nobody else has (to find her among the
+        # company's pseudonymous candidates).
+        school_tok, company_tok = self.school_and_company_tokens("integrations")
+        skill = "soudure orbitale"
+        status, young = self.api("POST", "/v1/graduates", {
+            "externalId": "EP-HOOK", "givenName": "Maëlle", "familyName": "Roussel",
+            "birthDate": today.replace(year=today.year - 20, day=1).isoformat(),
+            "diploma": {"code": "50025438", "status": "DIPLOMA_STATUS_OBTAINED",
+                        "obtainedOn": (today - datetime.timedelta(days=400)).isoformat()},
+            "romeCodes": ["H2913"], "skills": ["soudure TIG", skill],
+            "home": {"communeInsee": "62765"}, "maxDistanceKm": 60,
+            "acceptedContracts": ["CONTRACT_TYPE_CDI", "CONTRACT_TYPE_APPRENTICESHIP"],
+            "availableFrom": today.isoformat(), "completedCollege": True}, token=school_tok)
+        self.assertEqual(status, 200, young)
+
+        self.sign_in("direction@ateliers.example.fr")
+        self.css('#nav a[href="/integrations"]',
+                 "no « Intégrations » link for the company's administrator").click()
+        self.heading("Intégrations")
+        self.text_in("main", "Standard Webhooks", "no help on the two ways")
+        self.text_in("main", "docs/integration.md")
+        self.text_in("#no-endpoints", "Aucun point de réception")
+
+        # A private address: refused, the message next to the URL field,
+        # which has the focus.
+        url = self.type_into("endpoint.url", "https://10.0.0.1/x")
+        self.submit("#endpoint-form")
+        self.wait(lambda drv: url.get_attribute("aria-invalid") == "true",
+                  "the refused address is not shown next to the URL field")
+        error_id = url.get_attribute("data-error-id")
+        self.assertIn(error_id, url.get_attribute("aria-describedby").split())
+        self.assertIn("10.0.0.1", d.find_element(By.ID, error_id).text)
+        self.assertEqual(d.switch_to.active_element, url, "the focus is not on the refused URL")
+        self.shot("integrations-url-error")
+        status, listed = self.api("GET", "/v1/webhookEndpoints", token=company_tok)
+        self.assertEqual((status, listed.get("endpoints", [])), (200, []))
+
+        # The endpoint, for declined and accepted proposals; its secret once.
+        self.type_into("endpoint.url", hook_url)
+        for event_type in ["proposal.declined", "proposal.accepted"]:
+            d.find_element(By.CSS_SELECTOR, '#endpoint-form input[value="%s"]' % event_type).click()
+        self.type_into("endpoint.description", "SI recrutement")
+        self.submit("#endpoint-form")
+        secret_input = self.css("#webhook-endpoints .secret-box input.secret",
+                                "the new endpoint's secret is not shown")
+        secret = secret_input.get_attribute("value")
+        self.assertRegex(secret, r"^whsec_[A-Za-z0-9+/]{43}=$")
+        self.assertEqual(secret_input.get_attribute("readonly"), "true")
+        self.assertEqual(d.switch_to.active_element, secret_input, "the focus is not on the new secret")
+        self.assertIn("ne sera plus jamais affiché", self.css("#webhook-endpoints .secret-box").text)
+        card = self.css("#webhook-endpoints li.endpoint")
+        for text in [hook_url, "Actif", "SI recrutement", "Proposition déclinée (proposal.declined)",
+                     "Proposition acceptée (proposal.accepted)"]:
+            self.assertIn(text, card.text)
+        self.assertNotIn("proposal.received", card.text)
+        self.assertIsNone(url.get_attribute("aria-invalid"), "the URL's error stays")
+        self.assertEqual(url.get_attribute("value"), "", "the form was not emptied")
+        self.shot("integrations")
+        self.axe_clean("integrations: new endpoint")
+        # Shown once: not after a reload.
+        d.refresh()
+        self.heading("Intégrations")
+        card = self.css("#webhook-endpoints li.endpoint")
+        self.assertNotIn(secret, d.page_source, "the secret is shown again")
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, ".secret-box"))
+
+        # An event: the school declines the company's proposal. The
+        # receiver gets it, signed with the secret the page showed.
+        first = self.declined_proposal(company_tok, school_tok, skill, "Soudeur·se orbital·e (webhook)")
+        headers, body, event = self.webhook_for(receiver.received, first)
+        self.assertEqual(event["type"], "proposal.declined")
+        self.assertEqual(headers["webhook-id"], event["id"])
+        self.assertTrue(webhook_signed_with(secret, headers, body),
+                        "webhook-signature %r does not verify with the secret shown"
+                        % headers["webhook-signature"])
+
+        # ... and it is in the journal, delivered.
+        toggle = card.find_element(By.CSS_SELECTOR, "button.journal-toggle")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "false")
+        toggle.click()
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+        journal = card.find_element(By.CSS_SELECTOR, ".journal")
+
+        def row_of(proposal_id, state_text):
+            def found(_):
+                rows = [r for r in journal.find_elements(By.CSS_SELECTOR, "tbody tr")
+                        if proposal_id in r.text]
+                if rows and state_text in rows[0].text:
+                    return rows[0]
+                journal.find_element(By.XPATH, ".//button[normalize-space(.)='Actualiser']").click()
+                time.sleep(0.3)
+                return False
+            return self.wait(found, "the journal does not show %s as %s" % (proposal_id, state_text))
+        row = row_of(first, "Remis")
+        cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        self.assertIn("Proposition déclinée", cells[0])
+        self.assertIn("proposal.declined", cells[0])
+        self.assertEqual(cells[3:5], ["1", "200"], "attempts and HTTP status: %s" % cells)
+        state = Select(journal.find_element(By.CSS_SELECTOR, "select"))
+        state.select_by_visible_text("En attente")
+        self.text_in(".journal", "Aucun envoi dans cet état", "the state filter does not filter")
+        state.select_by_visible_text("Remis")
+        row_of(first, "Remis")
+        self.shot("integrations-journal")
+        self.axe_clean("integrations: journal")
+
+        # A pull feed of the declined proposals.
+        d.find_element(By.CSS_SELECTOR, '#subscription-form input[value="proposal.declined"]').click()
+        self.type_into("subscription.description", "Export nocturne")
+        self.submit("#subscription-form")
+        created = self.css("#subscription-created", "the new feed is not confirmed")
+        self.assertEqual(d.switch_to.active_element, created)
+        sub_id = created.find_element(By.TAG_NAME, "code").text
+        self.assertTrue(sub_id.startswith("sub_"), sub_id)
+        self.text_in("#event-subscriptions", "Export nocturne", "the new feed is not listed")
+        self.text_in("#event-subscriptions", sub_id)
+
+        # The secret renewed, the previous one valid 24 hours (the default).
+        card.find_element(By.XPATH, ".//button[normalize-space(.)='Renouveler le secret']").click()
+        confirm = self.css("#webhook-endpoints form.confirm", "no confirmation of the renewal")
+        self.assertEqual(d.switch_to.active_element.tag_name, "p",
+                         "the focus is not on the confirmation's question")
+        hours = Select(confirm.find_element(By.CSS_SELECTOR, 'select[data-field="previous_valid_hours"]'))
+        self.assertEqual(hours.first_selected_option.get_attribute("value"), "24")
+        confirm.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        new_input = self.css("#webhook-endpoints .secret-box input.secret", "the new secret is not shown")
+        new_secret = new_input.get_attribute("value")
+        self.assertRegex(new_secret, r"^whsec_")
+        self.assertNotEqual(new_secret, secret)
+        self.assertEqual(d.switch_to.active_element, new_input)
+        tomorrow = (today + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+        self.assertIn("L'ancien secret signe aussi les envois jusqu'au " + tomorrow, card.text)
+        self.shot("integrations-rotated")
+
+        # Another endpoint (through the API), whose system answers 500.
+        failing_url = "http://127.0.0.1:%d/fail" % receiver.server_address[1]
+        status, failing = self.api("POST", "/v1/webhookEndpoints", {
+            "url": failing_url, "eventTypes": ["proposal.declined"], "description": "Système en panne"},
+            token=company_tok)
+        self.assertEqual(status, 200, failing)
+
+        # The next event: signed with both secrets; in the feed too, which
+        # the company's system reads and acknowledges; failing at the other
+        # endpoint.
+        second = self.declined_proposal(company_tok, school_tok, skill, "Soudeur·se orbital·e (rotation)")
+        self.webhook_for(receiver.received, second, under="/fail")
+        headers, body, event = self.webhook_for(receiver.received, second)
+        self.assertTrue(webhook_signed_with(new_secret, headers, body), "not signed with the new secret")
+        self.assertTrue(webhook_signed_with(secret, headers, body), "not signed with the previous secret")
+        feed = None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            status, feed = self.api("GET", "/v1/eventSubscriptions/%s/events" % sub_id, token=company_tok)
+            self.assertEqual(status, 200, feed)
+            if feed.get("events"):
+                break
+            time.sleep(0.3)
+        self.assertEqual([(e["type"], e["resourceId"]) for e in feed.get("events", [])],
+                         [("proposal.declined", second)])
+        sequence = str(feed["events"][0]["sequence"])
+        status, acked = self.api("POST", "/v1/eventSubscriptions/%s:ack" % sub_id,
+                                 {"upTo": sequence}, token=company_tok)
+        self.assertEqual(status, 200, acked)
+
+        # At phone width: the acknowledged position, the journal.
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            d.refresh()
+            self.heading("Intégrations")
+            self.text_in("#event-subscriptions", sequence, "the acknowledged sequence is not shown")
+            self.text_in("#webhook-endpoints", "Ancien secret")
+            # The failing endpoint: its alert, its delivery waiting for a retry.
+            def failing_card(drv):
+                item = drv.find_element(By.CSS_SELECTOR, 'li[data-endpoint="%s"]' % failing["id"])
+                if "Les envois vers cette adresse échouent" in item.text:
+                    return item
+                drv.refresh()
+                return False
+            bad = self.wait(failing_card, "the failing endpoint shows no alert")
+            self.assertIn("En échec depuis le", bad.find_element(By.CSS_SELECTOR, ".endpoint-alert").text)
+            self.assertIn("Actif", bad.text)
+            bad.find_element(By.CSS_SELECTOR, "button.journal-toggle").click()
+            pending = self.wait(lambda drv: [r for r in bad.find_elements(By.CSS_SELECTOR, ".journal tbody tr")
+                                             if second in r.text], "the failing delivery is not in its journal")[0]
+            self.assertIn("En attente", pending.text)
+            self.assertIn("500", pending.text)
+            self.assertIn("Prochaine tentative", pending.text)
+            card = self.css('li[data-endpoint]:not([data-endpoint="%s"])' % failing["id"])
+            card.find_element(By.CSS_SELECTOR, "button.journal-toggle").click()
+            journal = card.find_element(By.CSS_SELECTOR, ".journal")
+            row_of(second, "Remis")
+            self.assert_no_sideways_scroll()
+            self.shot("integrations-phone")
+            self.axe_clean("integrations: phone")
+            status, _ = self.api("DELETE", "/v1/webhookEndpoints/" + failing["id"], token=company_tok)
+            self.assertEqual(status, 200)
+            d.refresh()
+            card = self.css("#webhook-endpoints li.endpoint")
+
+            # Deleted, with the keyboard: Enter on « Supprimer », Tab to
+            # the confirmation's button, Enter.
+            remove = card.find_element(By.XPATH, ".//button[normalize-space(.)='Supprimer']")
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", remove)
+            remove.send_keys(Keys.ENTER)
+            confirm = self.css("#webhook-endpoints form.confirm", "no confirmation of the deletion")
+            self.assertIn("Supprimer le point de réception", confirm.text)
+            self.assert_no_sideways_scroll()
+            self.shot("integrations-phone-delete")
+            d.switch_to.active_element.send_keys(Keys.TAB)
+            self.assertEqual(d.switch_to.active_element.text, "Supprimer définitivement")
+            d.switch_to.active_element.send_keys(Keys.ENTER)
+            self.wait(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "#webhook-endpoints li"),
+                      "the endpoint is still listed")
+            self.css("#no-endpoints")
+            self.assertEqual(d.switch_to.active_element.get_attribute("id"), "h-webhooks",
+                             "the focus did not go to the list's heading")
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        status, listed = self.api("GET", "/v1/webhookEndpoints", token=company_tok)
+        self.assertEqual((status, listed.get("endpoints", [])), (200, []))
+        self.assert_clean_console()
+
+        # The school's administrator exports its placements from the page;
+        # a reversed date range is refused next to its field.
+        self.sign_in("direction@ecole.example.fr")
+        self.go("/integrations")
+        self.heading("Intégrations")
+        form = self.css("#placements-export")
+        self.set_value("from", "2030-01-02")
+        self.set_value("to", "2030-01-01")
+        self.click_centered(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+        self.text_in("#placements-export", "on or after from")
+        self.set_value("from", "")
+        self.set_value("to", "")
+        self.click_centered(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+        self.text_in("#export-done", "exportée")
+        status, export = self.api("GET", "/v1/placements:export?format=csv")
+        self.assertEqual(status, 200, export)
+        self.assertIn("ft_type_contrat,ft_nature_contrat", export["content"].splitlines()[0])
+        self.axe_page("school: integrations with the export")
+        self.assert_clean_console()
+
     def test_95_mission_locale(self):
         self.require_journey()
         # The federation adds a Mission locale and invites its counsellor.
@@ -1576,20 +1933,7 @@ class Journey(unittest.TestCase):
         self.require_journey()
         d = self.driver
         today = datetime.date.today()
-        status, schools = self.api("GET", "/v1/schools?pageSize=100")
-        self.assertEqual(status, 200, schools)
-        school_id = [x["id"] for x in schools["schools"]
-                     if x["name"] == "École de Production de Saint-Omer"][0]
-        status, companies = self.api("GET", "/v1/companies?pageSize=100")
-        company_id = [c["id"] for c in companies["companies"]
-                      if c["name"].startswith("Ateliers Métalliers")][0]
-        tokens = []
-        for org, role in [(school_id, "ROLE_SCHOOL"), (company_id, "ROLE_COMPANY")]:
-            status, tok = self.api("POST", "/v1/tokens", {
-                "organizationId": org, "role": role, "description": "requests"})
-            self.assertEqual(status, 200, tok)
-            tokens.append(tok["token"])
-        school_tok, company_tok = tokens
+        school_tok, company_tok = self.school_and_company_tokens("requests")
 
         birth = today.replace(year=today.year - 16) - datetime.timedelta(days=90)
         status, young = self.api("POST", "/v1/graduates", {
@@ -1885,6 +2229,25 @@ class Journey(unittest.TestCase):
                 for page, vs in report.items()}, ensure_ascii=False, indent=1)), file=sys.stderr)
         self.assertEqual(bad, {}, "serious or critical accessibility violations:\n" + "\n".join(
             "%s:\n%s" % (page, axe_core.describe(vs)) for page, vs in bad.items()))
+
+    def school_and_company_tokens(self, description):
+        """Tokens of the Saint-Omer school and of the Ateliers Métalliers
+        company (both created by test_1)."""
+        status, schools = self.api("GET", "/v1/schools?pageSize=100")
+        self.assertEqual(status, 200, schools)
+        status, companies = self.api("GET", "/v1/companies?pageSize=100")
+        self.assertEqual(status, 200, companies)
+        school_id = [x["id"] for x in schools["schools"]
+                     if x["name"] == "École de Production de Saint-Omer"][0]
+        company_id = [c["id"] for c in companies["companies"]
+                      if c["name"].startswith("Ateliers Métalliers")][0]
+        tokens = []
+        for org, role in [(school_id, "ROLE_SCHOOL"), (company_id, "ROLE_COMPANY")]:
+            status, tok = self.api("POST", "/v1/tokens", {
+                "organizationId": org, "role": role, "description": description})
+            self.assertEqual(status, 200, tok)
+            tokens.append(tok["token"])
+        return tokens
 
     def click_centered(self, el):
         """Clicks an element scrolled to the middle of the viewport (clear

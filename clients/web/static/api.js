@@ -65,3 +65,5 @@ export async function api(method, path, body, opts = {}) {
 export const get = (path, params) => api('GET', path + query(params));
 export const post = (path, body) => api('POST', path, body);
 export const patch = (path, body) => api('PATCH', path, body);
+// DELETE carries no body (the gateway refuses one on a route without).
+export const del = (path) => api('DELETE', path, undefined, { raw: '', contentType: 'application/json' });

@@ -13,6 +13,7 @@ const school = () => import('./school.js');
 const stats = () => import('./stats.js');
 const admin = () => import('./admin.js');
 const young = () => import('./young.js');
+const integrations = () => import('./integrations.js');
 const signInPage = lazy(auth, 'signInPage');
 const invitationPage = lazy(auth, 'invitationPage');
 const offersPage = lazy(company, 'offersPage');
@@ -26,6 +27,7 @@ const requestsPage = lazy(school, 'requestsPage');
 const statsPage = lazy(stats, 'statsPage');
 const adminPage = lazy(admin, 'adminPage');
 const teamPage = lazy(admin, 'teamPage');
+const integrationsPage = lazy(integrations, 'integrationsPage');
 const youngOffersPage = lazy(young, 'youngOffersPage');
 const youngDataPage = lazy(young, 'youngDataPage');
 
@@ -33,6 +35,8 @@ const state = { me: null };
 
 const SCHOOLISH = ['ROLE_SCHOOL', 'ROLE_PARTNER'];
 const YOUNG = ['ROLE_GRADUATE', 'ROLE_GUARDIAN'];
+// The organizations that set up integrations (their administrators).
+const ORGANIZATIONS = ['ROLE_COMPANY', 'ROLE_SCHOOL', 'ROLE_PARTNER'];
 const routes = [
   { re: /^\/connexion$/, page: signInPage, public: true },
   { re: /^\/invitations\/([^/]+)$/, page: invitationPage, public: true },
@@ -49,6 +53,7 @@ const routes = [
   { re: /^\/statistiques$/, page: statsPage, roles: [...SCHOOLISH, 'ROLE_ADMIN'] },
   { re: /^\/admin(?:\/([a-z]+))?$/, page: adminPage, roles: ['ROLE_ADMIN'] },
   { re: /^\/equipe$/, page: teamPage },
+  { re: /^\/integrations$/, page: integrationsPage, roles: ORGANIZATIONS },
   { re: /^\/mes-offres$/, page: youngOffersPage, roles: YOUNG },
   { re: /^\/mes-donnees$/, page: youngDataPage, roles: YOUNG },
 ];
@@ -76,6 +81,11 @@ function navItems(me) {
   }
   if (YOUNG.includes(me.role)) return [['/mes-offres', me.role === 'ROLE_GUARDIAN' ? 'Offres' : 'Mes offres'], ['/mes-donnees', me.role === 'ROLE_GUARDIAN' ? 'Données' : 'Mes données']];
   if (me.organizationAdmin && me.role !== 'ROLE_ADMIN') items.push(['/equipe', 'Équipe']);
+  // Administrators set up integrations; anyone of a school or partner
+  // exports its placements there.
+  if (ORGANIZATIONS.includes(me.role) && (me.organizationAdmin || SCHOOLISH.includes(me.role))) {
+    items.push(['/integrations', 'Intégrations']);
+  }
   return items;
 }
 

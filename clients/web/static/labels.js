@@ -135,3 +135,38 @@ export const REQUEST_KIND = {
   GRADUATE_REQUEST_KIND_CORRECTION: 'Correction de la fiche',
   GRADUATE_REQUEST_KIND_UNSPECIFIED: 'Demande',
 };
+
+// The integration events (IntegrationService's Event.type), in the order
+// the forms offer them; the technical name shows next to the label, as a
+// partner's developer meets it in the payloads.
+export const EVENT_TYPE = {
+  'proposal.received': 'Proposition reçue',
+  'proposal.accepted': 'Proposition acceptée',
+  'proposal.declined': 'Proposition déclinée',
+  'proposal.expired': 'Proposition expirée',
+  'proposal.superseded': 'Proposition remplacée',
+  'proposal.withdrawn': 'Proposition retirée',
+  'offer.filled': 'Offre pourvue',
+  'graduate.placed': 'Jeune placé·e',
+  'import.finished': 'Import terminé',
+  'webhook.endpoint_disabled': 'Point de réception désactivé',
+};
+
+// « Proposition acceptée (proposal.accepted) »; an unknown type as it comes.
+export function eventTypeLabel(type) {
+  const text = EVENT_TYPE[type];
+  return text ? `${text} (${type})` : type || '—';
+}
+
+export const WEBHOOK_ENDPOINT_STATE = {
+  WEBHOOK_ENDPOINT_STATE_ENABLED: ['Actif', 'accepted'],
+  WEBHOOK_ENDPOINT_STATE_DISABLED: ['Désactivé', 'declined'],
+  WEBHOOK_ENDPOINT_STATE_UNSPECIFIED: ['—', ''],
+};
+
+export const WEBHOOK_DELIVERY_STATE = {
+  WEBHOOK_DELIVERY_STATE_PENDING: ['En attente', 'sent'],
+  WEBHOOK_DELIVERY_STATE_DELIVERED: ['Remis', 'accepted'],
+  WEBHOOK_DELIVERY_STATE_FAILED: ['Abandonné', 'declined'],
+  WEBHOOK_DELIVERY_STATE_UNSPECIFIED: ['—', ''],
+};

@@ -2,14 +2,19 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/france_travail.h"
 #include "clients/cli/importer.h"
 #include "clients/cli/proto_text.h"
 #include "clients/cli/records.h"
@@ -188,10 +193,17 @@ ChunkSender MakeSender(Invocation& inv, const char* method,
   };
 }
 
-absl::Status Import(Invocation& inv, bool graduates) {
-  const std::string& path = inv.args.positional().front();
-  ImportFormat format;
-  if (auto name = inv.args.Get("format")) {
+// Imports FILE (the positional argument), or `fetched` (offers fetched
+// from the France Travail API) when given.
+absl::Status Import(Invocation& inv, bool graduates,
+                    const std::optional<std::string>& fetched = std::nullopt) {
+  const std::string path = fetched.has_value()
+                               ? std::string("the France Travail API")
+                               : inv.args.positional().front();
+  ImportFormat format = ImportFormat::kFranceTravail;
+  if (fetched.has_value()) {
+    // The API's answers, in its own format.
+  } else if (auto name = inv.args.Get("format")) {
     ASSIGN_OR_RETURN(format, ImportFormatFromName(*name));
   } else {
     ASSIGN_OR_RETURN(format, ImportFormatFromPath(path));
@@ -224,8 +236,13 @@ absl::Status Import(Invocation& inv, bool graduates) {
   ScopedInterruptHandling handling_interrupt;
 
   std::ifstream file;
+  std::istringstream fetched_stream;
   std::istream* in = &std::cin;
-  if (path != "-") {
+  if (fetched.has_value()) {
+    fetched_stream.str(*fetched);
+    in = &fetched_stream;
+    options.total_bytes = static_cast<int64_t>(fetched->size());
+  } else if (path != "-") {
     file.open(path, std::ios::binary);
     if (!file) return UsageError(absl::StrCat("cannot open \"", path, "\""));
     in = &file;
@@ -342,9 +359,96 @@ Command ImportCommand(bool graduates) {
 
 }  // namespace
 
+// Fetches offers from the France Travail API (OAuth2 client credentials)
+// and imports them as `import offers --format=france-travail` would.
+absl::Status ImportFromFranceTravail(Invocation& inv) {
+  FranceTravailApi api;
+  api.token_url = inv.args.GetString("token_url");
+  if (api.token_url.empty())
+    api.token_url = std::string(kFranceTravailTokenUrl);
+  api.search_url = inv.args.GetString("api_url");
+  if (api.search_url.empty()) {
+    api.search_url = std::string(kFranceTravailSearchUrl);
+  }
+  api.client_id = inv.args.GetString("client_id");
+  if (api.client_id.empty()) {
+    if (const char* env = std::getenv("FRANCE_TRAVAIL_CLIENT_ID")) {
+      api.client_id = env;
+    }
+  }
+  if (api.client_id.empty()) {
+    return UsageError(
+        "--client_id: required (or FRANCE_TRAVAIL_CLIENT_ID): your "
+        "francetravail.io application's identifier");
+  }
+  ASSIGN_OR_RETURN(std::string secret_path, inv.Required("client_secret_file"));
+  ASSIGN_OR_RETURN(std::string secret,
+                   ReadFileForFlag("client_secret_file", secret_path));
+  api.client_secret = std::string(absl::StripAsciiWhitespace(secret));
+  if (api.client_secret.empty()) {
+    return UsageError("--client_secret_file: the file is empty");
+  }
+  api.ca_file = inv.args.GetString("ca_file");
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const std::string& item : ListFlagValues(inv.args, "query")) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return UsageError(absl::StrCat(
+          "--query: name=value pairs (e.g. siret=73282932000074), got \"", item,
+          "\""));
+    }
+    params.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  if (params.empty()) {
+    return UsageError(
+        "--query: required: the search, e.g. siret=YOUR_SIRET (your own "
+        "offers), codeROME=H2903,commune=59350");
+  }
+  ASSIGN_OR_RETURN(bool quiet, inv.args.GetBool("quiet", false));
+  ASSIGN_OR_RETURN(
+      std::string content,
+      FetchFranceTravailOffers(api, params, quiet ? nullptr : &inv.err));
+  return Import(inv, /*graduates=*/false, content);
+}
+
+Command FranceTravailCommand() {
+  Command command;
+  command.words = {"import", "france-travail"};
+  command.summary =
+      "Fetches offers from the France Travail API (Offres d'emploi v2, "
+      "OAuth2 client credentials of your francetravail.io application) and "
+      "imports them as import offers --format=france-travail does (upsert "
+      "by the source's id: run it as often as you like).";
+  command.example =
+      "passerelle-cli import france-travail --client_id=PAR_monappli_… "
+      "--client_secret_file=ft.secret --query=siret=73282932000074";
+  std::vector<FlagDoc> flags = {
+      {"client_id", FlagKind::kString,
+       "the application's client id (or FRANCE_TRAVAIL_CLIENT_ID)"},
+      {"client_secret_file", FlagKind::kString,
+       "a file holding the client secret (never a flag: it would show in "
+       "the process list)"},
+      {"query", FlagKind::kString,
+       "search parameters name=value, comma-separated or repeated (siret=…, "
+       "codeROME=…, commune=…, typeContrat=…)"},
+      {"token_url", FlagKind::kString,
+       "the OAuth2 token endpoint (default France Travail's)"},
+      {"api_url", FlagKind::kString,
+       "the offers search endpoint (default France Travail's)"},
+      {"ca_file", FlagKind::kString, "a CA to trust besides the system's"},
+  };
+  for (FlagDoc& f : ImportFlags()) {
+    if (f.name != "format" && f.name != "delimiter") flags.push_back(f);
+  }
+  command.flags = std::move(flags);
+  command.run = ImportFromFranceTravail;
+  return command;
+}
+
 void AddStreamCommands(std::vector<Command>* commands) {
   commands->push_back(ImportCommand(true));
   commands->push_back(ImportCommand(false));
+  commands->push_back(FranceTravailCommand());
   Command watch;
   watch.words = {"watch"};
   watch.summary =

@@ -9,9 +9,11 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "clients/cli/cli.h"
 #include "glog/logging.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -728,6 +731,120 @@ TEST_F(WebhooksTest, PartnerOfferFilesImportOnceAndRank) {
   EXPECT_EQ(f.at("kind").string_value(), "offers");
   EXPECT_EQ(f.at("received").number_value(), 8);
   EXPECT_EQ(f.at("rejected").number_value(), 4);
+}
+
+// The France Travail connector of the CLI against a local server that
+// follows the documented shapes: an OAuth2 client-credentials token, then
+// the search with range= paging (206 + Content-Range, then 200).
+TEST_F(WebhooksTest, TheCliFetchesFromTheFranceTravailApi) {
+  google::protobuf::Struct sample;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  ReadPartnerFile("france-travail-offres.json"), &sample)
+                  .ok());
+  const auto& all = sample.fields().at("resultats").list_value();
+  auto page = [&](int from, int to) {
+    google::protobuf::Struct answer;
+    auto* list = (*answer.mutable_fields())["resultats"].mutable_list_value();
+    for (int i = from; i < to; ++i) *list->add_values() = all.values(i);
+    std::string json;
+    google::protobuf::util::MessageToJsonString(answer, &json);
+    return json;
+  };
+  FakeReceiver ft([&](const FakeReceiver::Request& r) {
+    FakeReceiver::Reply reply;
+    const std::string path = FakeReceiver::PathOf(r);
+    if (path == "/connexion/oauth2/access_token") {
+      const bool good =
+          r.method == "POST" &&
+          absl::StrContains(r.body, "grant_type=client_credentials") &&
+          absl::StrContains(r.body, "client_id=PAR_passerelle_test") &&
+          absl::StrContains(r.body, "client_secret=s%C3%A9cret%2B1") &&
+          absl::StrContains(r.body, "scope=api_offresdemploiv2%20o2dsoffre");
+      reply.status = good ? 200 : 401;
+      reply.body = good ? R"({"access_token":"tok-123","token_type":"Bearer",)"
+                          R"("expires_in":1499,"scope":"api_offresdemploiv2"})"
+                        : R"({"error":"invalid_client"})";
+      return reply;
+    }
+    if (path != "/partenaire/offresdemploi/v2/offres/search" ||
+        r.headers.count("authorization") == 0 ||
+        r.headers.at("authorization") != "Bearer tok-123" ||
+        FakeReceiver::QueryParam(r, "siret") != "73282932000074") {
+      reply.status = 401;
+      return reply;
+    }
+    // The total the search finds is 300: a first page of 4 (206), then the
+    // last 4 (200), as if pages were smaller than asked.
+    if (FakeReceiver::QueryParam(r, "range") == "0-149") {
+      reply.status = 206;
+      reply.body = page(0, 4);
+      reply.headers = {"Content-Range: offres 0-149/300"};
+    } else if (FakeReceiver::QueryParam(r, "range") == "150-299") {
+      reply.status = 200;
+      reply.body = page(4, 8);
+    } else {
+      reply.status = 400;
+    }
+    return reply;
+  });
+  testing::TempDir dir;
+  const std::string secret_file = dir.path() + "/ft.secret";
+  {
+    std::ofstream f(secret_file);
+    f << "sécret+1\n";
+  }
+  auto cli = [&](const std::string& secret_path, std::string* out,
+                 std::string* err) {
+    const std::vector<std::string> args = {
+        "passerelle-cli",
+        absl::StrCat("--address=127.0.0.1:", server_.server().port()),
+        "--token=" + company_a_.token,
+        "import",
+        "france-travail",
+        "--client_id=PAR_passerelle_test",
+        "--client_secret_file=" + secret_path,
+        "--query=siret=73282932000074",
+        "--token_url=" +
+            ft.url("/connexion/oauth2/access_token?realm=%2Fpartenaire"),
+        "--api_url=" + ft.url("/partenaire/offresdemploi/v2/offres/search"),
+        "--output=json"};
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    std::ostringstream o, e;
+    const int code =
+        cli::RunCli(static_cast<int>(argv.size()), argv.data(), o, e);
+    *out = o.str();
+    *err = e.str();
+    return code;
+  };
+  std::string out, err;
+  ASSERT_EQ(cli(secret_file, &out, &err), 0) << err;
+  EXPECT_THAT(err, HasSubstr("8 offers fetched of 300"));
+  // Two search calls, each with the token; the offers of the sample that
+  // map are imported, the others reported with their reason.
+  int searches = 0;
+  for (const auto& r : ft.requests()) {
+    searches +=
+        FakeReceiver::PathOf(r) == "/partenaire/offresdemploi/v2/offres/search";
+  }
+  EXPECT_EQ(searches, 2);
+  v1::ListOffersRequest list;
+  v1::ListOffersResponse offers;
+  ASSERT_TRUE(
+      company_a_.offers->ListOffers(company_a_.Context().get(), list, &offers)
+          .ok());
+  std::set<std::string> ids;
+  for (const v1::Offer& o : offers.offers()) ids.insert(o.external_id());
+  EXPECT_EQ(ids, (std::set<std::string>{"ft:201KXQB", "ft:201LBWD",
+                                        "ft:201PQRS", "ft:201HTUV"}));
+  // A wrong secret: the token endpoint's refusal, said; nothing imported.
+  const std::string wrong = dir.path() + "/wrong.secret";
+  {
+    std::ofstream f(wrong);
+    f << "nope\n";
+  }
+  EXPECT_NE(cli(wrong, &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr("HTTP 401"));
 }
 
 // --- A real server killed between its commits and their delivery ------------

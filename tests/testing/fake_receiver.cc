@@ -56,6 +56,25 @@ void FakeReceiver::set_policy(Policy policy) {
   policy_ = std::move(policy);
 }
 
+std::string FakeReceiver::PathOf(const Request& r) {
+  return r.path.substr(0, r.path.find('?'));
+}
+
+std::string FakeReceiver::QueryParam(const Request& r,
+                                     const std::string& name) {
+  const size_t q = r.path.find('?');
+  if (q == std::string::npos) return "";
+  for (absl::string_view pair :
+       absl::StrSplit(absl::string_view(r.path).substr(q + 1), '&')) {
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == absl::string_view::npos ? ""
+                                           : std::string(pair.substr(eq + 1));
+    }
+  }
+  return "";
+}
+
 std::vector<FakeReceiver::Request> FakeReceiver::requests() {
   absl::MutexLock lock(&mu_);
   return requests_;
@@ -141,11 +160,15 @@ void FakeReceiver::Handle(int fd) {
     return;
   }
   if (reply.delay > absl::ZeroDuration()) absl::SleepFor(reply.delay);
+  const std::string body = !reply.body.empty() ? reply.body
+                           : reply.body_bytes == 2
+                               ? std::string("ok")
+                               : std::string(reply.body_bytes, 'x');
+  std::string extra;
+  for (const std::string& h : reply.headers) absl::StrAppend(&extra, h, "\r\n");
   const std::string answer = absl::StrCat(
-      "HTTP/1.1 ", reply.status, " X\r\nContent-Length: ", reply.body_bytes,
-      "\r\nConnection: close\r\n\r\n",
-      reply.body_bytes == 2 ? std::string("ok")
-                            : std::string(reply.body_bytes, 'x'));
+      "HTTP/1.1 ", reply.status, " X\r\nContent-Length: ", body.size(), "\r\n",
+      extra, "Connection: close\r\n\r\n", body);
   if (write(fd, answer.data(), answer.size()) ==
       static_cast<ssize_t>(answer.size())) {
     absl::MutexLock lock(&mu_);

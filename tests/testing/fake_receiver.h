@@ -30,6 +30,8 @@ class FakeReceiver {
     absl::Duration delay;   // before answering
     bool hang = false;      // never answer (the client times out)
     size_t body_bytes = 2;  // the answer's body ("ok", or that many 'x')
+    std::string body;       // set: the answer's body instead
+    std::vector<std::string> headers;  // extra "Name: value" lines
   };
   using Policy = std::function<Reply(const Request&)>;
 
@@ -38,6 +40,9 @@ class FakeReceiver {
 
   int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const;
+  // The path of a request without its query, and one query parameter.
+  static std::string PathOf(const Request& r);
+  static std::string QueryParam(const Request& r, const std::string& name);
   void set_policy(Policy policy);
 
   // Every request received so far (answered or not), in arrival order.

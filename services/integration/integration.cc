@@ -189,16 +189,7 @@ void Integration::Stop() {
   pool_.reset();  // waits for the deliveries in flight
 }
 
-bool Integration::WaitForFanout(uint64_t sequence, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto done = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return fanned_out_ >= sequence;
-  };
-  return mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
-}
-
-// --- The dispatcher
-// ------------------------------------------------------------
+// --- The dispatcher ---------------------------------------------------------
 
 void Integration::Dispatch() {
   absl::Time next_round = absl::InfinitePast();
@@ -532,8 +523,7 @@ absl::Status Integration::RecordAttempt(const std::string& endpoint_id,
       .status();
 }
 
-// --- Endpoints
-// -------------------------------------------------------------------
+// --- Endpoints --------------------------------------------------------------
 
 absl::StatusOr<std::string> Integration::OrganizationFor(
     const Caller& caller, absl::string_view requested,
@@ -740,8 +730,7 @@ absl::StatusOr<v1::ListWebhookDeliveriesResponse> Integration::ListDeliveries(
   return response;
 }
 
-// --- The pull feed
-// ---------------------------------------------------------------
+// --- The pull feed ----------------------------------------------------------
 
 absl::StatusOr<v1::EventSubscription> Integration::CreateSubscription(
     const Caller& caller, const v1::CreateEventSubscriptionRequest& request) {
@@ -926,8 +915,7 @@ void Integration::ImportFinished(const Caller& caller, absl::string_view kind,
       << "integration: import.finished not recorded: " << committed;
 }
 
-// --- Exports
-// -----------------------------------------------------------------------
+// --- Exports ----------------------------------------------------------------
 
 absl::StatusOr<v1::ExportPlacementsResponse> Integration::ExportPlacements(
     const Caller& caller, const v1::ExportPlacementsRequest& request) const {
@@ -939,8 +927,7 @@ absl::StatusOr<v1::ExportPlacementsResponse> Integration::ExportPlacements(
   return options_.placements(caller, request);
 }
 
-// --- gRPC
-// --------------------------------------------------------------------------
+// --- gRPC -------------------------------------------------------------------
 
 namespace {
 

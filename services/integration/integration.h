@@ -75,9 +75,6 @@ class Integration {
   void Start();
   // Stops them; idempotent. Call before closing the store.
   void Stop();
-  // Tests: blocks until every event committed up to `sequence` has its
-  // deliveries and feed entries; false on timeout.
-  bool WaitForFanout(uint64_t sequence, absl::Duration timeout);
 
   absl::StatusOr<v1::WebhookEndpoint> CreateEndpoint(
       const runtime::Caller& caller,

@@ -229,21 +229,24 @@ void Integration::Dispatch() {
 
 absl::Status Integration::FanOut() {
   storage::Store& store = *options_.store;
-  internal::EventFanoutCursor cursor;
-  int64_t version = 0;
-  absl::StatusOr<storage::Record> stored = store.Get(kState, kFanoutId);
-  if (stored.ok()) {
-    ASSIGN_OR_RETURN(cursor,
-                     Parse<internal::EventFanoutCursor>(*stored, "cursor"));
-    version = stored->version;
-  } else if (!absl::IsNotFound(stored.status())) {
-    return stored.status();
+  if (cursor_version_ < 0) {  // the position kept in the store, at start
+    absl::StatusOr<storage::Record> stored = store.Get(kState, kFanoutId);
+    if (stored.ok()) {
+      ASSIGN_OR_RETURN(internal::EventFanoutCursor kept,
+                       Parse<internal::EventFanoutCursor>(*stored, "cursor"));
+      cursor_ = kept.sequence();
+      cursor_version_ = stored->version;
+    } else if (absl::IsNotFound(stored.status())) {
+      cursor_version_ = 0;
+    } else {
+      return stored.status();
+    }
   }
   ASSIGN_OR_RETURN(std::vector<storage::Change> changes,
-                   store.ReadChanges(cursor.sequence(), kFanoutBatch));
+                   store.ReadChanges(cursor_, kFanoutBatch));
   if (changes.empty()) {
     absl::MutexLock lock(&mu_);
-    fanned_out_ = std::max(fanned_out_, cursor.sequence());
+    fanned_out_ = std::max(fanned_out_, cursor_);
     return absl::OkStatus();
   }
   const absl::Time now = Now();
@@ -305,14 +308,23 @@ absl::Status Integration::FanOut() {
                               {{kFeedBySubscription, s.id(), false}}));
     }
   }
-  cursor.set_sequence(changes.back().sequence);
-  mutations.push_back(
-      Put(kState, kFanoutId, cursor, version + 1,
-          version == 0 ? Mutation::Expect::kAbsent : Mutation::Expect::kVersion,
-          version));
-  RETURN_IF_ERROR(store.Commit(std::move(mutations), {}).status());
+  const uint64_t last = changes.back().sequence;
+  if (!mutations.empty()) {
+    // The entries and the position in one commit. A batch without events
+    // moves the position in memory only: after a restart it is read again,
+    // and gives nothing again.
+    internal::EventFanoutCursor cursor;
+    cursor.set_sequence(last);
+    mutations.push_back(Put(kState, kFanoutId, cursor, cursor_version_ + 1,
+                            cursor_version_ == 0 ? Mutation::Expect::kAbsent
+                                                 : Mutation::Expect::kVersion,
+                            cursor_version_));
+    RETURN_IF_ERROR(store.Commit(std::move(mutations), {}).status());
+    ++cursor_version_;
+  }
+  cursor_ = last;
   absl::MutexLock lock(&mu_);
-  fanned_out_ = std::max(fanned_out_, cursor.sequence());
+  fanned_out_ = std::max(fanned_out_, cursor_);
   return absl::OkStatus();
 }
 

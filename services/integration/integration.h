@@ -141,6 +141,10 @@ class Integration {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t fanned_out_ ABSL_GUARDED_BY(mu_) = 0;
+  // The dispatcher thread's own: its position in the change log, and the
+  // version of the record keeping it (-1: not read yet).
+  uint64_t cursor_ = 0;
+  int64_t cursor_version_ = -1;
   absl::flat_hash_set<std::string> in_flight_ ABSL_GUARDED_BY(mu_);
 };
 

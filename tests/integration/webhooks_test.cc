@@ -705,11 +705,11 @@ TEST_F(WebhooksTest, PartnerOfferFilesImportOnceAndRank) {
     v1::RankOffersRequest rank;
     rank.set_graduate_id(created.id());
     v1::RankOffersResponse offers;
-    ASSERT_TRUE(
-        school_.matching->RankOffers(school_.Context().get(), rank, &offers)
-            .ok());
+    // (The matcher may not have caught up with the new graduate yet.)
+    grpc::Status ranking =
+        school_.matching->RankOffers(school_.Context().get(), rank, &offers);
     for (const auto& r : offers.results()) {
-      ranked |= r.offer().external_id() == "ft:201LBWD";
+      ranked |= ranking.ok() && r.offer().external_id() == "ft:201LBWD";
     }
     if (!ranked) absl::SleepFor(absl::Milliseconds(100));
   }

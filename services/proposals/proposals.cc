@@ -605,21 +605,16 @@ void Proposals::Announce(const v1::Proposal& p, const v1::Graduate* g,
       break;
     }
     case v1::PROPOSAL_STATE_DECLINED:
-      to_company("proposal.declined");
-      to_followers("proposal.declined");
-      break;
     case v1::PROPOSAL_STATE_EXPIRED:
-      to_company("proposal.expired");
-      to_followers("proposal.expired");
-      break;
     case v1::PROPOSAL_STATE_SUPERSEDED:
-      to_company("proposal.superseded");
-      to_followers("proposal.superseded");
+    case v1::PROPOSAL_STATE_WITHDRAWN: {
+      // "proposal.declined", "proposal.expired", …
+      const std::string type = absl::StrCat(
+          "proposal.", absl::AsciiStrToLower(StateName(p.state())));
+      to_company(type);
+      to_followers(type);
       break;
-    case v1::PROPOSAL_STATE_WITHDRAWN:
-      to_company("proposal.withdrawn");
-      to_followers("proposal.withdrawn");
-      break;
+    }
     default:  // awaiting the representative: nothing to tell yet
       break;
   }
@@ -1102,10 +1097,15 @@ std::string CsvCell(absl::string_view v) {
   return absl::StrCat("\"", absl::StrReplaceAll(cell, {{"\"", "\"\""}}), "\"");
 }
 
-std::string DayOf(const google::protobuf::Timestamp& t) {
-  if (t.seconds() == 0 && t.nanos() == 0) return "";
-  return common::FormatDate(
-      common::DayInParis(absl::FromUnixSeconds(t.seconds())));
+// The Paris day of a timestamp; none when unset.
+std::optional<absl::CivilDay> DayOf(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return std::nullopt;
+  return common::DayInParis(absl::FromUnixSeconds(t.seconds()));
+}
+
+std::string FormatDay(const google::protobuf::Timestamp& t) {
+  const std::optional<absl::CivilDay> day = DayOf(t);
+  return day ? common::FormatDate(*day) : "";
 }
 
 }  // namespace
@@ -1158,10 +1158,8 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     for (v1::Proposal& p : by_partner) proposals.push_back(std::move(p));
   }
   auto within = [&](const google::protobuf::Timestamp& t) {
-    const std::string day = DayOf(t);
-    if (day.empty()) return false;
-    const absl::CivilDay d = *common::ParseDate(day);
-    return (!from || d >= *from) && (!to || d <= *to);
+    const std::optional<absl::CivilDay> d = DayOf(t);
+    return d && (!from || *d >= *from) && (!to || *d <= *to);
   };
   const absl::CivilDay today = Today();
   static constexpr const char* kColumns[] = {"proposal_id",
@@ -1208,9 +1206,9 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     rows.push_back(
         {p.id(),
          absl::AsciiStrToLower(state_name),
-         DayOf(p.create_time()),
+         FormatDay(p.create_time()),
          p.respond_by(),
-         DayOf(p.respond_time()),
+         FormatDay(p.respond_time()),
          g->id(),
          g->external_id(),
          g->given_name(),
@@ -1603,7 +1601,7 @@ bool Proposals::WaitForErasure(uint64_t sequence,
   return following_ && erased_through_ >= sequence;
 }
 
-absl::Status Proposals::SweepExpiredHolds() {
+absl::Status Proposals::SweepExpired() {
   ASSIGN_OR_RETURN(std::vector<v1::Proposal> holding, ListAll(kHolding, ""));
   const absl::CivilDay today = Today();
   if (options_.announce) {
@@ -1642,7 +1640,7 @@ void Proposals::Follow() {
       since = erased_through_;
     }
     if (const absl::CivilDay today = Today(); today != holds_swept_on_) {
-      absl::Status swept = SweepExpiredHolds();
+      absl::Status swept = SweepExpired();
       if (swept.ok()) {
         holds_swept_on_ = today;
       } else {

@@ -275,9 +275,10 @@ class Proposals {
       bool* retry);
   // Stores `proposal` EXPIRED (it is SENT and past its date).
   // Stores EXPIRED every hold whose deadline has passed, freeing its
-  // position (deadlines are days: the follower calls it once a day, and at
-  // its start). Conflicts are left for the next call.
-  absl::Status SweepExpiredHolds();
+  // position, and (announcing) every unanswered proposal past its deadline
+  // (deadlines are days: the follower calls it once a day, and at its
+  // start). Conflicts are left for the next call.
+  absl::Status SweepExpired();
   // Stores `proposal` as EXPIRED, freeing the position it held, if any.
   absl::Status StoreExpired(const v1::Proposal& proposal);
   // Adds to `mutations` and `events` the offer with one position more taken

@@ -1,6 +1,7 @@
 // Organizations, tokens, graduates and offers: create/get/update/list.
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/proto_text.h"
@@ -395,6 +396,8 @@ absl::Status GraduateList(Invocation& inv) {
   v1::ListGraduatesRequest request;
   request.set_school_id(inv.args.GetString("school_id"));
   request.set_partner_id(inv.args.GetString("partner_id"));
+  ASSIGN_OR_RETURN(bool followed, inv.args.GetBool("followed", false));
+  request.set_followed(followed);
   v1::GraduateStatus status = v1::GRADUATE_STATUS_UNSPECIFIED;
   RETURN_IF_ERROR(
       SetEnumFilter(inv, "status", v1::GraduateStatus_descriptor(), &status));
@@ -410,6 +413,47 @@ absl::Status GraduateList(Invocation& inv) {
         return r.graduates();
       },
       GraduateColumns());
+}
+
+// graduate grant|revoke GRADUATE_ID --partner_id=P
+absl::Status GraduateAccess(Invocation& inv, bool grant) {
+  ASSIGN_OR_RETURN(std::string id, IdArgument(inv));
+  ASSIGN_OR_RETURN(std::string partner, inv.Required("partner_id"));
+  auto stub = GraduateService::NewStub(inv.channel);
+  v1::Graduate response;
+  if (grant) {
+    v1::GrantGraduateAccessRequest request;
+    request.set_graduate_id(id);
+    request.set_partner_id(partner);
+    RETURN_IF_ERROR(
+        inv.Call("GrantGraduateAccess", [&](grpc::ClientContext* c) {
+          return stub->GrantGraduateAccess(c, request, &response);
+        }));
+  } else {
+    v1::RevokeGraduateAccessRequest request;
+    request.set_graduate_id(id);
+    request.set_partner_id(partner);
+    RETURN_IF_ERROR(
+        inv.Call("RevokeGraduateAccess", [&](grpc::ClientContext* c) {
+          return stub->RevokeGraduateAccess(c, request, &response);
+        }));
+  }
+  if (inv.printer.json()) {
+    inv.printer.PrintJsonLine(response);
+    return absl::OkStatus();
+  }
+  inv.out << (grant ? "granted " : "revoked ") << partner
+          << (grant ? " access to graduate " : " access from graduate ") << id
+          << "\n";
+  std::vector<std::string> followers;
+  for (const v1::GraduateFollower& f : response.followers()) {
+    followers.push_back(f.partner_id());
+  }
+  inv.out << "followed by: "
+          << (followers.empty() ? "nobody but the owner"
+                                : absl::StrJoin(followers, ", "))
+          << "\n";
+  return absl::OkStatus();
 }
 
 absl::Status GraduateDelete(Invocation& inv) {
@@ -487,9 +531,31 @@ void AddGraduateCommands(std::vector<Command>* commands) {
       Concat(
           {{"school_id", FlagKind::kString, "only this school's graduates"},
            {"partner_id", FlagKind::kString, "only this partner's graduates"},
+           {"followed", FlagKind::kBool,
+            "a partner: the young people other organizations granted it "
+            "access to, instead of its own"},
            {"status", FlagKind::kString, "seeking, placed or withdrawn"}},
           PagingFlags()),
       GraduateList));
+
+  for (const bool grant : {true, false}) {
+    Command access = MakeCommand(
+        {"graduate", grant ? "grant" : "revoke"},
+        grant ? "Grants a partner (a Mission locale) access to one of your "
+                "graduates: it then sees the young person and their "
+                "proposals and can answer them; recorded in the audit log."
+              : "Ends a partner's access to a graduate (the owner, or the "
+                "partner itself).",
+        grant ? "passerelle-cli graduate grant GRADUATE_ID "
+                "--partner_id=PARTNER_ID"
+              : "passerelle-cli graduate revoke GRADUATE_ID "
+                "--partner_id=PARTNER_ID",
+        {kIdFlag, {"partner_id", FlagKind::kString, "the partner, required"}},
+        [grant](Invocation& inv) { return GraduateAccess(inv, grant); });
+    access.positional_synopsis = "[ID]";
+    access.max_positional = 1;
+    commands->push_back(std::move(access));
+  }
 }
 
 // ---- offers ---------------------------------------------------------------

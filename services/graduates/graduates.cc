@@ -1,10 +1,12 @@
 #include "services/graduates/graduates.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/runtime/graduate_access.h"
 #include "services/runtime/import_reactor.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
@@ -13,9 +15,11 @@ namespace passerelle::graduates {
 namespace {
 
 using runtime::Caller;
+using runtime::GraduateAccess;
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
+constexpr int kMaxFollowers = 8;
 
 // The owner of a record: exactly one of school_id, partner_id.
 std::string OwnerKey(const v1::Graduate& g) {
@@ -32,6 +36,9 @@ std::vector<storage::IndexKey> IndexKeys(const v1::Graduate& g) {
     keys.push_back(
         {kByExternalId, absl::StrCat(OwnerKey(g), "/", g.external_id()), true});
   }
+  for (const v1::GraduateFollower& f : g.followers()) {
+    keys.push_back({kByFollower, f.partner_id(), false});
+  }
   return keys;
 }
 
@@ -40,7 +47,7 @@ const std::vector<absl::string_view>& UpdatableGraduatePaths() {
   static const auto* paths = new std::vector<absl::string_view>(
       common::UpdatablePaths(v1::Graduate::descriptor(),
                              {"id", "school_id", "partner_id", "version",
-                              "create_time", "update_time"}));
+                              "create_time", "update_time", "followers"}));
   return *paths;
 }
 
@@ -136,21 +143,31 @@ absl::Status Graduates::CheckOwnerAndFields(const Caller& caller,
   return common::ValidateGraduate(g, *referentials_, today_());
 }
 
-absl::Status Graduates::CheckCanRead(const Caller& caller,
-                                     const v1::Graduate& g) const {
-  if (caller.is_admin() || caller.ActsFor(g.id())) return absl::OkStatus();
+absl::StatusOr<GraduateAccess> Graduates::CheckCanRead(
+    const Caller& caller, const v1::Graduate& g) const {
+  const GraduateAccess access = runtime::AccessTo(caller, g);
+  if (access != GraduateAccess::kNone) return access;
   if (caller.is_graduate_side_person()) {
     return runtime::Denied("a young person's account reads their own record");
   }
-  if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
-    return absl::OkStatus();
-  }
-  if (!g.partner_id().empty() &&
-      caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
-    return absl::OkStatus();
-  }
   // As if unknown: another tenant's id must not tell that it exists.
   return absl::NotFoundError(absl::StrCat("graduate ", g.id(), " not found"));
+}
+
+absl::StatusOr<v1::Graduate> Graduates::GetOwned(const Caller& caller,
+                                                 absl::string_view id,
+                                                 absl::string_view what) const {
+  if (caller.is_graduate_side_person() && !caller.ActsFor(id)) {
+    return runtime::Denied("a young person's account reads their own record");
+  }
+  ASSIGN_OR_RETURN(v1::Graduate g, repository_.Get(id));
+  ASSIGN_OR_RETURN(GraduateAccess access, CheckCanRead(caller, g));
+  if (access == GraduateAccess::kFollower) {
+    return runtime::Denied(
+        absl::StrCat(what, " the graduate's school or partner only (graduate ",
+                     id, " is followed, not owned)"));
+  }
+  return g;
 }
 
 absl::StatusOr<v1::Graduate> Graduates::Create(const Caller& caller,
@@ -159,6 +176,7 @@ absl::StatusOr<v1::Graduate> Graduates::Create(const Caller& caller,
   graduate.clear_version();
   graduate.clear_create_time();
   graduate.clear_update_time();
+  graduate.clear_followers();  // granted by GrantAccess only
   RETURN_IF_ERROR(CheckOwnerAndFields(caller, &graduate));
   absl::StatusOr<v1::Graduate> created =
       repository_.Create(std::move(graduate));
@@ -177,7 +195,11 @@ absl::StatusOr<v1::Graduate> Graduates::Get(const Caller& caller,
     return runtime::Denied("a young person's account reads their own record");
   }
   ASSIGN_OR_RETURN(v1::Graduate g, repository_.Get(id));
-  RETURN_IF_ERROR(CheckCanRead(caller, g));
+  ASSIGN_OR_RETURN(GraduateAccess access, CheckCanRead(caller, g));
+  RETURN_IF_ERROR(runtime::RecordFollowerAccess(
+      audit_, caller, "/passerelle.v1.GraduateService/GetGraduate", g.id(),
+      runtime::OwnerOf(g), access));
+  runtime::TrimForCaller(caller, &g);
   return g;
 }
 
@@ -190,7 +212,8 @@ absl::StatusOr<v1::Graduate> Graduates::Update(
     return absl::InvalidArgumentError(
         "graduate.version: required (the version you read)");
   }
-  ASSIGN_OR_RETURN(v1::Graduate current, Get(caller, update.id()));
+  ASSIGN_OR_RETURN(v1::Graduate current,
+                   GetOwned(caller, update.id(), "a record is changed by"));
   if (current.version() != update.version()) {
     return absl::AbortedError(absl::StrCat(
         "graduate ", update.id(), " is at version ", current.version(),
@@ -214,7 +237,8 @@ absl::Status Graduates::Delete(const Caller& caller, absl::string_view id) {
     return runtime::Denied(
         "a record is erased by the young person's school or partner");
   }
-  ASSIGN_OR_RETURN(v1::Graduate current, Get(caller, id));
+  ASSIGN_OR_RETURN(v1::Graduate current,
+                   GetOwned(caller, id, "a record is erased by"));
   // Their requests go first: a failure leaves the record, and a later
   // delete finishes the erasure.
   while (true) {
@@ -237,6 +261,7 @@ absl::StatusOr<v1::ListGraduatesResponse> Graduates::List(
     return absl::InvalidArgumentError(
         "school_id: give at most one of school_id and partner_id");
   }
+  if (request.followed()) return ListFollowed(caller, request, page_size);
   std::string index, value;
   switch (caller.role) {
     case v1::ROLE_SCHOOL:
@@ -290,6 +315,162 @@ absl::StatusOr<v1::ListGraduatesResponse> Graduates::List(
   return response;
 }
 
+absl::StatusOr<v1::ListGraduatesResponse> Graduates::ListFollowed(
+    const Caller& caller, const v1::ListGraduatesRequest& request,
+    int page_size) const {
+  std::string partner;
+  if (caller.is_admin()) {
+    if (request.partner_id().empty()) {
+      return absl::InvalidArgumentError(
+          "partner_id: required with followed (whose followed young people)");
+    }
+    partner = request.partner_id();
+  } else if (caller.role == v1::ROLE_PARTNER) {
+    if (!request.school_id().empty() ||
+        (!request.partner_id().empty() &&
+         request.partner_id() != caller.organization_id)) {
+      return runtime::Denied(
+          "a partner lists the young people it follows only");
+    }
+    partner = caller.organization_id;
+  } else {
+    return runtime::Denied(
+        "followed: only a partner follows young people beside their owner");
+  }
+  if (!v1::GraduateStatus_IsValid(request.status())) {
+    return absl::InvalidArgumentError("status: unknown value");
+  }
+  ASSIGN_OR_RETURN(auto page, repository_.List(kByFollower, partner, page_size,
+                                               request.page_token()));
+  v1::ListGraduatesResponse response;
+  for (v1::Graduate& g : page.records) {
+    if (request.status() != v1::GRADUATE_STATUS_UNSPECIFIED &&
+        g.status() != request.status()) {
+      continue;
+    }
+    RETURN_IF_ERROR(runtime::RecordFollowerAccess(
+        audit_, caller, "/passerelle.v1.GraduateService/ListGraduates", g.id(),
+        runtime::OwnerOf(g), runtime::AccessTo(caller, g)));
+    runtime::TrimForCaller(caller, &g);
+    *response.add_graduates() = std::move(g);
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+// --- Access granted to partners
+// ------------------------------------------------
+
+absl::StatusOr<v1::Graduate> Graduates::ChangeAccess(const Caller& caller,
+                                                     absl::string_view id,
+                                                     absl::string_view partner,
+                                                     bool grant) {
+  if (id.empty()) return absl::InvalidArgumentError("graduate_id: required");
+  if (partner.empty())
+    return absl::InvalidArgumentError("partner_id: required");
+  if (caller.role == v1::ROLE_COMPANY || caller.is_graduate_side_person()) {
+    return runtime::Denied(
+        "access to a young person is granted by their school or partner");
+  }
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    ASSIGN_OR_RETURN(v1::Graduate current, repository_.Get(id));
+    ASSIGN_OR_RETURN(GraduateAccess access, CheckCanRead(caller, current));
+    // A follower may end its own access, nothing more.
+    const bool own_revocation = !grant && access == GraduateAccess::kFollower &&
+                                partner == caller.organization_id;
+    if (access != GraduateAccess::kOwner && !own_revocation) {
+      return runtime::Denied(absl::StrCat("access to graduate ", id, " is ",
+                                          grant ? "granted" : "revoked",
+                                          " by their school or partner"));
+    }
+    auto* followers = current.mutable_followers();
+    auto it = std::find_if(followers->begin(), followers->end(),
+                           [&](const v1::GraduateFollower& f) {
+                             return f.partner_id() == partner;
+                           });
+    if (grant) {
+      if (partner == current.partner_id()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "partner_id: ", partner, " owns graduate ", id, " already"));
+      }
+      if (it != followers->end()) {  // granted already: nothing changes
+        runtime::TrimForCaller(caller, &current);
+        return current;
+      }
+      if (followers->size() >= kMaxFollowers) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("partner_id: graduate ", id, " is followed by ",
+                         kMaxFollowers, " partners already; revoke one first"));
+      }
+      absl::Status found = directory_->FindPartner(partner).status();
+      if (absl::IsNotFound(found)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("partner_id: no partner ", partner));
+      }
+      RETURN_IF_ERROR(found);
+      v1::GraduateFollower* f = followers->Add();
+      f->set_partner_id(std::string(partner));
+      runtime::SetTimestamp(absl::Now(), f->mutable_grant_time());
+      f->set_granted_by(caller.user_id.empty() ? caller.token_id
+                                               : caller.user_id);
+    } else {
+      if (it == followers->end()) {
+        return absl::NotFoundError(absl::StrCat(
+            "partner_id: ", partner, " does not follow graduate ", id));
+      }
+      followers->erase(it);
+    }
+    const int64_t read_version = current.version();
+    repository_.PrepareUpdate(&current, read_version, absl::Now());
+    std::vector<storage::Mutation> mutations = {repository_.PutMutation(
+        current, storage::Mutation::Expect::kVersion, read_version)};
+    if (audit_ != nullptr) {
+      // In the same commit: no access without its entry.
+      v1::AuditEvent event;
+      event.set_kind(v1::AUDIT_KIND_SHARING);
+      event.set_user_id(caller.user_id);
+      event.set_token_id(caller.token_id);
+      event.set_organization_id(caller.organization_id);
+      event.set_concerned_organization_id(
+          own_revocation ? runtime::OwnerOf(current) : std::string(partner));
+      event.set_method(
+          grant ? "/passerelle.v1.GraduateService/GrantGraduateAccess"
+                : "/passerelle.v1.GraduateService/RevokeGraduateAccess");
+      event.set_resource_id(current.id());
+      event.set_outcome("OK");
+      event.set_message(
+          absl::StrCat(grant ? "granted to " : "revoked from ", partner));
+      event.set_client_address(caller.client_address);
+      mutations.push_back(runtime::AuditLog::PutMutation(std::move(event)));
+    }
+    absl::Status committed =
+        repository_.Commit(std::move(mutations),
+                           {repository_.Event(current, v1::CHANGE_OP_UPDATED)});
+    if (absl::IsAborted(committed)) continue;  // changed meanwhile: again
+    RETURN_IF_ERROR(committed);
+    if (own_revocation) {
+      current.clear_followers();
+    } else {
+      runtime::TrimForCaller(caller, &current);
+    }
+    return current;
+  }
+  return absl::AbortedError(
+      absl::StrCat("graduate ", id, ": concurrent updates; try again"));
+}
+
+absl::StatusOr<v1::Graduate> Graduates::GrantAccess(
+    const Caller& caller, const v1::GrantGraduateAccessRequest& request) {
+  return ChangeAccess(caller, request.graduate_id(), request.partner_id(),
+                      /*grant=*/true);
+}
+
+absl::StatusOr<v1::Graduate> Graduates::RevokeAccess(
+    const Caller& caller, const v1::RevokeGraduateAccessRequest& request) {
+  return ChangeAccess(caller, request.graduate_id(), request.partner_id(),
+                      /*grant=*/false);
+}
+
 std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> Graduates::NewImport(
     const Caller& caller) {
   runtime::BatchUpserter<v1::Graduate>::Hooks hooks;
@@ -298,6 +479,7 @@ std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> Graduates::NewImport(
     g->clear_version();
     g->clear_create_time();
     g->clear_update_time();
+    g->clear_followers();
     return CheckOwnerAndFields(caller, g);
   };
   hooks.external_key = [](const v1::Graduate& g) {
@@ -309,6 +491,8 @@ std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> Graduates::NewImport(
     if (existing.status() == v1::GRADUATE_STATUS_PLACED) {
       incoming->set_status(existing.status());
     }
+    // Access granted to partners stays until revoked.
+    *incoming->mutable_followers() = existing.followers();
   };
   return std::make_unique<runtime::BatchUpserter<v1::Graduate>>(
       &repository_, std::move(hooks));
@@ -420,7 +604,9 @@ absl::StatusOr<v1::ListGraduateRequestsResponse> Graduates::ListRequests(
                    caller, request.graduate_id(),
                    "a young person's account lists their own requests only"));
   } else if (!request.graduate_id().empty()) {
-    ASSIGN_OR_RETURN(v1::Graduate g, Get(caller, request.graduate_id()));
+    ASSIGN_OR_RETURN(v1::Graduate g,
+                     GetOwned(caller, request.graduate_id(),
+                              "a young person's requests are read by"));
     index = kRequestsByGraduate;
     value = g.id();
   } else if (caller.role == v1::ROLE_SCHOOL) {
@@ -519,6 +705,26 @@ grpc::ServerUnaryReactor* GraduateServiceImpl::CloseGraduateRequest(
   return runtime::ServeUnary(
       context, *authenticator_, [&](const Caller& caller) {
         ASSIGN_OR_RETURN(*response, graduates_->CloseRequest(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::GrantGraduateAccess(
+    grpc::CallbackServerContext* context,
+    const v1::GrantGraduateAccessRequest* request, v1::Graduate* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->GrantAccess(caller, *request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* GraduateServiceImpl::RevokeGraduateAccess(
+    grpc::CallbackServerContext* context,
+    const v1::RevokeGraduateAccessRequest* request, v1::Graduate* response) {
+  return runtime::ServeUnary(
+      context, *authenticator_, [&](const Caller& caller) {
+        ASSIGN_OR_RETURN(*response, graduates_->RevokeAccess(caller, *request));
         return absl::OkStatus();
       });
 }

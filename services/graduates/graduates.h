@@ -15,8 +15,10 @@
 #include "passerelle/v1/graduate.grpc.pb.h"
 #include "passerelle/v1/offer.pb.h"
 #include "services/common/referentials.h"
+#include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/graduate_access.h"
 #include "services/runtime/import_reactor.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
@@ -29,6 +31,8 @@ inline constexpr char kTable[] = "graduates";
 inline constexpr char kBySchool[] = "graduates_by_school";
 inline constexpr char kByPartner[] = "graduates_by_partner";
 inline constexpr char kByExternalId[] = "graduate_by_external_id";
+// The partners following a graduate beside its owner (Graduate.followers).
+inline constexpr char kByFollower[] = "graduates_by_follower";
 inline constexpr char kRequestTable[] = "graduate_requests";
 inline constexpr char kRequestsByGraduate[] = "graduate_requests_by_graduate";
 inline constexpr char kRequestsBySchool[] = "graduate_requests_by_school";
@@ -64,6 +68,21 @@ class Graduates {
       const runtime::Caller& caller,
       const v1::ListGraduatesRequest& request) const;
 
+  // Access to a graduate for a partner beside its owner (see
+  // runtime/graduate_access.h): granted by the owner or the admin, revoked by
+  // them or by the partner itself; each in one commit with its
+  // AUDIT_KIND_SHARING entry (when the log is set).
+  absl::StatusOr<v1::Graduate> GrantAccess(
+      const runtime::Caller& caller,
+      const v1::GrantGraduateAccessRequest& request);
+  absl::StatusOr<v1::Graduate> RevokeAccess(
+      const runtime::Caller& caller,
+      const v1::RevokeGraduateAccessRequest& request);
+
+  // The audit log a follower's reads and the grants are recorded in: it
+  // must use this component's store. Unset, nothing is recorded.
+  void set_audit(runtime::AuditLog* audit) { audit_ = audit; }
+
   // An import on behalf of `caller` (upsert by external_id).
   std::unique_ptr<runtime::BatchUpserter<v1::Graduate>> NewImport(
       const runtime::Caller& caller);
@@ -95,8 +114,23 @@ class Graduates {
   // or partner) and every other field.
   absl::Status CheckOwnerAndFields(const runtime::Caller& caller,
                                    v1::Graduate* graduate) const;
-  absl::Status CheckCanRead(const runtime::Caller& caller,
-                            const v1::Graduate& graduate) const;
+  // How the caller may read the record: NOT_FOUND as if unknown, or
+  // PERMISSION_DENIED for another young person's account.
+  absl::StatusOr<runtime::GraduateAccess> CheckCanRead(
+      const runtime::Caller& caller, const v1::Graduate& graduate) const;
+  // The record, for what its owner (or the young person) only may do:
+  // PERMISSION_DENIED, saying "`what` the graduate's school or partner
+  // only", to a follower.
+  absl::StatusOr<v1::Graduate> GetOwned(const runtime::Caller& caller,
+                                        absl::string_view id,
+                                        absl::string_view what) const;
+  absl::StatusOr<v1::ListGraduatesResponse> ListFollowed(
+      const runtime::Caller& caller, const v1::ListGraduatesRequest& request,
+      int page_size) const;
+  absl::StatusOr<v1::Graduate> ChangeAccess(const runtime::Caller& caller,
+                                            absl::string_view id,
+                                            absl::string_view partner,
+                                            bool grant);
 
   const common::Referentials* referentials_;
   const runtime::Directory* directory_;
@@ -104,6 +138,7 @@ class Graduates {
   runtime::Repository<v1::Graduate> repository_;
   runtime::Repository<v1::GraduateRequest> requests_;
   OfferLookup offer_lookup_;
+  runtime::AuditLog* audit_ = nullptr;
 };
 
 // ImportGraduates is registered raw: its reactor parses each record itself
@@ -163,6 +198,14 @@ class GraduateServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::CloseGraduateRequestRequest* request,
       v1::GraduateRequest* response) override;
+  grpc::ServerUnaryReactor* GrantGraduateAccess(
+      grpc::CallbackServerContext* context,
+      const v1::GrantGraduateAccessRequest* request,
+      v1::Graduate* response) override;
+  grpc::ServerUnaryReactor* RevokeGraduateAccess(
+      grpc::CallbackServerContext* context,
+      const v1::RevokeGraduateAccessRequest* request,
+      v1::Graduate* response) override;
   grpc::ServerUnaryReactor* ExportGraduateData(
       grpc::CallbackServerContext* context,
       const v1::ExportGraduateDataRequest* request,

@@ -15,6 +15,7 @@
 #include "services/matching/company_view.h"
 #include "services/matching/convert.h"
 #include "services/matching/plan/plan.h"
+#include "services/runtime/graduate_access.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
 
@@ -61,8 +62,9 @@ Matching::Matching(MatchingIndex* index, std::string pseudonym_key, Clock today)
                return options;
              }()) {}
 
-absl::Status Matching::CheckGraduateAccess(
-    const Caller& caller, absl::string_view graduate_id) const {
+absl::Status Matching::CheckGraduateAccess(const Caller& caller,
+                                           absl::string_view graduate_id,
+                                           absl::string_view method) const {
   // The young person and their representative: their own id only, refused
   // before the lookup (whether another id exists is not theirs to learn).
   if (caller.is_graduate_side_person()) {
@@ -76,12 +78,22 @@ absl::Status Matching::CheckGraduateAccess(
     return absl::NotFoundError(
         absl::StrCat("graduate ", graduate_id, " not found"));
   }
-  if (caller.is_admin()) return absl::OkStatus();
-  if ((!owner->school_id.empty() &&
-       caller.Owns(v1::ROLE_SCHOOL, owner->school_id)) ||
-      (!owner->partner_id.empty() &&
-       caller.Owns(v1::ROLE_PARTNER, owner->partner_id))) {
+  if (runtime::AccessTo(caller, graduate_id, owner->school_id,
+                        owner->partner_id,
+                        {}) == runtime::GraduateAccess::kOwner) {
     return absl::OkStatus();
+  }
+  if (caller.role == v1::ROLE_PARTNER) {
+    // A partner the owner granted access to: the stored record says so (the
+    // index keeps owners only, so a revocation holds at once).
+    absl::StatusOr<v1::Graduate> g = index_->source().GetGraduate(graduate_id);
+    if (g.ok() &&
+        runtime::AccessTo(caller, *g) == runtime::GraduateAccess::kFollower) {
+      return runtime::RecordFollowerAccess(audit_, caller, method, g->id(),
+                                           runtime::OwnerOf(*g),
+                                           runtime::GraduateAccess::kFollower);
+    }
+    if (!g.ok() && !absl::IsNotFound(g.status())) return g.status();
   }
   // As if unknown: another tenant's id must not tell that it exists.
   return absl::NotFoundError(
@@ -102,7 +114,9 @@ absl::Status Matching::RankOffers(const Caller& caller,
     return runtime::Denied(
         "offers are ranked for a graduate by their school or partner");
   }
-  RETURN_IF_ERROR(CheckGraduateAccess(caller, request.graduate_id()));
+  RETURN_IF_ERROR(
+      CheckGraduateAccess(caller, request.graduate_id(),
+                          "/passerelle.v1.MatchingService/RankOffers"));
   engine::RankQuery query;
   query.today = today_();
   query.k = std::min(offset + page_size, kMaxRank);
@@ -253,7 +267,8 @@ absl::StatusOr<v1::ExplainMatchResponse> Matching::ExplainMatch(
                      candidate_ids_.Decode(offer->id(), request.graduate_id()));
   } else {
     // The graduate's side (school, partner) or the federation.
-    RETURN_IF_ERROR(CheckGraduateAccess(caller, graduate_id));
+    RETURN_IF_ERROR(CheckGraduateAccess(
+        caller, graduate_id, "/passerelle.v1.MatchingService/ExplainMatch"));
   }
   const absl::Status candidate_not_found =
       absl::NotFoundError(absl::StrCat("candidate ", request.graduate_id(),

@@ -24,6 +24,7 @@
 #include "services/matching/index.h"
 #include "services/matching/plan_runner.h"
 #include "services/runtime/arena_allocator.h"
+#include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/thread_pool.h"
 
@@ -116,9 +117,16 @@ class Matching {
 
   const CandidateIds& candidate_ids() const { return candidate_ids_; }
 
+  // Where a follower's rankings and explanations of a graduate are recorded
+  // (runtime/graduate_access.h); unset, they are not.
+  void set_audit(runtime::AuditLog* audit) { audit_ = audit; }
+
  private:
+  // The graduate's side (the young person, the owner, a follower: its
+  // access recorded under `method`) or the admin; NOT_FOUND to others.
   absl::Status CheckGraduateAccess(const runtime::Caller& caller,
-                                   absl::string_view graduate_id) const;
+                                   absl::string_view graduate_id,
+                                   absl::string_view method) const;
   // Computes one plan (on the plan runner's thread).
   PlanRunner::Result ComputePlan(const PlanScope& scope);
 
@@ -127,6 +135,7 @@ class Matching {
   CandidateIds candidate_ids_;
   ProposalCheck proposal_check_;
   Clock today_;
+  runtime::AuditLog* audit_ = nullptr;
   std::function<void()> plan_hook_;
   PlanRunner plans_;  // last: its thread stops before the rest goes
 };

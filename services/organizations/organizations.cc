@@ -192,18 +192,29 @@ absl::StatusOr<v1::Partner> Organizations::CreatePartner(const Caller& caller,
   return created;
 }
 
+// The partners (Missions locales) are a public directory for the
+// organizations placing young people: a school chooses there whom to grant
+// access to one of its graduates (GrantGraduateAccess).
+namespace {
+absl::Status CheckCanReadPartners(const Caller& caller) {
+  if (caller.is_admin() || caller.role == v1::ROLE_SCHOOL ||
+      caller.role == v1::ROLE_PARTNER) {
+    return absl::OkStatus();
+  }
+  return runtime::Denied(
+      "partners are read by the federation, the schools and the partners");
+}
+}  // namespace
+
 absl::StatusOr<v1::Partner> Organizations::GetPartner(
     const Caller& caller, absl::string_view id) const {
-  if (!caller.Owns(v1::ROLE_PARTNER, id)) {
-    return runtime::Denied(
-        "a partner is read by the federation and itself only");
-  }
+  RETURN_IF_ERROR(CheckCanReadPartners(caller));
   return partners_.Get(id);
 }
 
 absl::StatusOr<v1::ListPartnersResponse> Organizations::ListPartners(
     const Caller& caller, const v1::ListPartnersRequest& request) const {
-  RETURN_IF_ERROR(RequireAdmin(caller, "list partners"));
+  RETURN_IF_ERROR(CheckCanReadPartners(caller));
   ASSIGN_OR_RETURN(int page_size,
                    common::ValidatePageSize(request.page_size(),
                                             kDefaultPageSize, kMaxPageSize));

@@ -175,20 +175,14 @@ absl::StatusOr<std::vector<v1::Proposal>> Proposals::ListAll(
   return out;
 }
 
-absl::Status Proposals::CheckGraduateSide(const Caller& caller,
-                                          const v1::Graduate& g) const {
-  if (caller.is_admin() || caller.ActsFor(g.id())) return absl::OkStatus();
+absl::StatusOr<runtime::GraduateAccess> Proposals::CheckGraduateSide(
+    const Caller& caller, const v1::Graduate& g) const {
+  const runtime::GraduateAccess access = runtime::AccessTo(caller, g);
+  if (access != runtime::GraduateAccess::kNone) return access;
   if (caller.is_graduate_side_person()) {
     return runtime::Denied(
         "a young person's account answers their own "
         "proposals only");
-  }
-  if (!g.school_id().empty() && caller.Owns(v1::ROLE_SCHOOL, g.school_id())) {
-    return absl::OkStatus();
-  }
-  if (!g.partner_id().empty() &&
-      caller.Owns(v1::ROLE_PARTNER, g.partner_id())) {
-    return absl::OkStatus();
   }
   // As if unknown: another tenant's id must not tell that it exists.
   return absl::NotFoundError(absl::StrCat("graduate ", g.id(), " not found"));
@@ -497,7 +491,11 @@ absl::StatusOr<int> Proposals::ExpireHolds(
     mutations->push_back(
         proposals_.PutMutation(done, Mutation::Expect::kVersion, p.version()));
     events->push_back(proposals_.Event(done, v1::CHANGE_OP_UPDATED));
-    Announce(done, nullptr, &offer, false, now, mutations, events);
+    // Read for the partners following the young person.
+    absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
+    if (!g.ok() && !absl::IsNotFound(g.status())) return g.status();
+    Announce(done, g.ok() ? &*g : nullptr, &offer, false, now, mutations,
+             events);
     expired->insert(p.id());
     ++freed;
   }
@@ -565,9 +563,28 @@ void Proposals::Announce(const v1::Proposal& p, const v1::Graduate* g,
   auto to_company = [&](absl::string_view type) {
     send(type, v1::ROLE_COMPANY, p.company_id());
   };
+  // The graduate's owner (as stored with the proposal), and the partners
+  // following them today; each event a follower gets is in the audit log.
+  std::vector<std::pair<v1::Role, std::string>> graduate_side = {
+      {v1::ROLE_SCHOOL, p.school_id()}, {v1::ROLE_PARTNER, p.partner_id()}};
+  if (g != nullptr) {
+    for (const v1::GraduateFollower& f : g->followers()) {
+      graduate_side.push_back({v1::ROLE_PARTNER, f.partner_id()});
+    }
+  }
+  auto record_follower = [&](absl::string_view type, const std::string& org) {
+    if (options_.audit == nullptr || g == nullptr || org.empty() ||
+        org == p.school_id() || org == p.partner_id()) {
+      return;
+    }
+    mutations->push_back(runtime::AuditLog::PutMutation(
+        runtime::EventAccessEntry(org, type, g->id(), runtime::OwnerOf(*g))));
+  };
   auto to_followers = [&](absl::string_view type) {
-    send(type, v1::ROLE_SCHOOL, p.school_id());
-    send(type, v1::ROLE_PARTNER, p.partner_id());
+    for (const auto& [role, org] : graduate_side) {
+      send(type, role, org);
+      record_follower(type, org);
+    }
   };
   switch (p.state()) {
     case v1::PROPOSAL_STATE_SENT:
@@ -576,10 +593,11 @@ void Proposals::Announce(const v1::Proposal& p, const v1::Graduate* g,
     case v1::PROPOSAL_STATE_ACCEPTED: {
       to_company("proposal.accepted");
       to_followers("proposal.accepted");
-      for (const std::string* org : {&p.school_id(), &p.partner_id()}) {
-        if (org->empty()) continue;
-        v1::Event placed = integration::NewEvent("graduate.placed", *org,
-                                                 p.graduate_id(), now);
+      for (const auto& [role, org] : graduate_side) {
+        if (org.empty()) continue;
+        record_follower("graduate.placed", org);
+        v1::Event placed =
+            integration::NewEvent("graduate.placed", org, p.graduate_id(), now);
         auto& f = *placed.mutable_data()->mutable_fields();
         f["graduateId"].set_string_value(p.graduate_id());
         f["proposalId"].set_string_value(p.id());
@@ -815,6 +833,12 @@ absl::Status Proposals::SupersedeRemaining(absl::string_view graduate_id,
     const absl::CivilDay today = common::DayInParis(now);
     ASSIGN_OR_RETURN(std::vector<v1::Proposal> stored,
                      ListAll(kByGraduate, graduate_id));
+    // Read for the partners following the young person.
+    absl::StatusOr<v1::Graduate> graduate =
+        options_.graduates->Get(graduate_id);
+    if (!graduate.ok() && !absl::IsNotFound(graduate.status())) {
+      return graduate.status();
+    }
     std::vector<Mutation> mutations;
     std::vector<std::string> events;
     for (const v1::Proposal& other : stored) {
@@ -828,7 +852,8 @@ absl::Status Proposals::SupersedeRemaining(absl::string_view graduate_id,
       mutations.push_back(proposals_.PutMutation(
           closed, Mutation::Expect::kVersion, other.version()));
       events.push_back(proposals_.Event(closed, v1::CHANGE_OP_UPDATED));
-      Announce(closed, nullptr, nullptr, false, now, &mutations, &events);
+      Announce(closed, graduate.ok() ? &*graduate : nullptr, nullptr, false,
+               now, &mutations, &events);
     }
     if (mutations.empty()) return absl::OkStatus();
     absl::Status committed =
@@ -993,7 +1018,11 @@ absl::StatusOr<v1::ListProposalsResponse> Proposals::List(
   if (!request.graduate_id().empty()) {
     ASSIGN_OR_RETURN(v1::Graduate g,
                      options_.graduates->Get(request.graduate_id()));
-    RETURN_IF_ERROR(CheckGraduateSide(caller, g));
+    ASSIGN_OR_RETURN(const runtime::GraduateAccess access,
+                     CheckGraduateSide(caller, g));
+    RETURN_IF_ERROR(runtime::RecordFollowerAccess(
+        options_.audit, caller, "/passerelle.v1.ProposalService/ListProposals",
+        g.id(), runtime::OwnerOf(g), access));
     absl::StatusOr<engine::Graduate> eg = matching::ToEngine(g);
     if (!eg.ok())
       return Internal(absl::StrCat("graduate ", g.id()), eg.status());
@@ -1156,6 +1185,19 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     ASSIGN_OR_RETURN(std::vector<v1::Proposal> by_partner,
                      ListAll(kByPartner, org));
     for (v1::Proposal& p : by_partner) proposals.push_back(std::move(p));
+    // The young people it follows beside their owner.
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(auto page,
+                       options_.graduates->List(graduates::kByFollower, org,
+                                                kListBatch, token));
+      for (const v1::Graduate& g : page.records) {
+        ASSIGN_OR_RETURN(std::vector<v1::Proposal> theirs,
+                         ListAll(kByGraduate, g.id()));
+        for (v1::Proposal& p : theirs) proposals.push_back(std::move(p));
+      }
+      token = std::move(page.next_page_token);
+    } while (!token.empty());
   }
   auto within = [&](const google::protobuf::Timestamp& t) {
     const std::optional<absl::CivilDay> d = DayOf(t);
@@ -1181,13 +1223,24 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
                                              "start_date",
                                              "weekly_hours",
                                              "employer_siret",
-                                             "employer_name"};
+                                             "employer_name",
+                                             "followed_as"};
   std::vector<std::vector<std::string>> rows;
+  absl::flat_hash_set<std::string> exported_followed;
   for (const v1::Proposal& p : proposals) {
     if (!within(p.create_time()) && !within(p.respond_time())) continue;
     absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
     if (absl::IsNotFound(g.status())) continue;  // erased
     RETURN_IF_ERROR(g.status());
+    const runtime::GraduateAccess access = runtime::AccessTo(caller, *g);
+    if (access == runtime::GraduateAccess::kFollower &&
+        !exported_followed.contains(g->id())) {
+      RETURN_IF_ERROR(runtime::RecordFollowerAccess(
+          options_.audit, caller,
+          "/passerelle.v1.IntegrationService/ExportPlacements", g->id(),
+          runtime::OwnerOf(*g), access));
+      exported_followed.insert(g->id());
+    }
     absl::StatusOr<v1::Offer> o = options_.offers->Get(p.offer_id());
     if (!o.ok() && !absl::IsNotFound(o.status())) return o.status();
     const v1::ProposalState state = EffectiveState(p, today);
@@ -1224,7 +1277,8 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
          o.ok() ? o->start_date() : "",
          o.ok() ? absl::StrCat(o->weekly_hours()) : "",
          siret,
-         employer});
+         employer,
+         access == runtime::GraduateAccess::kFollower ? "follower" : "owner"});
   }
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(a[2], a[0]) < std::tie(b[2], b[0]);
@@ -1287,7 +1341,15 @@ absl::StatusOr<std::string> Proposals::Export(
         absl::StrCat("graduate ", graduate_id, " not found"));
   }
   RETURN_IF_ERROR(g.status());
-  RETURN_IF_ERROR(CheckGraduateSide(caller, *g));
+  ASSIGN_OR_RETURN(const runtime::GraduateAccess access,
+                   CheckGraduateSide(caller, *g));
+  if (access == runtime::GraduateAccess::kFollower) {
+    return runtime::Denied(absl::StrCat(
+        "graduate ", g->id(),
+        ": everything stored about a young person is "
+        "exported for them, their representative or their school or partner, "
+        "not for a partner following them"));
+  }
   const absl::CivilDay today = Today();
   v1::GraduateDataExport doc;
   runtime::SetTimestamp(Now(), doc.mutable_export_time());

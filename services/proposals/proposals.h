@@ -78,8 +78,10 @@
 #include "passerelle/v1/proposal.grpc.pb.h"
 #include "services/matching/candidate_ids.h"
 #include "services/matching/engine/engine.h"
+#include "services/runtime/audit.h"
 #include "services/runtime/auth.h"
 #include "services/runtime/directory.h"
+#include "services/runtime/graduate_access.h"
 #include "services/runtime/repository.h"
 #include "services/runtime/thread_pool.h"
 #include "storage/store.h"
@@ -137,6 +139,11 @@ class Proposals {
     // Writes the integration events of each change (integration/outbox.h)
     // in its commit; the store then has integration::Integration::Tables().
     bool announce = false;
+    // Where the reads of a graduate by a partner following them (not
+    // their owner) are recorded, and the integration events addressed to
+    // such a partner (in the event's commit: the store has
+    // runtime::AuditLog::Tables()). Null: not recorded.
+    runtime::AuditLog* audit = nullptr;
   };
 
   explicit Proposals(Options options);
@@ -256,8 +263,8 @@ class Proposals {
   // The proposals of a graduate / an offer as stored (all pages).
   absl::StatusOr<std::vector<v1::Proposal>> ListAll(
       absl::string_view index, absl::string_view value) const;
-  absl::Status CheckGraduateSide(const runtime::Caller& caller,
-                                 const v1::Graduate& graduate) const;
+  absl::StatusOr<runtime::GraduateAccess> CheckGraduateSide(
+      const runtime::Caller& caller, const v1::Graduate& graduate) const;
   // What `caller` may see of a stored proposal (graduate may be null when
   // erased).
   v1::Proposal View(const runtime::Caller& caller, v1::Proposal proposal,

@@ -194,18 +194,29 @@ class AuditInterceptorFactory final
 std::vector<std::string> AuditLog::Tables() { return {kAuditEvents}; }
 
 absl::Status AuditLog::Record(v1::AuditEvent event) {
+  return store_->Commit({PutMutation(std::move(event))}, {}).status();
+}
+
+storage::Mutation AuditLog::PutMutation(v1::AuditEvent event) {
   if (event.id().empty()) event.set_id(NewId("aud"));
   if (!event.has_time()) SetTimestamp(absl::Now(), event.mutable_time());
   storage::Mutation m;
   m.table = kAuditEvents;
   m.id = event.id();
-  m.data = event.SerializeAsString();
   m.version = 1;
   m.expect = storage::Mutation::Expect::kAbsent;
-  if (!event.organization_id().empty()) {
-    m.index_keys = {{kAuditByOrganization, event.organization_id(), false}};
+  // Listed for the caller's organization and for the one concerned (a
+  // graduate's owner when a follower reads it; the partner of a grant).
+  for (const std::string* org :
+       {&event.organization_id(), &event.concerned_organization_id()}) {
+    if (org->empty() || (org == &event.concerned_organization_id() &&
+                         *org == event.organization_id())) {
+      continue;
+    }
+    m.index_keys.push_back({kAuditByOrganization, *org, false});
   }
-  return store_->Commit({std::move(m)}, {}).status();
+  m.data = event.SerializeAsString();
+  return m;
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditLog::List(

@@ -39,6 +39,8 @@ class AuditLog {
 
   // Stores `event`, giving it its id (time-ordered) and time when unset.
   absl::Status Record(v1::AuditEvent event);
+  // The same as a mutation, for a commit of a store opened with Tables().
+  static storage::Mutation PutMutation(v1::AuditEvent event);
 
   // Events oldest first: every organization's (`organization_id` empty) or
   // one organization's. INVALID_ARGUMENT naming page_size or page_token.

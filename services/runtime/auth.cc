@@ -52,7 +52,10 @@ absl::StatusOr<std::string> OwnGraduate(const Caller& caller,
 absl::StatusOr<Caller> AuthenticateCall(
     const Authenticator& authenticator,
     const grpc::ServerContextBase& context) {
-  return AuthenticateMetadata(authenticator, context.client_metadata());
+  absl::StatusOr<Caller> caller =
+      AuthenticateMetadata(authenticator, context.client_metadata());
+  if (caller.ok()) caller->client_address = ClientAddress(context);
+  return caller;
 }
 
 absl::StatusOr<Caller> AuthenticateMetadata(

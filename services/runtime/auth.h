@@ -31,6 +31,8 @@ struct Caller {
   // ROLE_GRADUATE, ROLE_GUARDIAN: every young person acted for today (a
   // representative of two minors acts for both); includes graduate_id.
   std::vector<std::string> graduate_ids;
+  // The client's address (ClientAddress), when authenticated from a call.
+  std::string client_address;
 
   bool is_admin() const { return role == v1::ROLE_ADMIN; }
   // The young person or their legal representative.

@@ -283,6 +283,7 @@ class ServerImpl final : public Server {
     if (all || mode == Mode::kGraduates) {
       graduates_ = std::make_unique<graduates::Graduates>(
           store_.get(), referentials_.get(), directory);
+      graduates_->set_audit(audit_.get());
       graduate_service_ = std::make_unique<graduates::GraduateServiceImpl>(
           graduates_.get(), authenticator_.get(), pool_.get(),
           import_calls_.get());
@@ -331,6 +332,7 @@ class ServerImpl final : public Server {
                                          match_source_.get(), *referentials_));
       matching_ = std::make_unique<matching::Matching>(match_index_.get(),
                                                        std::move(key));
+      matching_->set_audit(audit_.get());
       if (options.plan_hook_for_testing) {
         matching_->set_plan_hook_for_testing(options.plan_hook_for_testing);
       }
@@ -359,6 +361,7 @@ class ServerImpl final : public Server {
           });
       if (options.clock) proposal_options.now = options.clock;
       proposal_options.announce = true;  // integration events, same commit
+      proposal_options.audit = audit_.get();
       proposals_ =
           std::make_unique<proposals::Proposals>(std::move(proposal_options));
       graduate_service_->set_exporter(

@@ -632,7 +632,8 @@ absl::Status FillDataDir(const ToolOptions& options,
                               "",
                               false,
                               "",
-                              {}};
+                              {},
+                              ""};
 
   // Companies and schools through the library (validation included).
   absl::flat_hash_map<std::string, std::string> by_siret, by_uai;

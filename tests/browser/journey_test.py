@@ -48,6 +48,7 @@ import threading
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -1345,6 +1346,79 @@ class Journey(unittest.TestCase):
         self.heading("Statistiques")
         self.text_in("#stat-graduates", "1",
                      "the Mission locale's statistics do not count its young person")
+        self.assert_clean_console()
+
+    def test_95a_following_with_the_mission_locale(self):
+        """The school gives the Mission locale (test_95) access to one of its
+        young people; the counsellor finds her among those it follows, sees
+        her proposals but no way to change her record, every reading is in
+        the audit log, and the counsellor ends its access."""
+        self.require_journey()
+        status, partners = self.api("GET", "/v1/partners?pageSize=500")
+        self.assertEqual(status, 200, partners)
+        ml = [p for p in partners.get("partners", [])
+              if p["name"] == "Mission locale de l'Audomarois"]
+        if not ml:
+            self.skipTest("test_95 did not create the Mission locale")
+        ml_id = ml[0]["id"]
+        graduate = self.state["school_graduate"]
+        status, record = self.api("GET", "/v1/graduates/" + graduate)
+        self.assertEqual(status, 200, record)
+        school_id = record["schoolId"]
+
+        self.sign_in("direction@ecole.example.fr")
+        self.go("/jeunes/" + graduate)
+        self.heading("Clémence Lefèvre")
+        section = self.css("#sharing")
+        self.assertIn("Aucune Mission locale", section.text)
+        Select(self.wait(lambda d: d.find_element(By.ID, "grant-partner"),
+                         "no partner to choose")).select_by_visible_text(
+                             "Mission locale de l'Audomarois")
+        self.click_centered(section.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+        self.text_in("#followers", "Mission locale de l'Audomarois",
+                     "the granted Mission locale is not listed")
+        self.shot("20-school-shares-with-mission-locale")
+        self.axe_page("school: a young person shared with a Mission locale")
+
+        self.sign_in("conseil@ml-audomarois.example.fr")
+        self.go("/jeunes")
+        self.text_in("#followed-graduates", "Clémence Lefèvre",
+                     "the shared young person is not among those followed")
+        self.css("#followed-graduates a").click()
+        self.heading("Clémence Lefèvre")
+        self.text_in("#followed", "vous a donné l’accès")
+        self.css("#received-proposals li.proposal", "the follower sees no proposal")
+        main = self.css("main").text
+        self.assertNotIn("Modifier", main, "a follower is offered to change the record")
+        self.assertNotIn("Inviter le ou la jeune", main)
+        self.shot("21-mission-locale-follows")
+        self.axe_page("Mission locale: a young person it follows")
+
+        events, token = [], ""
+        while True:
+            status, log = self.api("GET", "/v1/auditEvents?pageSize=500&organizationId="
+                                   + school_id + "&pageToken=" + urllib.parse.quote(token))
+            self.assertEqual(status, 200, log)
+            events += log.get("events", [])
+            token = log.get("nextPageToken", "")
+            if not token:
+                break
+        kinds = {(e.get("kind"), e.get("method"), e.get("organizationId"))
+                 for e in events if e.get("resourceId") == graduate}
+        self.assertIn(("AUDIT_KIND_SHARING",
+                       "/passerelle.v1.GraduateService/GrantGraduateAccess",
+                       school_id), kinds)
+        self.assertIn(("AUDIT_KIND_ACCESS",
+                       "/passerelle.v1.GraduateService/GetGraduate", ml_id), kinds)
+        self.assertIn(("AUDIT_KIND_ACCESS",
+                       "/passerelle.v1.ProposalService/ListProposals", ml_id), kinds)
+
+        self.click_centered(self.css("#stop-following"))
+        self.heading("Jeunes")
+        self.text_in("main", "Aucune école ne vous a encore donné")
+        status, record = self.api("GET", "/v1/graduates/" + graduate)
+        self.assertEqual(status, 200, record)
+        self.assertNotIn("followers", record, "the access was not ended")
         self.assert_clean_console()
 
     def test_96_offer_schedule(self):

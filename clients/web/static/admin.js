@@ -208,6 +208,13 @@ function tokens(ctx, orgs) {
     h('section', { 'aria-labelledby': 'h-revoke' }, h('h2', { id: 'h-revoke' }, 'Révoquer un jeton'), revoke));
 }
 
+const AUDIT_KINDS = {
+  AUDIT_KIND_SIGN_IN: 'Connexion',
+  AUDIT_KIND_CHANGE: 'Modification',
+  AUDIT_KIND_ACCESS: 'Consultation d’un·e jeune suivi·e',
+  AUDIT_KIND_SHARING: 'Accès à un·e jeune donné ou retiré',
+};
+
 async function audit(ctx, orgs) {
   const { main } = ctx;
   const holder = h('div');
@@ -223,9 +230,9 @@ async function audit(ctx, orgs) {
     if (!events.length) { holder.append(h('p', null, 'Aucun événement.')); return; }
     holder.append(table([
       { label: 'Date', cell: (ev) => formatDate(ev.time) },
-      { label: 'Type', cell: (ev) => (ev.kind === 'AUDIT_KIND_SIGN_IN' ? 'Connexion' : 'Modification') },
+      { label: 'Type', cell: (ev) => AUDIT_KINDS[ev.kind] || ev.kind || '' },
       { label: 'Qui', cell: (ev) => ev.email || ev.userId || ev.tokenId || '—' },
-      { label: 'Organisation', cell: (ev) => orgName(orgs, ev.organizationId) },
+      { label: 'Organisation', cell: (ev) => orgName(orgs, ev.organizationId) + (ev.concernedOrganizationId ? ` → ${orgName(orgs, ev.concernedOrganizationId)}` : '') },
       { label: 'Opération', cell: (ev) => (ev.method || '').split('/').pop() },
       { label: 'Ressource', cell: (ev) => ev.resourceId || '' },
       { label: 'Résultat', cell: (ev) => badge(ev.outcome || '', ev.outcome === 'OK' ? 'accepted' : 'declined') },

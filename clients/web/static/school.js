@@ -44,6 +44,25 @@ export async function graduatesPage(ctx) {
     if (pageToken) holder.append(h('div', { class: 'actions' }, more));
   }
   await load();
+  if (ctx.me.role === 'ROLE_PARTNER') await followedList(main);
+}
+
+// A Mission locale's young people that a school shares with it.
+async function followedList(main) {
+  const r = await get('/v1/graduates', { followed: true, pageSize: 500 });
+  const list = r.graduates || [];
+  main.append(h('h2', null, 'Jeunes suivi·es avec leur école'));
+  if (!list.length) {
+    main.append(h('p', { class: 'muted' }, 'Aucune école ne vous a encore donné l’accès à l’un·e de ses jeunes.'));
+    return;
+  }
+  main.append(h('div', { id: 'followed-graduates' }, table([
+    { label: 'Nom', cell: (g) => h('a', { href: `/jeunes/${g.id}` }, `${g.givenName || ''} ${g.familyName || ''}`.trim() || g.id) },
+    { label: 'Métiers', cell: (g) => (g.romeCodes || []).join(', ') },
+    { label: 'Commune', cell: (g) => (g.home ? g.home.communeName || g.home.communeInsee || '' : '') },
+    { label: 'Accès depuis le', cell: (g) => formatDate(((g.followers || [])[0] || {}).grantTime) },
+    { label: 'Situation', cell: (g) => badge(label(GRADUATE_STATUS, g.status), kind(GRADUATE_STATUS, g.status)) },
+  ], list, { caption: `${list.length} jeune${list.length > 1 ? 's' : ''} suivi·e${list.length > 1 ? 's' : ''} avec leur école` })));
 }
 
 const CONTRACTS = [['CONTRACT_TYPE_APPRENTICESHIP', 'Apprentissage'], ['CONTRACT_TYPE_CDI', 'CDI'],
@@ -380,23 +399,128 @@ function inviteLink(url, youngName, address, minor, inv) {
     minor && youngName ? h('p', { class: 'muted' }, 'Pensez aussi à inviter son ou sa représentant·e légal·e : il ou elle confirme chaque acceptation.') : null);
 }
 
+// ---- Following with a Mission locale --------------------------------------------
+
+// The partners' names, read once per page (a public directory).
+async function partnerNames() {
+  const names = new Map();
+  let pageToken = '';
+  for (let i = 0; i < 10; i += 1) {
+    const r = await get('/v1/partners', { pageSize: 500, pageToken });
+    for (const p of r.partners || []) names.set(p.id, p.name || p.id);
+    pageToken = r.nextPageToken || '';
+    if (!pageToken) break;
+  }
+  return names;
+}
+
+// The owner's view: which Missions locales follow this young person beside
+// it, granting and revoking their access.
+function sharingSection(g) {
+  const given = g.givenName || 'ce·tte jeune';
+  const section = h('section', { class: 'card', id: 'sharing', 'aria-labelledby': 'g-sharing' },
+    h('h2', { id: 'g-sharing' }, 'Suivi avec une Mission locale'),
+    h('p', { class: 'muted' }, `Une Mission locale à qui vous donnez l’accès voit la fiche de ${given}, ses offres classées et ses propositions, et peut y répondre avec ${given}. Elle ne peut ni modifier ni supprimer la fiche. Chacune de ses consultations est inscrite au journal d’audit.`));
+  const holder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
+  section.append(holder);
+  let followers = g.followers || [];
+  let names = new Map();
+  const render = () => {
+    clear(holder);
+    if (followers.length) {
+      holder.append(h('ul', { class: 'list-plain', id: 'followers' }, ...followers.map((f) => {
+        const revoke = h('button', { type: 'button', class: 'secondary' }, 'Retirer l’accès');
+        revoke.addEventListener('click', async () => {
+          revoke.disabled = true;
+          try {
+            const r = await post(`/v1/graduates/${encodeURIComponent(g.id)}:revokeAccess`, { partnerId: f.partnerId });
+            followers = r.followers || [];
+            announce(`Accès retiré à ${names.get(f.partnerId) || f.partnerId}.`);
+            render();
+          } catch (err) {
+            revoke.disabled = false;
+            announce(`Erreur : ${err.message}`);
+            holder.append(h('p', { class: 'banner error', role: 'alert' }, err.message));
+          }
+        });
+        return h('li', { dataset: { partner: f.partnerId } }, h('strong', null, names.get(f.partnerId) || f.partnerId),
+          ` — accès donné le ${formatDate(f.grantTime)} `, revoke);
+      })));
+    } else {
+      holder.append(h('p', null, 'Aucune Mission locale ne suit ce·tte jeune avec vous.'));
+    }
+    const choices = [...names.entries()].filter(([pid]) => !followers.some((f) => f.partnerId === pid))
+      .sort((a, b) => a[1].localeCompare(b[1], 'fr'));
+    if (!choices.length) return;
+    const wrapper = field({
+      id: 'grant-partner', label: 'Mission locale', type: 'select', name: 'partner_id', required: true,
+      options: [['', 'Choisir une Mission locale'], ...choices],
+    });
+    const select = wrapper.control;
+    const form = h('form', { novalidate: true }, banner(), wrapper,
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Donner l’accès')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      try {
+        const r = await post(`/v1/graduates/${encodeURIComponent(g.id)}:grantAccess`, { partnerId: select.value });
+        followers = r.followers || [];
+        announce(`Accès donné à ${names.get(select.value) || select.value}.`);
+        render();
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+    holder.append(form);
+  };
+  partnerNames().then((n) => { names = n; render(); }).catch(() => render());
+  return section;
+}
+
+// A follower's view: who owns the record, since when it follows, and ending
+// its own access.
+function followedSection(g, self) {
+  const mine = (g.followers || []).find((f) => f.partnerId === self);
+  const leave = h('button', { type: 'button', class: 'secondary', id: 'stop-following' }, 'Ne plus suivre ce·tte jeune');
+  const section = h('section', { class: 'card', id: 'followed', 'aria-labelledby': 'g-followed' },
+    h('h2', { id: 'g-followed' }, 'Suivi partagé'),
+    h('p', null, `Son ${g.schoolId ? 'école' : 'organisme'} vous a donné l’accès à ce·tte jeune${mine ? ` le ${formatDate(mine.grantTime)}` : ''} : vous voyez sa fiche, ses offres et ses propositions, et pouvez y répondre avec lui ou elle. Vos consultations sont inscrites au journal d’audit, visible de son ${g.schoolId ? 'école' : 'organisme'}.`),
+    h('div', { class: 'actions' }, leave));
+  leave.addEventListener('click', async () => {
+    leave.disabled = true;
+    try {
+      await post(`/v1/graduates/${encodeURIComponent(g.id)}:revokeAccess`, { partnerId: self });
+      location.assign('/jeunes');
+    } catch (err) {
+      leave.disabled = false;
+      section.append(h('p', { class: 'banner error', role: 'alert' }, err.message));
+    }
+  });
+  return section;
+}
+
 export async function graduatePage(ctx) {
   const { main } = ctx;
   const id = decodeURIComponent(ctx.params[0]);
   const g = await get(`/v1/graduates/${encodeURIComponent(id)}`);
   const name = `${g.givenName || ''} ${g.familyName || ''}`.trim() || g.id;
+  const admin = ctx.me.role === 'ROLE_ADMIN';
+  // A Mission locale the owner granted access to: it reads, ranks and
+  // answers; the record, the accounts and the requests stay the owner's.
+  const follower = !admin && g.schoolId !== ctx.me.organizationId && g.partnerId !== ctx.me.organizationId;
   main.append(h('h1', null, name),
     h('section', { class: 'card', 'aria-labelledby': 'g-details' }, h('h2', { id: 'g-details' }, 'Fiche'), graduateDetails(g),
-      ctx.me.role !== 'ROLE_ADMIN' ? h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `/jeunes/${encodeURIComponent(id)}/modifier` }, 'Modifier')) : null));
+      !admin && !follower ? h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `/jeunes/${encodeURIComponent(id)}/modifier` }, 'Modifier')) : null));
 
-  if (ctx.me.role !== 'ROLE_ADMIN') main.append(youngAccessSection(g));
+  if (follower) main.append(followedSection(g, ctx.me.organizationId));
+  else if (!admin) main.append(youngAccessSection(g), sharingSection(g));
 
-  const requestsBox = graduateRequestsSection(id, ctx.me.role !== 'ROLE_ADMIN');
+  const requestsBox = follower ? null : graduateRequestsSection(id, !admin);
   const propHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   const rankHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   const exclHolder = h('div', null, h('p', { class: 'muted' }, 'Chargement…'));
   main.append(
-    requestsBox,
+    requestsBox || '',
     h('section', { 'aria-labelledby': 'g-proposals', id: 'received-proposals' }, h('h2', { id: 'g-proposals' }, 'Propositions reçues'), propHolder),
     h('section', { 'aria-labelledby': 'g-ranked' }, h('h2', { id: 'g-ranked' }, 'Offres classées pour ce·tte jeune'), rankHolder),
     h('section', { 'aria-labelledby': 'g-excluded' }, h('h2', { id: 'g-excluded' }, 'Offres proches écartées, et pourquoi'), exclHolder));
@@ -486,7 +610,7 @@ export async function graduatePage(ctx) {
 
   const fail = (holder) => (e) => { clear(holder).append(h('p', { class: 'banner error', role: 'alert' }, e.message)); };
   await Promise.all([loadProposals().catch(fail(propHolder)), loadRanked().catch(fail(rankHolder)),
-    requestsBox.load().catch(fail(requestsBox.holder))]);
+    requestsBox ? requestsBox.load().catch(fail(requestsBox.holder)) : null]);
   await loadExcluded().catch(fail(exclHolder));
 }
 

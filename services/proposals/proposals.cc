@@ -1232,6 +1232,9 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     absl::StatusOr<v1::Graduate> g = options_.graduates->Get(p.graduate_id());
     if (absl::IsNotFound(g.status())) continue;  // erased
     RETURN_IF_ERROR(g.status());
+    // Followed (not owned) by the organization exported; its own access is
+    // recorded once per young person.
+    const bool followed = !org.empty() && runtime::OwnerOf(*g) != org;
     const runtime::GraduateAccess access = runtime::AccessTo(caller, *g);
     if (access == runtime::GraduateAccess::kFollower &&
         !exported_followed.contains(g->id())) {
@@ -1278,7 +1281,7 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
          o.ok() ? absl::StrCat(o->weekly_hours()) : "",
          siret,
          employer,
-         access == runtime::GraduateAccess::kFollower ? "follower" : "owner"});
+         followed ? "follower" : "owner"});
   }
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(a[2], a[0]) < std::tie(b[2], b[0]);

@@ -362,6 +362,14 @@ TEST_F(CoFollowingTest,
                                       export_req, &exported);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(exported.rows(), 0);
+  // The federation exporting the Mission locale's records sees the same row.
+  export_req.set_organization_id(mission_id_);
+  s = Integration()->ExportPlacements(admin_.Context().get(), export_req,
+                                      &exported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(exported.rows(), 1);
+  EXPECT_THAT(exported.content(), HasSubstr(",follower\r\n"));
+  export_req.clear_organization_id();
 
   // Every grant and access is in both organizations' logs.
   for (const std::string& org : {school_record_.id(), mission_id_}) {

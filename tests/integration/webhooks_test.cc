@@ -560,7 +560,7 @@ TEST_F(WebhooksTest, PlacementsExportForThePartnersOwnRecords) {
             "graduate_external_id,given_name,family_name,offer_id,offer_title,"
             "contract_type,ft_type_contrat,ft_nature_contrat,rome_code,"
             "commune_insee,start_date,weekly_hours,employer_siret,"
-            "employer_name");
+            "employer_name,followed_as");
   std::string accepted_line, pending_line;
   for (const std::string& l : lines) {
     if (absl::StartsWith(l, accepted.id())) accepted_line = l;
@@ -578,7 +578,8 @@ TEST_F(WebhooksTest, PlacementsExportForThePartnersOwnRecords) {
   EXPECT_THAT(pending_line, HasSubstr(",sent,"));
   EXPECT_EQ(pending_line.find(company_b_rec_.siret()), std::string::npos);
   const std::vector<std::string> cells = absl::StrSplit(accepted_line, ',');
-  ASSERT_EQ(cells.size(), 20u) << accepted_line;
+  ASSERT_EQ(cells.size(), 21u) << accepted_line;
+  EXPECT_EQ(cells[20], "owner");
   EXPECT_EQ(cells[11], "APPRENTICESHIP");
   EXPECT_EQ(cells[12], "CDD");
   EXPECT_EQ(cells[13], "E2");

@@ -32,6 +32,7 @@ std::vector<Column> AuditColumns() {
           {"USER", "user_id"},
           {"TOKEN", "token_id"},
           {"ORGANIZATION", "organization_id"},
+          {"CONCERNS", "concerned_organization_id"},
           {"METHOD", "method"},
           {"RESOURCE", "resource_id"},
           {"OUTCOME", "outcome"},
@@ -215,8 +216,10 @@ void AddAccountCommands(std::vector<Command>* commands) {
       }));
   commands->push_back(MakeCommand(
       {"audit", "list"},
-      "Lists the audit log, oldest first: sign-ins and changes (admin: all "
-      "or one organization's; an organization's admin: its own).",
+      "Lists the audit log, oldest first: sign-ins, changes, access to young "
+      "people given or taken back, and a partner's reads of the young people "
+      "it follows beside their owner (admin: all or one organization's; an "
+      "organization's admin: its own and those concerning it).",
       "passerelle-cli audit list --all",
       Concat({{"organization_id", FlagKind::kString,
                "only this organization's events"}},

@@ -1,7 +1,9 @@
 #pragma once
 
 // The audit log: sign-ins, and every change made through the API (who,
-// when, what, with what outcome), kept in a service's own store.
+// when, what, with what outcome), kept in a service's own store. The
+// services add the entries no interceptor can know of: access to a young
+// person granted or revoked, and a follower's reads (graduate_access.h).
 //
 // Changes are recorded by one gRPC server interceptor (AuditInterceptors)
 // rather than by each handler: every call of a server passes through it,

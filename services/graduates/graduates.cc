@@ -358,8 +358,7 @@ absl::StatusOr<v1::ListGraduatesResponse> Graduates::ListFollowed(
   return response;
 }
 
-// --- Access granted to partners
-// ------------------------------------------------
+// --- Access granted to partners ---------------------------------------------
 
 absl::StatusOr<v1::Graduate> Graduates::ChangeAccess(const Caller& caller,
                                                      absl::string_view id,

@@ -184,6 +184,47 @@ absl::Status FeedSubscribe(Invocation& inv) {
       &IntegrationService::Stub::CreateEventSubscription, request);
 }
 
+absl::Status FeedSubscriptions(Invocation& inv) {
+  v1::ListEventSubscriptionsRequest request;
+  request.set_organization_id(inv.args.GetString("organization_id"));
+  auto stub = IntegrationService::NewStub(inv.channel);
+  v1::ListEventSubscriptionsResponse response;
+  RETURN_IF_ERROR(
+      inv.Call("ListEventSubscriptions", [&](grpc::ClientContext* c) {
+        return stub->ListEventSubscriptions(c, request, &response);
+      }));
+  std::vector<const google::protobuf::Message*> all;
+  for (const auto& s : response.subscriptions()) {
+    if (inv.printer.json()) {
+      inv.printer.PrintJsonLine(s);
+    } else {
+      all.push_back(&s);
+    }
+  }
+  if (!inv.printer.json()) {
+    inv.printer.PrintList(all, {{"ID", "id"},
+                                {"EVENT_TYPES", "event_types"},
+                                {"ACKED_SEQUENCE", "acked_sequence"},
+                                {"DESCRIPTION", "description"},
+                                {"CREATED", "create_time"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FeedUnsubscribe(Invocation& inv) {
+  v1::DeleteEventSubscriptionRequest request;
+  ASSIGN_OR_RETURN(std::string id, IdArgument(inv));
+  request.set_id(id);
+  auto stub = IntegrationService::NewStub(inv.channel);
+  v1::DeleteEventSubscriptionResponse response;
+  RETURN_IF_ERROR(
+      inv.Call("DeleteEventSubscription", [&](grpc::ClientContext* c) {
+        return stub->DeleteEventSubscription(c, request, &response);
+      }));
+  inv.err << "deleted " << id << "\n";
+  return absl::OkStatus();
+}
+
 absl::Status FeedList(Invocation& inv) {
   v1::ListEventsRequest request;
   ASSIGN_OR_RETURN(std::string id, IdArgument(inv));
@@ -316,6 +357,17 @@ void AddIntegrationCommands(std::vector<Command>* commands) {
        {"description", FlagKind::kString, "a note for your team"},
        kOrgFlag},
       FeedSubscribe));
+  commands->push_back(MakeCommand(
+      {"events", "subscriptions"}, "Lists your event subscriptions.",
+      "passerelle-cli events subscriptions", {kOrgFlag}, FeedSubscriptions));
+  commands->push_back(WithId(
+      MakeCommand({"events", "unsubscribe"},
+                  "Deletes an event subscription and the events it still "
+                  "holds.",
+                  "passerelle-cli events unsubscribe SUBSCRIPTION_ID",
+                  {{"id", FlagKind::kString, "the subscription's id"}},
+                  FeedUnsubscribe),
+      "[SUBSCRIPTION_ID]"));
   commands->push_back(WithId(
       MakeCommand(
           {"events", "list"},

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/json_util.h"
@@ -228,6 +229,7 @@ void Integration::Dispatch() {
 }
 
 absl::Status Integration::FanOut() {
+  absl::MutexLock fanout(&fanout_mu_);
   storage::Store& store = *options_.store;
   if (cursor_version_ < 0) {  // the position kept in the store, at start
     absl::StatusOr<storage::Record> stored = store.Get(kState, kFanoutId);
@@ -637,12 +639,13 @@ absl::StatusOr<v1::ListWebhookEndpointsResponse> Integration::ListEndpoints(
 absl::Status Integration::DeleteEndpoint(
     const Caller& caller, const v1::DeleteWebhookEndpointRequest& request) {
   ASSIGN_OR_RETURN(auto found, ManagedEndpoint(caller, request.id()));
-  std::vector<Mutation> mutations;
   Mutation m = Delete(kEndpoints, request.id());
   m.expect = Mutation::Expect::kVersion;
   m.expected_version = found.second;
-  mutations.push_back(std::move(m));
-  RETURN_IF_ERROR(options_.store->Commit(std::move(mutations), {}).status());
+  {
+    absl::MutexLock fanout(&fanout_mu_);
+    RETURN_IF_ERROR(options_.store->Commit({std::move(m)}, {}).status());
+  }
   // Its delivery log goes with it (in batches, after: the endpoint is
   // gone, nothing sends them any more).
   ASSIGN_OR_RETURN(auto deliveries,
@@ -816,6 +819,46 @@ absl::StatusOr<std::pair<v1::EventSubscription, int64_t>> ReadSubscription(
 
 }  // namespace
 
+absl::Status Integration::DeleteSubscription(
+    const Caller& caller, const v1::DeleteEventSubscriptionRequest& request) {
+  ASSIGN_OR_RETURN(std::string org,
+                   OrganizationFor(caller, caller.is_admin() ? "-" : "", "id"));
+  absl::StatusOr<std::pair<v1::EventSubscription, int64_t>> sub =
+      ReadSubscription(*options_.store, caller, org, request.id());
+  if (!sub.ok()) {
+    // Named by its own field here.
+    return absl::Status(
+        sub.status().code(),
+        absl::StrCat(
+            "id", absl::StripPrefix(sub.status().message(), "subscription")));
+  }
+  Mutation m = Delete(kSubscriptions, sub->first.id());
+  m.expect = Mutation::Expect::kVersion;
+  m.expected_version = sub->second;
+  {
+    absl::MutexLock fanout(&fanout_mu_);
+    absl::Status committed =
+        options_.store->Commit({std::move(m)}, {}).status();
+    if (absl::IsAborted(committed)) {
+      return absl::AbortedError(
+          "id: the subscription changed meanwhile (acknowledged?); retry");
+    }
+    RETURN_IF_ERROR(committed);
+  }
+  // Its events go after it, in batches: nothing adds to them any more.
+  while (true) {
+    ASSIGN_OR_RETURN(storage::Page page,
+                     options_.store->ListByIndex(kFeed, kFeedBySubscription,
+                                                 sub->first.id(), 500, ""));
+    if (page.records.empty()) return absl::OkStatus();
+    std::vector<Mutation> batch;
+    for (const storage::Record& r : page.records) {
+      batch.push_back(Delete(kFeed, r.id));
+    }
+    RETURN_IF_ERROR(options_.store->Commit(std::move(batch), {}).status());
+  }
+}
+
 absl::StatusOr<v1::ListEventsResponse> Integration::ListEvents(
     const Caller& caller, const v1::ListEventsRequest& request) {
   ASSIGN_OR_RETURN(int page_size,
@@ -987,6 +1030,16 @@ PASSERELLE_INTEGRATION_RPC(ExportPlacements, ExportPlacementsRequest,
                            ExportPlacementsResponse, ExportPlacements)
 
 #undef PASSERELLE_INTEGRATION_RPC
+
+grpc::ServerUnaryReactor* IntegrationServiceImpl::DeleteEventSubscription(
+    grpc::CallbackServerContext* context,
+    const v1::DeleteEventSubscriptionRequest* request,
+    v1::DeleteEventSubscriptionResponse*) {
+  return runtime::ServeUnaryOnPool(
+      context, *authenticator_, *pool_, [this, request](const Caller& caller) {
+        return integration_->DeleteSubscription(caller, *request);
+      });
+}
 
 grpc::ServerUnaryReactor* IntegrationServiceImpl::DeleteWebhookEndpoint(
     grpc::CallbackServerContext* context,

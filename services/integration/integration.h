@@ -99,6 +99,10 @@ class Integration {
   absl::StatusOr<v1::ListEventSubscriptionsResponse> ListSubscriptions(
       const runtime::Caller& caller,
       const v1::ListEventSubscriptionsRequest& request) const;
+  // Deletes the subscription, then the events it still holds.
+  absl::Status DeleteSubscription(
+      const runtime::Caller& caller,
+      const v1::DeleteEventSubscriptionRequest& request);
   absl::StatusOr<v1::ListEventsResponse> ListEvents(
       const runtime::Caller& caller, const v1::ListEventsRequest& request);
   absl::StatusOr<v1::AckEventsResponse> AckEvents(
@@ -137,6 +141,10 @@ class Integration {
   Options options_;
   std::unique_ptr<runtime::ThreadPool> pool_;
   std::thread dispatcher_;
+  // Held by a fan-out batch from reading the endpoints and subscriptions to
+  // its commit, and by the deletion of either: no batch writes deliveries or
+  // feed entries for one deleted meanwhile, which nothing would remove.
+  absl::Mutex fanout_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
@@ -164,6 +172,10 @@ class IntegrationServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::ListWebhookEndpointsRequest* request,
       v1::ListWebhookEndpointsResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteEventSubscription(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteEventSubscriptionRequest* request,
+      v1::DeleteEventSubscriptionResponse* response) override;
   grpc::ServerUnaryReactor* DeleteWebhookEndpoint(
       grpc::CallbackServerContext* context,
       const v1::DeleteWebhookEndpointRequest* request,

@@ -1276,6 +1276,15 @@ class Journey(unittest.TestCase):
             d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         status, listed = self.api("GET", "/v1/webhookEndpoints", token=company_tok)
         self.assertEqual((status, listed.get("endpoints", [])), (200, []))
+        # The feed deleted from its row, after a confirmation; its events
+        # cannot be read any more.
+        self.click_centered(self.css('#event-subscriptions button[data-subscription="%s"]' % sub_id))
+        confirm = self.css("form.confirm", "no confirmation of the feed's deletion")
+        self.assertIn("Supprimer le flux Export nocturne", confirm.text)
+        self.click_centered(confirm.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+        self.text_in("#event-subscriptions", "Aucun flux", "the deleted feed is still listed")
+        status, _ = self.api("GET", "/v1/eventSubscriptions/%s/events" % sub_id, token=company_tok)
+        self.assertEqual(status, 404)
         self.assert_clean_console()
 
         # The school's administrator exports its placements from the page;

@@ -525,6 +525,40 @@ TEST_F(WebhooksTest, ThePullFeedGivesWhatIsNotAcknowledged) {
       Stub()->ListEvents(Context(school_.token).get(), list, &again).ok());
   ASSERT_EQ(again.events_size(), 1);
   EXPECT_EQ(again.events(0).id(), events.events(2).id());
+  // Deleted by its organization only; then gone, its events with it.
+  v1::DeleteEventSubscriptionRequest del;
+  del.set_id(sub.id());
+  v1::DeleteEventSubscriptionResponse deleted;
+  s = Stub()->DeleteEventSubscription(Context(company_a_.token).get(), del,
+                                      &deleted);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("id: "));
+  s = Stub()->DeleteEventSubscription(Context(school_.token).get(), del,
+                                      &deleted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Stub()
+                ->ListEvents(Context(school_.token).get(), list, &again)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::ListEventSubscriptionsRequest subs_req;
+  v1::ListEventSubscriptionsResponse subs;
+  ASSERT_TRUE(Stub()
+                  ->ListEventSubscriptions(Context(school_.token).get(),
+                                           subs_req, &subs)
+                  .ok());
+  EXPECT_EQ(subs.subscriptions_size(), 0);
+  s = Stub()->DeleteEventSubscription(Context(school_.token).get(), del,
+                                      &deleted);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  del.clear_id();
+  s = Stub()->DeleteEventSubscription(Context(school_.token).get(), del,
+                                      &deleted);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("id: required"));
+  // Events after the deletion go nowhere, and break nothing (a client on
+  // the restarted server's port).
+  testing::Client company = server_.NewClient(kNet, company_a_.token);
+  EXPECT_FALSE(Send(company, NewOffer(company, "A-9", 1), g).id().empty());
 }
 
 TEST_F(WebhooksTest, PlacementsExportForThePartnersOwnRecords) {

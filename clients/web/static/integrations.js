@@ -378,7 +378,35 @@ function deliveryDates(d) {
 
 function feeds(initial) {
   const holder = h('div', { id: 'event-subscriptions' });
+  const confirmBox = h('div');
+  let current = initial;
+  // Deleting a feed: asked once more below the table, its events lost.
+  const askDelete = (s, from) => {
+    const msg = banner();
+    const qId = uid('q');
+    const q = h('p', { id: qId, tabindex: '-1' }, `Supprimer le flux ${s.description || s.id} ? Votre système n'en recevra plus rien, et ses événements non acquittés sont effacés.`);
+    const yes = h('button', { type: 'submit', class: 'danger' }, 'Supprimer définitivement');
+    const no = h('button', { type: 'button', class: 'secondary' }, 'Annuler');
+    const form = h('form', { class: 'confirm', novalidate: true, 'aria-labelledby': qId }, msg, q, h('div', { class: 'actions' }, yes, no));
+    no.addEventListener('click', () => { clear(confirmBox); from.focus(); });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      yes.disabled = true;
+      try {
+        await del(`/v1/eventSubscriptions/${encodeURIComponent(s.id)}`);
+        clear(confirmBox);
+        render(current.filter((x) => x.id !== s.id));
+        announce('Flux supprimé.');
+      } catch (err) {
+        yes.disabled = false;
+        showError(form, err, msg);
+      }
+    });
+    clear(confirmBox).append(form);
+    q.focus();
+  };
   const render = (subs) => {
+    current = subs;
     clear(holder);
     if (!subs.length) { holder.append(h('p', null, 'Aucun flux pour le moment.')); return; }
     holder.append(table([
@@ -387,6 +415,15 @@ function feeds(initial) {
       { label: 'Identifiant', cell: (s) => code(s.id) },
       { label: 'Acquittés jusqu\'à la séquence', num: true, cell: (s) => (s.ackedSequence && s.ackedSequence !== '0' ? String(s.ackedSequence) : 'aucune') },
       { label: 'Créé le', cell: (s) => formatDate(s.createTime) },
+      {
+        label: 'Action',
+        cell: (s) => {
+          const b = h('button', { type: 'button', class: 'secondary', dataset: { subscription: s.id } }, 'Supprimer');
+          b.setAttribute('aria-label', `Supprimer le flux ${s.description || s.id}`);
+          b.addEventListener('click', () => askDelete(s, b));
+          return b;
+        },
+      },
     ], subs, { caption: `${subs.length} flux` }));
   };
   render(initial);
@@ -419,5 +456,5 @@ function feeds(initial) {
   return h('section', { 'aria-labelledby': 'h-feeds' },
     h('h2', { id: 'h-feeds' }, "Flux d'événements à consulter"),
     h('p', null, "Pour un système qui ne peut pas recevoir d'appels : Passerelle garde les événements de chaque flux jusqu'à ce que votre système les acquitte."),
-    holder, result, form);
+    holder, confirmBox, result, form);
 }

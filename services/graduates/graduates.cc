@@ -427,9 +427,7 @@ absl::StatusOr<v1::Graduate> Graduates::ChangeAccess(const Caller& caller,
       // In the same commit: no access without its entry.
       v1::AuditEvent event;
       event.set_kind(v1::AUDIT_KIND_SHARING);
-      event.set_user_id(caller.user_id);
-      event.set_token_id(caller.token_id);
-      event.set_organization_id(caller.organization_id);
+      runtime::SetActor(caller, &event);
       event.set_concerned_organization_id(
           own_revocation ? runtime::OwnerOf(current) : std::string(partner));
       event.set_method(

@@ -788,6 +788,7 @@ absl::StatusOr<Caller> Organizations::AuthenticateSession(
   caller.role = u.role();
   caller.token_id = session.session_id();
   caller.user_id = u.id();
+  caller.email = u.email();
   caller.organization_admin = u.organization_admin();
   if (u.role() == v1::ROLE_GUARDIAN) {
     // Each minor's access ends on their 18th birthday; the account acts

@@ -631,6 +631,7 @@ grpc::ServerUnaryReactor* OrganizationServiceImpl::WhoAmI(
         response->set_role(caller.role);
         response->set_token_id(caller.token_id);
         response->set_user_id(caller.user_id);
+        response->set_email(caller.email);
         response->set_graduate_id(caller.graduate_id);
         for (const std::string& id : caller.graduate_ids) {
           response->add_graduate_ids(id);

@@ -64,6 +64,7 @@ absl::StatusOr<runtime::Caller> RemoteOrganizations::Authenticate(
     known.role = who.role();
     known.token_id = who.token_id();
     known.user_id = who.user_id();
+    known.email = who.email();
     known.graduate_id = who.graduate_id();
     known.graduate_ids.assign(who.graduate_ids().begin(),
                               who.graduate_ids().end());

@@ -48,8 +48,9 @@ class AnyDirectory final : public runtime::Directory {
   }
 };
 
-const Caller kSchool{"sch_1", v1::ROLE_SCHOOL, "t1", "", false, "", {}, ""};
-const Caller kCompany{"cmp_1", v1::ROLE_COMPANY, "t2", "", false, "", {}, ""};
+const Caller kSchool{"sch_1", v1::ROLE_SCHOOL, "t1", "", false, "", {}, "", ""};
+const Caller kCompany{"cmp_1", v1::ROLE_COMPANY, "t2", "", false, "", {}, "",
+                      ""};
 
 class ProposalsLibraryTest : public ::testing::Test {
  protected:

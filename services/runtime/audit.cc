@@ -136,9 +136,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
     v1::AuditEvent event;
     event.set_kind(v1::AUDIT_KIND_CHANGE);
     if (caller_.ok()) {
-      event.set_user_id(caller_->user_id);
-      event.set_token_id(caller_->token_id);
-      event.set_organization_id(caller_->organization_id);
+      SetActor(*caller_, &event);
     } else if (status.ok()) {
       // An invitation accepted: the person is the account it opened, in
       // its organization (whose admins then see it in their part).
@@ -237,6 +235,13 @@ absl::StatusOr<v1::ListAuditEventsResponse> AuditLog::List(
   }
   response.set_next_page_token(page->next_page_token);
   return response;
+}
+
+void SetActor(const Caller& caller, v1::AuditEvent* event) {
+  event->set_user_id(caller.user_id);
+  event->set_email(caller.email);
+  event->set_token_id(caller.token_id);
+  event->set_organization_id(caller.organization_id);
 }
 
 bool IsReadMethod(absl::string_view full_method) {

@@ -54,6 +54,10 @@ class AuditLog {
   storage::Store* store_;
 };
 
+// Names `caller` as the entry's actor: the person (id and address) or the
+// token, and the organization.
+void SetActor(const Caller& caller, v1::AuditEvent* event);
+
 // True for the passerelle.v1 RPCs that change nothing (see above).
 bool IsReadMethod(absl::string_view full_method);
 

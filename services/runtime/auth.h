@@ -33,6 +33,8 @@ struct Caller {
   std::vector<std::string> graduate_ids;
   // The client's address (ClientAddress), when authenticated from a call.
   std::string client_address;
+  // A signed-in person's address (their account's), empty for a token.
+  std::string email;
 
   bool is_admin() const { return role == v1::ROLE_ADMIN; }
   // The young person or their legal representative.

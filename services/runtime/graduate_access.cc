@@ -67,9 +67,7 @@ absl::Status RecordFollowerAccess(AuditLog* log, const Caller& caller,
   }
   v1::AuditEvent event;
   event.set_kind(v1::AUDIT_KIND_ACCESS);
-  event.set_user_id(caller.user_id);
-  event.set_token_id(caller.token_id);
-  event.set_organization_id(caller.organization_id);
+  SetActor(caller, &event);
   event.set_concerned_organization_id(std::string(owner_id));
   event.set_method(std::string(method));
   event.set_resource_id(std::string(graduate_id));

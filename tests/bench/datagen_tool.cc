@@ -633,6 +633,7 @@ absl::Status FillDataDir(const ToolOptions& options,
                               false,
                               "",
                               {},
+                              "",
                               ""};
 
   // Companies and schools through the library (validation included).

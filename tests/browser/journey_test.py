@@ -1428,6 +1428,47 @@ class Journey(unittest.TestCase):
         status, record = self.api("GET", "/v1/graduates/" + graduate)
         self.assertEqual(status, 200, record)
         self.assertNotIn("followers", record, "the access was not ended")
+
+        # The school's administrator reads the same in its journal: the
+        # grant, each reading by the Mission locale, and the end of access.
+        status, invitation = self.api("POST", "/v1/invitations", {
+            "organizationId": school_id, "email": "dpo@ecole.example.fr",
+            "role": "ROLE_SCHOOL", "organizationAdmin": True})
+        self.assertEqual(status, 200, invitation)
+        self.accept_invitation(self.base + invitation["linkPath"], "Dominique Référente")
+        self.css('#nav a[href="/journal"]', "an organization's admin has no Journal link").click()
+        self.heading("Journal d'audit de mon organisation")
+        self.css("main table", "the journal shows no table")
+        while True:  # oldest first, 100 a page: load them all
+            more = self.driver.find_elements(By.XPATH, "//main//button[contains(., 'page suivante')]")
+            if not more:
+                break
+            shown = len(self.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
+            self.click_centered(more[0])
+            self.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "main table tbody tr")) > shown,
+                      "the next page of the journal did not load")
+        self.text_in("main table", "Consultation d’un·e jeune suivi·e",
+                     "the Mission locale's readings are not in the school's journal")
+        rows = [r.text for r in self.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+                if graduate in r.text]
+        by_ml = [r for r in rows if "Mission locale de l'Audomarois" in r
+                 and "conseil@ml-audomarois.example.fr" in r]
+        self.assertTrue(any("GetGraduate" in r and "127.0.0.1" in r for r in by_ml), rows)
+        self.assertTrue(any("ListProposals" in r for r in by_ml), rows)
+        self.assertTrue(any("Accès à un·e jeune donné ou retiré" in r and "GrantGraduateAccess" in r
+                            for r in rows), rows)
+        self.assertTrue(any("RevokeGraduateAccess" in r for r in by_ml),
+                        "the Mission locale ending its access is not in the journal")
+        self.shot("22-school-journal")
+        self.axe_page("school: the organization's audit journal")
+        self.click_centered(self.css('main table a[href="/jeunes/%s"]' % graduate,
+                                     "the journal does not link to the young person"))
+        self.heading("Clémence Lefèvre")
+        # Someone of the school who does not administer it has no journal.
+        self.sign_in("direction@ecole.example.fr")
+        self.assertFalse(self.driver.find_elements(By.CSS_SELECTOR, '#nav a[href="/journal"]'))
+        self.go("/journal")
+        self.text_in("main", "Seul·es les administrateur·rices de l'organisation lisent")
         self.assert_clean_console()
 
     def test_96_offer_schedule(self):

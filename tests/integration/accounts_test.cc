@@ -482,6 +482,7 @@ TEST_F(AccountsTest, TheAuditLogRecordsSignInsAndChangesByPeople) {
       boss.offers->CreateOffer(boss.Context().get(), create, &offer).ok());
   v1::WhoAmIResponse who;
   ASSERT_TRUE(WhoAmI(boss, &who).ok());
+  EXPECT_EQ(who.email(), "boss@example.fr");
   // A refused change is recorded too.
   v1::CreateCompanyRequest refused;
   *refused.mutable_company() = testing::SampleCompany(testing::MakeSiret(9));
@@ -493,7 +494,7 @@ TEST_F(AccountsTest, TheAuditLogRecordsSignInsAndChangesByPeople) {
 
   const std::vector<v1::AuditEvent> events = Audit(admin_);
   int sign_ins_ok = 0, sign_ins_failed = 0;
-  bool created = false, denied = false;
+  bool created = false, denied = false, by_token = false;
   for (const v1::AuditEvent& e : events) {
     if (e.kind() == v1::AUDIT_KIND_SIGN_IN && e.user_id() == user.id()) {
       EXPECT_EQ(e.client_address(), "127.0.0.1");
@@ -508,7 +509,17 @@ TEST_F(AccountsTest, TheAuditLogRecordsSignInsAndChangesByPeople) {
       EXPECT_EQ(e.outcome(), "OK");
       EXPECT_EQ(e.organization_id(), company.id());
       EXPECT_EQ(e.token_id(), who.token_id());
+      // The person is named by their address too, for whoever reads the
+      // entry without access to the account.
+      EXPECT_EQ(e.email(), "boss@example.fr");
       EXPECT_TRUE(e.has_time());
+    }
+    // A token names no person.
+    if (e.kind() == v1::AUDIT_KIND_CHANGE && e.user_id().empty() &&
+        e.method() == "/passerelle.v1.OrganizationService/CreateCompany") {
+      by_token = true;
+      EXPECT_EQ(e.email(), "");
+      EXPECT_FALSE(e.token_id().empty());
     }
     if (e.method() == "/passerelle.v1.OrganizationService/CreateCompany" &&
         e.user_id() == user.id()) {
@@ -522,6 +533,7 @@ TEST_F(AccountsTest, TheAuditLogRecordsSignInsAndChangesByPeople) {
   EXPECT_EQ(sign_ins_failed, 1);
   EXPECT_TRUE(created);
   EXPECT_TRUE(denied);
+  EXPECT_TRUE(by_token);
   // Oldest first: ids follow time.
   for (size_t i = 1; i < events.size(); ++i) {
     EXPECT_LT(events[i - 1].id(), events[i].id());

@@ -1,6 +1,7 @@
 // Federation administration: organizations, invitations, users, tokens, the
 // audit log. An organization's own admin gets invitations and users of its
-// organization (the "Équipe" page).
+// organization (the "Équipe" page) and the part of the audit log that
+// concerns it (the "Journal" page).
 import { h, clear, field, banner, clearErrors, showError, announce, table, badge, formatDate } from './dom.js';
 import { get, post, ApiError } from './api.js';
 import { ROLE, USER_STATE, label } from './labels.js';
@@ -32,6 +33,25 @@ export async function teamPage(ctx) {
   let reload = null;
   invitations(ctx, orgs, { fixed: true, onInvited: () => reload && reload() });
   reload = await users(ctx, orgs, { fixed: true });
+}
+
+export async function journalPage(ctx) {
+  ctx.main.append(h('h1', null, "Journal d'audit de mon organisation"));
+  if (!ctx.me.organizationAdmin) {
+    ctx.main.append(h('p', null, "Seul·es les administrateur·rices de l'organisation lisent son journal d'audit."));
+    return;
+  }
+  ctx.main.append(h('p', { class: 'muted' }, ['ROLE_SCHOOL', 'ROLE_PARTNER'].includes(ctx.me.role)
+    ? 'Les connexions et modifications de votre organisation ; les accès à vos jeunes donnés à une Mission locale ou retirés, et chacune de ses consultations de ces jeunes (qui, quand, depuis quelle adresse) ; vos propres consultations des jeunes qu’une école vous a confié·es.'
+    : 'Les connexions et modifications de votre organisation : qui, quand, quelle opération, depuis quelle adresse.'));
+  // Names for the organizations the entries mention: schools are a public
+  // directory, partners one for schools and partners; a list this caller
+  // may not read leaves its ids shown as they are.
+  const [schools, partners] = await Promise.allSettled([all('/v1/schools', 'schools'), all('/v1/partners', 'partners')]);
+  const list = [...(schools.value || []), ...(partners.value || [])];
+  const byId = new Map(list.map((o) => [o.id, o]));
+  if (!byId.has(ctx.me.organizationId)) byId.set(ctx.me.organizationId, { id: ctx.me.organizationId, name: 'Mon organisation' });
+  return audit(ctx, { list, byId });
 }
 
 async function all(path, key, params = {}) {
@@ -234,7 +254,7 @@ async function audit(ctx, orgs) {
       { label: 'Qui', cell: (ev) => ev.email || ev.userId || ev.tokenId || '—' },
       { label: 'Organisation', cell: (ev) => orgName(orgs, ev.organizationId) + (ev.concernedOrganizationId ? ` → ${orgName(orgs, ev.concernedOrganizationId)}` : '') },
       { label: 'Opération', cell: (ev) => (ev.method || '').split('/').pop() },
-      { label: 'Ressource', cell: (ev) => ev.resourceId || '' },
+      { label: 'Ressource', cell: (ev) => (ev.resourceId || '').startsWith('grd_') ? h('a', { href: `/jeunes/${encodeURIComponent(ev.resourceId)}` }, ev.resourceId) : ev.resourceId || '' },
       { label: 'Résultat', cell: (ev) => badge(ev.outcome || '', ev.outcome === 'OK' ? 'accepted' : 'declined') },
       { label: 'Adresse', cell: (ev) => ev.clientAddress || '' },
     ], events, { caption: `${events.length} événement${events.length > 1 ? 's' : ''} (du plus ancien au plus récent)` }));

@@ -27,6 +27,7 @@ const requestsPage = lazy(school, 'requestsPage');
 const statsPage = lazy(stats, 'statsPage');
 const adminPage = lazy(admin, 'adminPage');
 const teamPage = lazy(admin, 'teamPage');
+const journalPage = lazy(admin, 'journalPage');
 const integrationsPage = lazy(integrations, 'integrationsPage');
 const youngOffersPage = lazy(young, 'youngOffersPage');
 const youngDataPage = lazy(young, 'youngDataPage');
@@ -53,6 +54,7 @@ const routes = [
   { re: /^\/statistiques$/, page: statsPage, roles: [...SCHOOLISH, 'ROLE_ADMIN'] },
   { re: /^\/admin(?:\/([a-z]+))?$/, page: adminPage, roles: ['ROLE_ADMIN'] },
   { re: /^\/equipe$/, page: teamPage },
+  { re: /^\/journal$/, page: journalPage, roles: ORGANIZATIONS },
   { re: /^\/integrations$/, page: integrationsPage, roles: ORGANIZATIONS },
   { re: /^\/mes-offres$/, page: youngOffersPage, roles: YOUNG },
   { re: /^\/mes-donnees$/, page: youngDataPage, roles: YOUNG },
@@ -80,7 +82,7 @@ function navItems(me) {
     items.push(['/admin/organisations', 'Organisations'], ['/admin/invitations', 'Invitations'], ['/admin/utilisateurs', 'Utilisateurs'], ['/admin/jetons', 'Jetons'], ['/admin/journal', 'Journal'], ['/statistiques', 'Statistiques']);
   }
   if (YOUNG.includes(me.role)) return [['/mes-offres', me.role === 'ROLE_GUARDIAN' ? 'Offres' : 'Mes offres'], ['/mes-donnees', me.role === 'ROLE_GUARDIAN' ? 'Données' : 'Mes données']];
-  if (me.organizationAdmin && me.role !== 'ROLE_ADMIN') items.push(['/equipe', 'Équipe']);
+  if (me.organizationAdmin && me.role !== 'ROLE_ADMIN') items.push(['/equipe', 'Équipe'], ['/journal', 'Journal']);
   // Administrators set up integrations; anyone of a school or partner
   // exports its placements there.
   if (ORGANIZATIONS.includes(me.role) && (me.organizationAdmin || SCHOOLISH.includes(me.role))) {

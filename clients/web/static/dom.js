@@ -208,7 +208,9 @@ export function table(columns, rows, opts = {}) {
     tbody.append(tr);
   }
   const t = h('table', { class: 'responsive' }, opts.caption ? h('caption', null, opts.caption) : null, thead, tbody);
-  return h('div', { class: 'table-wrap' }, t);
+  // A table wider than the screen scrolls sideways: its frame takes the
+  // keyboard focus (arrow keys scroll it) and is named after the caption.
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': opts.caption || 'Tableau' }, t);
 }
 
 export function badge(text, kind) {

@@ -317,7 +317,8 @@ TEST_P(ImportStreamTest, ShutdownMidStreamWritesWhatWasReceivedAndSaysSo) {
   auto context = company_.Context();
   v1::ImportResponse response;
   auto writer = company_.offers->ImportOffers(context.get(), &response);
-  const std::vector<v1::Offer> rows = Rows(1500);
+  constexpr int kRows = 1500;
+  const std::vector<v1::Offer> rows = Rows(kRows);
   for (const v1::Offer& o : rows) {
     v1::ImportOffersRequest req;
     *req.mutable_offer() = o;
@@ -327,13 +328,42 @@ TEST_P(ImportStreamTest, ShutdownMidStreamWritesWhatWasReceivedAndSaysSo) {
   std::thread stop([this] { server_.Stop(); });
   grpc::Status s = writer->Finish();
   stop.join();
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   std::optional<v1::ImportResponse> written = Trailer(*context);
+  if (!written.has_value() && GetParam() == Transport::kLoopback &&
+      s.error_code() == grpc::StatusCode::CANCELLED) {
+    // Over TCP, a server closing its socket while the client's rows are
+    // still unread there sends a reset, which can discard the status in
+    // flight to the client (gRPC then says CANCELLED): seen under load. The
+    // client learns nothing was acknowledged and sends everything again,
+    // which the upsert makes safe: each record once, none lost.
+    LOG(WARNING) << "the import's status was lost in transit ("
+                 << s.error_message() << "): sending every record again";
+    server_.Restart();
+    Connect();
+    const int before = CountOffers();
+    EXPECT_LE(before, kRows);
+    auto again_context = company_.Context();
+    v1::ImportResponse again;
+    auto again_writer =
+        company_.offers->ImportOffers(again_context.get(), &again);
+    for (const v1::Offer& o : rows) {
+      v1::ImportOffersRequest req;
+      *req.mutable_offer() = o;
+      ASSERT_TRUE(again_writer->Write(req));
+    }
+    again_writer->WritesDone();
+    ASSERT_TRUE(again_writer->Finish().ok());
+    EXPECT_EQ(again.unchanged(), before);
+    EXPECT_EQ(again.created(), kRows - before);
+    EXPECT_EQ(CountOffers(), kRows);
+    return;
+  }
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   ASSERT_TRUE(written.has_value()) << s.error_message();
   // Whatever had arrived is written, and exactly that is reported.
   EXPECT_EQ(written->settled(), written->received());
   EXPECT_EQ(written->created(), written->received());
-  EXPECT_LE(written->received(), 1500);
+  EXPECT_LE(written->received(), kRows);
 
   server_.Restart();
   Connect();

@@ -438,7 +438,10 @@ absl::StatusOr<v1::Graduate> Graduates::ChangeAccess(const Caller& caller,
       event.set_message(
           absl::StrCat(grant ? "granted to " : "revoked from ", partner));
       event.set_client_address(caller.client_address);
-      mutations.push_back(runtime::AuditLog::PutMutation(std::move(event)));
+      // The owner and the partner both see it, also when the federation
+      // gave or took the access.
+      mutations.push_back(runtime::AuditLog::PutMutation(
+          std::move(event), {runtime::OwnerOf(current)}));
     }
     absl::Status committed =
         repository_.Commit(std::move(mutations),

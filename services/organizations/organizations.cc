@@ -12,6 +12,7 @@
 #include "glog/logging.h"
 #include "services/common/dates.h"
 #include "services/common/validation.h"
+#include "services/runtime/graduate_access.h"
 #include "services/runtime/reactor.h"
 #include "storage/status_macros.h"
 
@@ -311,6 +312,16 @@ absl::StatusOr<Organizations::GraduateFor> Organizations::GraduateForAccount(
                        caller.Owns(v1::ROLE_SCHOOL, graduate->school_id())) ||
                       (!graduate->partner_id().empty() &&
                        caller.Owns(v1::ROLE_PARTNER, graduate->partner_id())));
+  if (graduate.ok() && !owner &&
+      runtime::AccessTo(caller, *graduate) ==
+          runtime::GraduateAccess::kFollower) {
+    // A partner following the young person knows them, but the accounts
+    // are their owner's to give.
+    return runtime::Denied(absl::StrCat(
+        "graduate_id: young people's accounts are given by their school or "
+        "partner only (graduate ",
+        graduate_id, " is followed, not owned)"));
+  }
   if (absl::IsNotFound(graduate.status()) || (graduate.ok() && !owner)) {
     // As if unknown: another organization's graduate must not tell that it
     // exists.

@@ -654,7 +654,9 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
     return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
   }
   RETURN_IF_ERROR(graduate.status());
-  if (!CheckGraduateSide(caller, *graduate).ok()) {  // as if unknown
+  const absl::StatusOr<runtime::GraduateAccess> access =
+      CheckGraduateSide(caller, *graduate);
+  if (!access.ok()) {  // as if unknown
     return absl::NotFoundError(absl::StrCat("proposal ", p.id(), " not found"));
   }
   const v1::ProposalState state = EffectiveState(p, today);
@@ -712,6 +714,14 @@ absl::StatusOr<v1::Proposal> Proposals::RespondOnce(
   proposals_.PrepareUpdate(&answered, p.version(), now);
   std::vector<Mutation> mutations;
   std::vector<std::string> events;
+  // A follower's answer (it reads the young person's name in the answer)
+  // is in the audit log of both organizations, in the answer's commit.
+  if (std::optional<v1::AuditEvent> entry = runtime::FollowerAccessEntry(
+          caller, "/passerelle.v1.ProposalService/RespondToProposal",
+          graduate->id(), runtime::OwnerOf(*graduate), *access);
+      entry.has_value() && options_.audit != nullptr) {
+    mutations.push_back(runtime::AuditLog::PutMutation(std::move(*entry)));
+  }
   const bool held = state == v1::PROPOSAL_STATE_AWAITING_GUARDIAN;
   if (!request.accept()) {
     answered.set_state(v1::PROPOSAL_STATE_DECLINED);
@@ -1235,6 +1245,14 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     // Followed (not owned) by the organization exported; its own access is
     // recorded once per young person.
     const bool followed = !org.empty() && runtime::OwnerOf(*g) != org;
+    if (followed) {
+      // Read again now: an access revoked since the listing ends here.
+      const std::vector<std::string> followers = runtime::FollowerIds(*g);
+      if (std::find(followers.begin(), followers.end(), org) ==
+          followers.end()) {
+        continue;
+      }
+    }
     const runtime::GraduateAccess access = runtime::AccessTo(caller, *g);
     if (access == runtime::GraduateAccess::kFollower &&
         !exported_followed.contains(g->id())) {

@@ -195,7 +195,8 @@ absl::Status AuditLog::Record(v1::AuditEvent event) {
   return store_->Commit({PutMutation(std::move(event))}, {}).status();
 }
 
-storage::Mutation AuditLog::PutMutation(v1::AuditEvent event) {
+storage::Mutation AuditLog::PutMutation(
+    v1::AuditEvent event, const std::vector<std::string>& also_listed_for) {
   if (event.id().empty()) event.set_id(NewId("aud"));
   if (!event.has_time()) SetTimestamp(absl::Now(), event.mutable_time());
   storage::Mutation m;
@@ -212,6 +213,13 @@ storage::Mutation AuditLog::PutMutation(v1::AuditEvent event) {
       continue;
     }
     m.index_keys.push_back({kAuditByOrganization, *org, false});
+  }
+  for (const std::string& org : also_listed_for) {
+    if (org.empty() || org == event.organization_id() ||
+        org == event.concerned_organization_id()) {
+      continue;
+    }
+    m.index_keys.push_back({kAuditByOrganization, org, false});
   }
   m.data = event.SerializeAsString();
   return m;

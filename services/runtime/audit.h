@@ -42,7 +42,12 @@ class AuditLog {
   // Stores `event`, giving it its id (time-ordered) and time when unset.
   absl::Status Record(v1::AuditEvent event);
   // The same as a mutation, for a commit of a store opened with Tables().
-  static storage::Mutation PutMutation(v1::AuditEvent event);
+  // Listed for the event's organization and the one concerned, and for
+  // `also_listed_for` (a graduate's owner when the federation grants a
+  // partner access to them).
+  static storage::Mutation PutMutation(
+      v1::AuditEvent event,
+      const std::vector<std::string>& also_listed_for = {});
 
   // Events oldest first: every organization's (`organization_id` empty) or
   // one organization's. INVALID_ARGUMENT naming page_size or page_token.

@@ -57,14 +57,12 @@ void TrimForCaller(const Caller& caller, v1::Graduate* g) {
                    followers->end());
 }
 
-absl::Status RecordFollowerAccess(AuditLog* log, const Caller& caller,
-                                  absl::string_view method,
-                                  absl::string_view graduate_id,
-                                  absl::string_view owner_id,
-                                  GraduateAccess access) {
-  if (log == nullptr || access != GraduateAccess::kFollower) {
-    return absl::OkStatus();
-  }
+std::optional<v1::AuditEvent> FollowerAccessEntry(const Caller& caller,
+                                                  absl::string_view method,
+                                                  absl::string_view graduate_id,
+                                                  absl::string_view owner_id,
+                                                  GraduateAccess access) {
+  if (access != GraduateAccess::kFollower) return std::nullopt;
   v1::AuditEvent event;
   event.set_kind(v1::AUDIT_KIND_ACCESS);
   SetActor(caller, &event);
@@ -73,7 +71,18 @@ absl::Status RecordFollowerAccess(AuditLog* log, const Caller& caller,
   event.set_resource_id(std::string(graduate_id));
   event.set_outcome("OK");
   event.set_client_address(caller.client_address);
-  absl::Status recorded = log->Record(std::move(event));
+  return event;
+}
+
+absl::Status RecordFollowerAccess(AuditLog* log, const Caller& caller,
+                                  absl::string_view method,
+                                  absl::string_view graduate_id,
+                                  absl::string_view owner_id,
+                                  GraduateAccess access) {
+  std::optional<v1::AuditEvent> event =
+      FollowerAccessEntry(caller, method, graduate_id, owner_id, access);
+  if (log == nullptr || !event.has_value()) return absl::OkStatus();
+  absl::Status recorded = log->Record(std::move(*event));
   if (!recorded.ok()) {
     return absl::UnavailableError(
         absl::StrCat("graduate ", graduate_id,

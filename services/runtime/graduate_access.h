@@ -11,6 +11,7 @@
 // the record, its requests, its accounts and granting access stay the
 // owner's.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,14 @@ absl::Status RecordFollowerAccess(AuditLog* log, const Caller& caller,
                                   absl::string_view graduate_id,
                                   absl::string_view owner_id,
                                   GraduateAccess access);
+
+// The same entry, for a follower's change (an answer) to write in the
+// change's own commit (AuditLog::PutMutation); none for anybody else.
+std::optional<v1::AuditEvent> FollowerAccessEntry(const Caller& caller,
+                                                  absl::string_view method,
+                                                  absl::string_view graduate_id,
+                                                  absl::string_view owner_id,
+                                                  GraduateAccess access);
 
 // The AUDIT_KIND_ACCESS entry of `organization`'s (a partner's) receiving
 // data about `graduate_id` without a call (an integration event).

@@ -153,6 +153,7 @@ constexpr char kProposals[] = "/passerelle.v1.ProposalService/ListProposals";
 constexpr char kRank[] = "/passerelle.v1.MatchingService/RankOffers";
 constexpr char kExplain[] = "/passerelle.v1.MatchingService/ExplainMatch";
 constexpr char kExport[] = "/passerelle.v1.IntegrationService/ExportPlacements";
+constexpr char kRespond[] = "/passerelle.v1.ProposalService/RespondToProposal";
 constexpr char kGrant[] = "/passerelle.v1.GraduateService/GrantGraduateAccess";
 constexpr char kRevoke[] =
     "/passerelle.v1.GraduateService/RevokeGraduateAccess";
@@ -254,8 +255,31 @@ TEST_F(CoFollowingTest,
                                        &requests_out)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Nor does it give the young person an account or a token.
+  v1::IssueTokenRequest young_token;
+  young_token.set_role(v1::ROLE_GRADUATE);
+  young_token.set_graduate_id(g.id());
+  v1::IssueTokenResponse young_token_out;
+  grpc::Status token_status = mission_.organizations->IssueToken(
+      mission_.Context().get(), young_token, &young_token_out);
+  EXPECT_EQ(token_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(token_status.error_message(), HasSubstr("graduate_id"));
+  v1::InviteUserRequest invite;
+  invite.set_email("jeune@example.fr");
+  invite.set_role(v1::ROLE_GRADUATE);
+  invite.set_graduate_id(g.id());
+  v1::Invitation invitation;
+  EXPECT_EQ(mission_.organizations
+                ->InviteUser(mission_.Context().get(), invite, &invitation)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   // Another Mission locale sees nothing.
   EXPECT_EQ(Get(other_mission_, g.id(), &seen).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(other_mission_.organizations
+                ->IssueToken(other_mission_.Context().get(), young_token,
+                             &young_token_out)
+                .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
   // The Mission locale hears of a proposal, ranks and explains offers, and
@@ -384,6 +408,9 @@ TEST_F(CoFollowingTest,
           "event:graduate.placed"}) {
       EXPECT_GE(accesses.count(method), 1u) << method;
     }
+    // The answer, written with it (the other Mission locale's refused
+    // attempt left none).
+    EXPECT_EQ(accesses.count(kRespond), 1u);
   }
   for (const v1::AuditEvent& e : Audit(mission_id_)) {
     if (e.kind() == v1::AUDIT_KIND_ACCESS && e.method() == kGet) {
@@ -434,8 +461,20 @@ TEST_F(CoFollowingTest, APartnerEndsItsOwnAccessAndAReimportKeepsGrants) {
   const v1::Graduate g = NewGraduate("EP-2");
   v1::Graduate seen;
   ASSERT_TRUE(Grant(school_, g.id(), mission_id_, &seen).ok());
-  ASSERT_TRUE(Grant(school_, g.id(), other_mission_id_, &seen).ok());
+  // The federation may give access too; the school sees it in its log.
+  ASSERT_TRUE(Grant(admin_, g.id(), other_mission_id_, &seen).ok());
   EXPECT_EQ(seen.followers_size(), 2);
+  bool federation_grant = false;
+  for (const v1::AuditEvent& e : Audit(school_record_.id())) {
+    if (e.kind() == v1::AUDIT_KIND_SHARING && e.resource_id() == g.id() &&
+        e.organization_id() == "federation") {
+      federation_grant = true;
+      EXPECT_EQ(e.concerned_organization_id(), other_mission_id_);
+    }
+  }
+  EXPECT_TRUE(federation_grant);
+  EXPECT_THAT(Logged(other_mission_id_, v1::AUDIT_KIND_SHARING, g.id()),
+              ElementsAre(kGrant));
   // Each follower sees itself only among the followers.
   ASSERT_TRUE(Get(mission_, g.id(), &seen).ok());
   ASSERT_EQ(seen.followers_size(), 1);

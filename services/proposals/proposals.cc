@@ -1245,13 +1245,12 @@ absl::StatusOr<v1::ExportPlacementsResponse> Proposals::ExportPlacements(
     // Followed (not owned) by the organization exported; its own access is
     // recorded once per young person.
     const bool followed = !org.empty() && runtime::OwnerOf(*g) != org;
-    if (followed) {
-      // Read again now: an access revoked since the listing ends here.
-      const std::vector<std::string> followers = runtime::FollowerIds(*g);
-      if (std::find(followers.begin(), followers.end(), org) ==
-          followers.end()) {
-        continue;
-      }
+    // Read again now: an access revoked since the listing ends here.
+    if (followed && std::none_of(g->followers().begin(), g->followers().end(),
+                                 [&](const v1::GraduateFollower& f) {
+                                   return f.partner_id() == org;
+                                 })) {
+      continue;
     }
     const runtime::GraduateAccess access = runtime::AccessTo(caller, *g);
     if (access == runtime::GraduateAccess::kFollower &&

@@ -48,10 +48,9 @@ export async function journalPage(ctx) {
   // directory, partners one for schools and partners; a list this caller
   // may not read leaves its ids shown as they are.
   const [schools, partners] = await Promise.allSettled([all('/v1/schools', 'schools'), all('/v1/partners', 'partners')]);
-  const list = [...(schools.value || []), ...(partners.value || [])];
-  const byId = new Map(list.map((o) => [o.id, o]));
+  const byId = new Map([...(schools.value || []), ...(partners.value || [])].map((o) => [o.id, o]));
   if (!byId.has(ctx.me.organizationId)) byId.set(ctx.me.organizationId, { id: ctx.me.organizationId, name: 'Mon organisation' });
-  return audit(ctx, { list, byId });
+  return audit(ctx, { byId });
 }
 
 async function all(path, key, params = {}) {
